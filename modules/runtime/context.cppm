@@ -1,0 +1,116 @@
+// modules/runtime/context.cppm — thread-local runtime context (partition :context): autocast state
+// with RAII guards, and the saved-tensors default-hooks stack, as torch's context managers.
+module;
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+export module aotkit.runtime:context;
+
+import :error;
+import :value;
+import :callable;
+
+export namespace aotkit::runtime {
+
+/// Device types that carry an autocast state.
+enum class DeviceType : std::uint8_t { CPU, CUDA };
+
+/// The autocast state `_get_autocast_states()` reports (semantics.md §A.5), in Python's order:
+/// CUDA enabled, CPU enabled, CUDA dtype, CPU dtype, cache enabled. Defaults are torch's.
+struct AutocastState {
+  bool cuda_enabled = false;
+  bool cpu_enabled = false;
+  ScalarType cuda_dtype = ScalarType::Half;
+  ScalarType cpu_dtype = ScalarType::BFloat16;
+  bool cache_enabled = true;
+  friend bool operator==(const AutocastState&, const AutocastState&) = default;
+};
+
+/// This thread's autocast state (`_get_autocast_states`). `disable_autocast` does not change it.
+[[nodiscard]] AutocastState _get_autocast_states() noexcept;
+/// `torch.is_autocast_enabled(device_type)`.
+[[nodiscard]] bool is_autocast_enabled(DeviceType device) noexcept;
+/// `torch.get_autocast_dtype(device_type)`.
+[[nodiscard]] ScalarType get_autocast_dtype(DeviceType device) noexcept;
+/// `torch.is_autocast_cache_enabled()`.
+[[nodiscard]] bool is_autocast_cache_enabled() noexcept;
+/// True when autocast is enabled for `device` and no `disable_autocast` guard is alive: whether
+/// an operator run now would be autocast.
+[[nodiscard]] bool is_autocast_active(DeviceType device) noexcept;
+/// The number of `autocast` guards alive on this thread.
+[[nodiscard]] std::size_t autocast_depth() noexcept;
+
+/// RAII `torch.autocast(device_type, dtype=..., enabled=..., cache_enabled=...)`: sets this
+/// thread's autocast state for `device` and restores the previous state when destroyed, on every
+/// exit path. An unsupported dtype (neither float16 nor bfloat16) warns and disables autocast, as
+/// torch does. Guards nest; destroy them in reverse order of construction.
+class autocast {
+ public:
+  explicit autocast(DeviceType device, bool enabled = true, std::optional<ScalarType> dtype = std::nullopt,
+                    std::optional<bool> cache_enabled = std::nullopt);
+  ~autocast();
+  autocast(const autocast&) = delete;
+  autocast& operator=(const autocast&) = delete;
+
+ private:
+  std::size_t depth_;
+};
+
+/// RAII `torch._C._DisableAutocast()`: operators run while it lives are not autocast
+/// (`is_autocast_active` is false); the reported state is unchanged.
+class disable_autocast {
+ public:
+  disable_autocast() noexcept;
+  ~disable_autocast();
+  disable_autocast(const disable_autocast&) = delete;
+  disable_autocast& operator=(const disable_autocast&) = delete;
+};
+
+/// A (pack_hook, unpack_hook) pair of saved-tensors default hooks.
+using saved_tensors_hooks_pair = std::pair<Callable, Callable>;
+
+/// `top_saved_tensors_hooks()` (§A.23): the innermost hook pair of this thread's stack, or
+/// nullopt when it is empty.
+[[nodiscard]] std::optional<saved_tensors_hooks_pair> top_saved_tensors_hooks();
+/// The number of hook pairs on this thread's stack.
+[[nodiscard]] std::size_t saved_tensors_hooks_depth() noexcept;
+
+/// RAII `torch.autograd.graph.saved_tensors_hooks(pack_hook, unpack_hook)`: pushes the pair,
+/// pops it on exit. Throws aotkit::runtime_error with the disabling message while a
+/// `disable_saved_tensors_hooks` guard is alive.
+class saved_tensors_hooks {
+ public:
+  saved_tensors_hooks(Callable pack_hook, Callable unpack_hook);
+  ~saved_tensors_hooks();
+  saved_tensors_hooks(const saved_tensors_hooks&) = delete;
+  saved_tensors_hooks& operator=(const saved_tensors_hooks&) = delete;
+
+ private:
+  std::size_t depth_;
+};
+
+/// RAII `torch.autograd.graph.disable_saved_tensors_hooks(error_message)`: while alive, pushing
+/// hooks throws aotkit::runtime_error(error_message). Restores the previous setting on exit.
+class disable_saved_tensors_hooks {
+ public:
+  explicit disable_saved_tensors_hooks(std::string error_message);
+  ~disable_saved_tensors_hooks();
+  disable_saved_tensors_hooks(const disable_saved_tensors_hooks&) = delete;
+  disable_saved_tensors_hooks& operator=(const disable_saved_tensors_hooks&) = delete;
+
+ private:
+  std::optional<std::string> previous_;
+};
+
+/// `saved_tensors_hooks_are_inlineable(hooks)` (§A.24): false for no hooks; true iff both the
+/// pack and the unpack hook are graph modules.
+[[nodiscard]] bool saved_tensors_hooks_are_inlineable(const std::optional<saved_tensors_hooks_pair>& hooks) noexcept;
+/// The same over a sequence, as Python unpacks it: empty → false; a length other than 2 throws
+/// aotkit::value_error ("too many values to unpack (expected 2)" / "not enough values to unpack
+/// (expected 2, got 1)").
+[[nodiscard]] bool saved_tensors_hooks_are_inlineable(std::span<const Callable> hooks);
+
+}  // namespace aotkit::runtime

@@ -1,0 +1,27 @@
+// modules/runtime/json.cppm — Values as JSON (partition :json), in pytree-json/1's tagged encoding
+// (shared/data/FORMAT.md) extended with symbolic scalars; the reader is iterative.
+module;
+#include <string>
+#include <string_view>
+export module aotkit.runtime:json;
+
+import :error;
+import :value;
+
+export namespace aotkit::runtime {
+
+/// Parses one Value from pytree-json/1's tagged encoding: `{"none": null}`, `{"bool": true}`,
+/// `{"int": 5}`, `{"float": 1.5 | "nan" | "inf" | "-inf"}`, `{"str": "s"}`, `{"list": [...]}`,
+/// `{"tuple": [...]}`, plus `{"symint": 4 | {"expr": "s0", "hint": 4}}` and the same for
+/// "symfloat" and "symbool" (hint optional or null: an unbacked symbol). Dicts and namedtuples are
+/// pytree nodes, not runtime Values, and are rejected. Throws aotkit::input_error whose `where()` is
+/// "byte N" for malformed JSON and a JSON pointer ("/list/2/int") for a well-formed document that
+/// is not a Value. Any nesting depth.
+[[nodiscard]] Value value_from_json(std::string_view json);
+
+/// Writes `v` in the encoding `value_from_json` reads (compact, one line). Throws
+/// aotkit::value_error for tensors and objects, which have no JSON form, and for strings that are
+/// not valid UTF-8. Any nesting depth.
+[[nodiscard]] std::string value_to_json(const Value& v);
+
+}  // namespace aotkit::runtime

@@ -1,0 +1,226 @@
+// modules/runtime/value.cppm — the dynamic value of the boxed calling convention (partition :value):
+// None, bool, int, float, str, SymInt/SymFloat/SymBool, Tensor, list, tuple and opaque objects.
+module;
+#include <compare>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+export module aotkit.runtime:value;
+
+import :error;
+
+export namespace aotkit::runtime {
+
+/// torch.dtype, by its C++ name (c10::ScalarType); `to_string` gives Python's "torch.float32".
+enum class ScalarType : std::uint8_t {
+  Byte, Char, Short, Int, Long, Half, Float, Double, ComplexHalf, ComplexFloat, ComplexDouble,
+  Bool, BFloat16,
+};
+
+/// Returns Python's name of a dtype: "torch.float16", "torch.bfloat16", "torch.int64", ...
+[[nodiscard]] std::string_view to_string(ScalarType t) noexcept;
+
+/// A symbolic scalar as PyTorch's SymInt/SymFloat/SymBool: either concrete, or a symbolic
+/// expression with an optional hint (the example value a ShapeEnv knows; absent for unbacked
+/// symbols).
+template <class T>
+class Sym {
+ public:
+  /// A concrete value (implicit, like `SymInt(5)`).
+  constexpr Sym(T value) noexcept : value_(value) {}  // NOLINT(google-explicit-constructor)
+  /// A symbolic value named by `expr` (e.g. "s0", "2*s1"), with its hint when one is known.
+  [[nodiscard]] static Sym symbolic(std::string expr, std::optional<T> hint = std::nullopt) {
+    Sym s(T{});
+    s.expr_ = std::move(expr);
+    s.value_ = hint;
+    s.symbolic_ = true;
+    return s;
+  }
+  /// True when the value is an expression rather than a number.
+  [[nodiscard]] bool is_symbolic() const noexcept { return symbolic_; }
+  /// The concrete value, or the hint of a symbolic value (`shape_env.size_hint`).
+  [[nodiscard]] std::optional<T> hint() const noexcept { return value_; }
+  /// The expression of a symbolic value; empty for a concrete one.
+  [[nodiscard]] const std::string& expr() const noexcept { return expr_; }
+  friend bool operator==(const Sym&, const Sym&) = default;
+
+ private:
+  std::string expr_;
+  std::optional<T> value_;
+  bool symbolic_ = false;
+};
+
+using SymInt = Sym<std::int64_t>;
+using SymFloat = Sym<double>;
+using SymBool = Sym<bool>;
+
+/// Base of user objects carried by a Value (Python objects of classes aotkit does not model:
+/// script objects, opaque values, output descriptors, ...). Held by shared pointer, immutable.
+class object {
+ public:
+  virtual ~object() = default;
+  /// Python's qualified class name, e.g. "torch._functorch._aot_autograd.descriptors.PlainAOTOutput".
+  [[nodiscard]] virtual std::string type_name() const = 0;
+  /// Python's repr of the object; defaults to "<type_name object>".
+  [[nodiscard]] virtual std::string repr() const;
+  /// Structural equality; defaults to identity.
+  [[nodiscard]] virtual bool equals(const object& other) const noexcept { return this == &other; }
+};
+
+/// The storage behind a Tensor handle; aotkit's interpreter and users provide implementations.
+class tensor_impl {
+ public:
+  virtual ~tensor_impl() = default;
+  /// The tensor's sizes.
+  [[nodiscard]] virtual std::span<const std::int64_t> sizes() const noexcept = 0;
+  /// The tensor's dtype.
+  [[nodiscard]] virtual ScalarType dtype() const noexcept = 0;
+  /// Python's repr of the tensor; defaults to a meta tensor's:
+  /// "tensor(..., device='meta', size=(2, 3))", with ", dtype=torch.float64" unless float32.
+  [[nodiscard]] virtual std::string repr() const;
+};
+
+/// A reference-counted handle to a tensor, as a Python reference to a torch.Tensor: copies alias.
+class Tensor {
+ public:
+  Tensor() = default;
+  explicit Tensor(std::shared_ptr<const tensor_impl> impl) noexcept : impl_(std::move(impl)) {}
+  /// True when the handle refers to a tensor.
+  [[nodiscard]] bool defined() const noexcept { return impl_ != nullptr; }
+  /// The implementation; null for an undefined handle.
+  [[nodiscard]] const std::shared_ptr<const tensor_impl>& impl() const noexcept { return impl_; }
+  /// Identity, as Python's `is`.
+  friend bool operator==(const Tensor& a, const Tensor& b) noexcept { return a.impl_ == b.impl_; }
+
+ private:
+  std::shared_ptr<const tensor_impl> impl_;
+};
+
+/// A tensor with sizes and a dtype and no storage, as PyTorch's `torch.empty(sizes,
+/// device='meta')`: what shape analyses and tests need. Negative sizes throw aotkit::value_error.
+[[nodiscard]] Tensor empty_meta(std::vector<std::int64_t> sizes, ScalarType dtype = ScalarType::Float);
+
+/// What a Value holds.
+enum class value_kind : std::uint8_t {
+  none, boolean, integer, floating, string, symint, symfloat, symbool, tensor, list, tuple, object,
+};
+
+class Value;
+
+/// A list of values: the boxed calling convention's argument list and every Python list.
+using value_list = std::vector<Value>;
+
+/// A Python-like dynamic value with value semantics. Lists and tuples nest to any depth: copy,
+/// comparison, destruction and printing are iterative, so a value nested a million deep is safe.
+class Value {
+ public:
+  /// None.
+  Value() noexcept = default;
+  Value(std::nullptr_t) noexcept {}  // NOLINT: None
+  Value(bool b) noexcept : storage_(b) {}  // NOLINT
+  template <std::integral I>
+    requires(!std::same_as<I, bool>)
+  Value(I i) noexcept : storage_(static_cast<std::int64_t>(i)) {}  // NOLINT
+  template <std::floating_point F>
+  Value(F f) noexcept : storage_(static_cast<double>(f)) {}  // NOLINT
+  Value(std::string s) noexcept : storage_(std::move(s)) {}  // NOLINT
+  Value(std::string_view s) : storage_(std::string(s)) {}  // NOLINT
+  Value(const char* s) : storage_(std::string(s)) {}  // NOLINT
+  Value(SymInt s) noexcept : storage_(std::move(s)) {}  // NOLINT
+  Value(SymFloat s) noexcept : storage_(std::move(s)) {}  // NOLINT
+  Value(SymBool s) noexcept : storage_(std::move(s)) {}  // NOLINT
+  Value(Tensor t) noexcept : storage_(std::move(t)) {}  // NOLINT
+  template <class T>
+    requires std::derived_from<std::remove_const_t<T>, object>
+  Value(std::shared_ptr<T> o) noexcept : storage_(std::shared_ptr<const object>(std::move(o))) {}  // NOLINT
+
+  /// A Python list holding `items`.
+  [[nodiscard]] static Value list(value_list items = {}) noexcept;
+  /// A Python tuple holding `items`.
+  [[nodiscard]] static Value tuple(value_list items = {}) noexcept;
+
+  Value(const Value& other);
+  Value(Value&& other) noexcept = default;
+  Value& operator=(const Value& other);
+  Value& operator=(Value&& other) noexcept;
+  ~Value();
+
+  [[nodiscard]] value_kind kind() const noexcept { return static_cast<value_kind>(storage_.index()); }
+  [[nodiscard]] bool is_none() const noexcept { return kind() == value_kind::none; }
+  [[nodiscard]] bool is_bool() const noexcept { return kind() == value_kind::boolean; }
+  [[nodiscard]] bool is_int() const noexcept { return kind() == value_kind::integer; }
+  [[nodiscard]] bool is_double() const noexcept { return kind() == value_kind::floating; }
+  [[nodiscard]] bool is_string() const noexcept { return kind() == value_kind::string; }
+  [[nodiscard]] bool is_symint() const noexcept { return kind() == value_kind::symint; }
+  [[nodiscard]] bool is_tensor() const noexcept { return kind() == value_kind::tensor; }
+  [[nodiscard]] bool is_list() const noexcept { return kind() == value_kind::list; }
+  [[nodiscard]] bool is_tuple() const noexcept { return kind() == value_kind::tuple; }
+  /// True for a list or a tuple.
+  [[nodiscard]] bool is_sequence() const noexcept { return is_list() || is_tuple(); }
+  [[nodiscard]] bool is_object() const noexcept { return kind() == value_kind::object; }
+
+  // Accessors throw aotkit::type_error naming the expected and the actual Python type.
+  [[nodiscard]] bool to_bool() const;
+  [[nodiscard]] std::int64_t to_int() const;
+  [[nodiscard]] double to_double() const;
+  [[nodiscard]] const std::string& to_string() const;
+  [[nodiscard]] const SymInt& to_symint() const;
+  [[nodiscard]] const SymFloat& to_symfloat() const;
+  [[nodiscard]] const SymBool& to_symbool() const;
+  [[nodiscard]] const Tensor& to_tensor() const;
+  [[nodiscard]] const std::shared_ptr<const object>& to_object() const;
+  /// The items of a list or tuple.
+  [[nodiscard]] const value_list& items() const;
+  [[nodiscard]] value_list& items();
+
+  /// Python's class name of the value: "NoneType", "bool", "int", "float", "str", "SymInt",
+  /// "SymFloat", "SymBool", "Tensor", "list", "tuple", or the object's own.
+  [[nodiscard]] std::string type_name() const;
+  /// Python's `str(type(v))` as PyTorch's messages print it: "<class 'int'>",
+  /// "<class 'torch.Tensor'>", "<class 'torch.SymInt'>", "<class 'pkg.Mod.Name'>".
+  [[nodiscard]] std::string type_repr() const;
+  /// Python's repr: `None`, `True`, `3`, `1.5`, `'s'`, `[1, (2,)]`, `s0`, object reprs.
+  [[nodiscard]] std::string repr() const;
+
+  /// Structural equality: same kind and equal contents, recursively (no numeric tower:
+  /// `Value(1) != Value(1.0)`); tensors and objects compare by identity unless an object
+  /// defines `equals`.
+  friend bool operator==(const Value& a, const Value& b);
+
+ private:
+  struct list_box {
+    value_list items;
+  };
+  struct tuple_box {
+    value_list items;
+  };
+  using storage = std::variant<std::monostate, bool, std::int64_t, double, std::string, SymInt, SymFloat,
+                               SymBool, Tensor, list_box, tuple_box, std::shared_ptr<const object>>;
+  storage storage_;
+
+  [[noreturn]] void wrong_kind(std::string_view expected) const;
+  value_list* children() noexcept;
+  [[nodiscard]] const value_list* children() const noexcept;
+  void release_children() noexcept;
+  friend struct value_access;
+};
+
+/// Returns `v` with every SymInt replaced by its hint (`_get_symint_hints`, semantics.md §A.2):
+/// lists and tuples are rebuilt with the same kind, a concrete SymInt gives its value, a symbolic
+/// one its hint, or None when it has none (an unbacked symbol); everything else, SymFloat and
+/// SymBool included, is returned unchanged. Iterative: any nesting depth.
+[[nodiscard]] Value _get_symint_hints(const Value& v);
+
+/// The hint of one SymInt (its value when concrete); nullopt for an unbacked symbol.
+[[nodiscard]] std::optional<std::int64_t> _get_symint_hints(const SymInt& s) noexcept;
+
+}  // namespace aotkit::runtime

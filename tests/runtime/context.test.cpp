@@ -1,0 +1,133 @@
+// tests/runtime/context.test.cpp — autocast state and guards, saved-tensors hooks (§A.5, §A.23–A.24).
+// State is thread-local: a second thread sees torch's defaults.
+#include <catch2/catch.hpp>
+
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+import aotkit.runtime;
+
+using namespace aotkit::runtime;
+
+namespace {
+
+Callable graph_hook(const char* name) {
+  return Callable(name, [](std::span<const Value> a) { return a[0]; }, callable_kind::graph_module);
+}
+Callable opaque_hook(const char* name) {
+  return Callable(name, [](std::span<const Value> a) { return a[0]; });
+}
+
+}  // namespace
+
+TEST_CASE("_get_autocast_states reports torch's defaults in Python's order", "[context][autocast]") {
+  AutocastState s = _get_autocast_states();
+  CHECK(s == AutocastState{false, false, ScalarType::Half, ScalarType::BFloat16, true});
+  CHECK(to_string(s.cuda_dtype) == "torch.float16");
+  CHECK(to_string(s.cpu_dtype) == "torch.bfloat16");
+  CHECK(autocast_depth() == 0);
+}
+
+TEST_CASE("autocast guards set and restore the state, nested", "[context][autocast]") {
+  {
+    autocast cuda(DeviceType::CUDA, true, ScalarType::BFloat16);
+    CHECK(is_autocast_enabled(DeviceType::CUDA));
+    CHECK(get_autocast_dtype(DeviceType::CUDA) == ScalarType::BFloat16);
+    CHECK_FALSE(is_autocast_enabled(DeviceType::CPU));
+    {
+      autocast cpu(DeviceType::CPU, true, std::nullopt, false);
+      CHECK(is_autocast_enabled(DeviceType::CPU));
+      CHECK_FALSE(is_autocast_cache_enabled());
+      CHECK(autocast_depth() == 2);
+      autocast off(DeviceType::CUDA, false);
+      CHECK_FALSE(is_autocast_enabled(DeviceType::CUDA));
+    }
+    CHECK(is_autocast_enabled(DeviceType::CUDA));
+    CHECK_FALSE(is_autocast_enabled(DeviceType::CPU));
+    CHECK(is_autocast_cache_enabled());
+  }
+  CHECK(_get_autocast_states() == AutocastState{});
+}
+
+TEST_CASE("autocast restores the state when an exception leaves the scope", "[context][autocast]") {
+  try {
+    autocast cuda(DeviceType::CUDA);
+    throw std::runtime_error("boom");
+  } catch (const std::runtime_error&) {
+  }
+  CHECK(_get_autocast_states() == AutocastState{});
+}
+
+TEST_CASE("autocast with an unsupported dtype warns and disables", "[context][autocast]") {
+  aotkit::capture_warnings w;
+  autocast bad(DeviceType::CPU, true, ScalarType::Double);
+  CHECK_FALSE(is_autocast_enabled(DeviceType::CPU));
+  REQUIRE(w.records().size() == 1);
+  CHECK(w.records()[0].message.starts_with("In CPU autocast, but the target dtype is not supported. Disabling autocast."));
+}
+
+TEST_CASE("disable_autocast stops autocast without changing the reported state", "[context][autocast]") {
+  autocast cuda(DeviceType::CUDA);
+  {
+    disable_autocast off;
+    CHECK_FALSE(is_autocast_active(DeviceType::CUDA));
+    CHECK(is_autocast_enabled(DeviceType::CUDA));
+    CHECK(_get_autocast_states().cuda_enabled);
+  }
+  CHECK(is_autocast_active(DeviceType::CUDA));
+}
+
+TEST_CASE("autocast state is per thread", "[context][autocast]") {
+  autocast cuda(DeviceType::CUDA);
+  std::optional<AutocastState> other;
+  std::thread([&] { other = _get_autocast_states(); }).join();
+  CHECK(*other == AutocastState{});
+  CHECK(_get_autocast_states().cuda_enabled);
+}
+
+TEST_CASE("top_saved_tensors_hooks is the innermost pair or nothing", "[context][hooks]") {
+  CHECK_FALSE(top_saved_tensors_hooks().has_value());
+  {
+    saved_tensors_hooks outer(opaque_hook("pack1"), opaque_hook("unpack1"));
+    {
+      saved_tensors_hooks inner(graph_hook("pack2"), graph_hook("unpack2"));
+      auto top = top_saved_tensors_hooks();
+      REQUIRE(top);
+      CHECK(top->first.name() == "pack2");
+      CHECK(saved_tensors_hooks_depth() == 2);
+    }
+    CHECK(top_saved_tensors_hooks()->second.name() == "unpack1");
+  }
+  CHECK(saved_tensors_hooks_depth() == 0);
+}
+
+TEST_CASE("disable_saved_tensors_hooks makes pushing hooks fail with its message", "[context][hooks]") {
+  {
+    disable_saved_tensors_hooks no("saved tensors default hooks are disabled here");
+    CHECK_THROWS_AS(saved_tensors_hooks(opaque_hook("p"), opaque_hook("u")), aotkit::runtime_error);
+    CHECK_THROWS_WITH(saved_tensors_hooks(opaque_hook("p"), opaque_hook("u")),
+                      "saved tensors default hooks are disabled here");
+    CHECK(saved_tensors_hooks_depth() == 0);
+  }
+  CHECK_NOTHROW(saved_tensors_hooks(opaque_hook("p"), opaque_hook("u")));
+}
+
+TEST_CASE("saved_tensors_hooks_are_inlineable needs two graph modules", "[context][hooks]") {
+  CHECK_FALSE(saved_tensors_hooks_are_inlineable(std::nullopt));
+  CHECK(saved_tensors_hooks_are_inlineable(saved_tensors_hooks_pair{graph_hook("p"), graph_hook("u")}));
+  CHECK_FALSE(saved_tensors_hooks_are_inlineable(saved_tensors_hooks_pair{graph_hook("p"), opaque_hook("u")}));
+  CHECK_FALSE(saved_tensors_hooks_are_inlineable(saved_tensors_hooks_pair{opaque_hook("p"), graph_hook("u")}));
+  std::vector<Callable> none;
+  CHECK_FALSE(saved_tensors_hooks_are_inlineable(std::span<const Callable>(none)));
+  std::vector<Callable> one{graph_hook("p")};
+  CHECK_THROWS_WITH(saved_tensors_hooks_are_inlineable(std::span<const Callable>(one)),
+                    "not enough values to unpack (expected 2, got 1)");
+  std::vector<Callable> three{graph_hook("a"), graph_hook("b"), graph_hook("c")};
+  CHECK_THROWS_WITH(saved_tensors_hooks_are_inlineable(std::span<const Callable>(three)),
+                    "too many values to unpack (expected 2)");
+  std::vector<Callable> two{graph_hook("a"), graph_hook("b")};
+  CHECK(saved_tensors_hooks_are_inlineable(std::span<const Callable>(two)));
+}

@@ -1,0 +1,84 @@
+// tools/aotkit/cli.hpp — the command-line grammar of the aotkit tool: groups, commands, options.
+// `aotkit <group> <command> [options] [FILE|-]`; parsing never throws and never exits.
+#pragma once
+
+#include <functional>
+#include <iosfwd>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace aotkit::cli {
+
+/// Exit codes shared by every subcommand.
+enum exit_code : int { ok = 0, check_failed = 1, usage_error = 2, bad_input = 3 };
+
+/// One option of a command: `--name VALUE` (or `--name=VALUE`) when `metavar` is set, else a flag.
+struct option_spec {
+  std::string name;
+  std::string metavar;
+  std::string help;
+};
+
+/// What a command's run function receives.
+struct invocation {
+  std::map<std::string, std::string, std::less<>> options;  ///< given options; flags map to ""
+  std::optional<std::string> input;                        ///< FILE, or nullopt/"-" for stdin
+  bool has(std::string_view name) const { return options.find(name) != options.end(); }
+};
+
+/// Input and output streams of a run (files or stdin, stdout, stderr).
+struct io {
+  std::istream& in;
+  std::ostream& out;
+  std::ostream& err;
+};
+
+struct command {
+  std::string group;
+  std::string name;
+  std::string summary;      ///< one line, for the group's help
+  std::string description;  ///< paragraphs for the command's own help
+  std::vector<option_spec> options;
+  bool takes_input = true;  ///< accepts [FILE|-]
+  std::function<int(const invocation&, const io&)> run;
+};
+
+struct group {
+  std::string name;
+  std::string summary;
+};
+
+/// Every group and command the tool knows.
+struct registry {
+  std::vector<group> groups;
+  std::vector<command> commands;
+  const command* find(std::string_view group, std::string_view name) const;
+};
+
+/// Outcomes of parsing a command line.
+struct show_text {
+  std::string text;  ///< help or version text, for stdout; exit 0
+};
+struct usage_problem {
+  std::string message;  ///< "aotkit: error: ..." line and a hint, for stderr; exit 2
+};
+struct run_command {
+  const command* cmd;
+  invocation inv;
+};
+using parse_result = std::variant<show_text, usage_problem, run_command>;
+
+/// Parses `args` (without argv[0]).
+parse_result parse(const registry& reg, std::span<const std::string_view> args, std::string_view version);
+
+/// Help texts, as `--help` prints them at each level.
+std::string tool_help(const registry& reg);
+std::string group_help(const registry& reg, const group& g);
+std::string command_help(const command& c);
+
+}  // namespace aotkit::cli
