@@ -1,0 +1,24 @@
+# cmake/consumer_test.cmake — ctest body: install this build into a fresh prefix, then configure,
+# build and run examples/<EXAMPLE> against it as a separate project would.
+# Called with -DBUILD_DIR= -DSOURCE_DIR= -DWORK= -DEXAMPLE= -DCXX= -DCXX_FLAGS= -DGENERATOR=.
+file(REMOVE_RECURSE ${WORK})
+execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK}/prefix
+                RESULT_VARIABLE rc OUTPUT_QUIET)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "cmake --install failed (${rc})")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR}/examples/${EXAMPLE} -B ${WORK}/build -G ${GENERATOR}
+                        -DCMAKE_CXX_COMPILER=${CXX} "-DCMAKE_CXX_FLAGS=${CXX_FLAGS}" -DCMAKE_BUILD_TYPE=Debug
+                        -DCMAKE_PREFIX_PATH=${WORK}/prefix
+                RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "configuring examples/${EXAMPLE} against the installed package failed (${rc})")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} --build ${WORK}/build RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "building examples/${EXAMPLE} failed (${rc})")
+endif()
+execute_process(COMMAND ${WORK}/build/${EXAMPLE} RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "examples/${EXAMPLE} ran and failed (${rc})")
+endif()
