@@ -94,14 +94,20 @@ class strict_zip_view : public std::ranges::view_interface<strict_zip_view<Vs...
 
    private:
     bool at_end() const {
+      // Fast path, taken on every step but the last: no range is exhausted.
+      bool any = [&]<std::size_t... I>(std::index_sequence<I...>) {
+        return ((std::get<I>(its_) == std::get<I>(ends_)) || ...);
+      }(std::index_sequence_for<Vs...>{});
+      if (!any) return false;
       std::array<bool, sizeof...(Vs)> done{};
       [&]<std::size_t... I>(std::index_sequence<I...>) {
         ((done[I] = std::get<I>(its_) == std::get<I>(ends_)), ...);
       }(std::index_sequence_for<Vs...>{});
-      std::size_t first = 0;
-      while (first < done.size() && !done[first]) ++first;
-      if (first == done.size()) return false;
-      if (first > 0) detail::throw_zip_mismatch(first, true);
+      if (!done[0]) {
+        std::size_t first = 1;
+        while (!done[first]) ++first;
+        detail::throw_zip_mismatch(first, true);
+      }
       for (std::size_t j = 1; j < done.size(); ++j)
         if (!done[j]) detail::throw_zip_mismatch(j, false);
       return true;
