@@ -137,8 +137,10 @@ Value& Value::operator=(const Value& other) {
 
 Value& Value::operator=(Value&& other) noexcept {
   if (this != &other) {
+    // Take `other` first: it may live inside this value (`v = std::move(v.items()[0])`).
+    storage taken = std::move(other.storage_);
     release_children();  // the old contents may be deep
-    storage_ = std::move(other.storage_);
+    storage_ = std::move(taken);
   }
   return *this;
 }

@@ -127,6 +127,17 @@ TEST_CASE("Values nested a million deep copy, compare, print and destroy", "[val
   CHECK(hints == a);
 }
 
+TEST_CASE("Value can be assigned a part of itself", "[value]") {
+  Value v = Value::list({Value::list({Value::tuple({1, 2}), 3}), 4});
+  v = std::move(v.items()[0]);  // the source lives inside the target
+  CHECK(v == Value::list({Value::tuple({1, 2}), 3}));
+  v = v.items()[0];
+  CHECK(v == Value::tuple({1, 2}));
+  Value deep = nested_list(1000);
+  deep = std::move(deep.items()[0].items()[0]);
+  CHECK(deep == nested_list(998));
+}
+
 TEST_CASE("_get_symint_hints replaces SymInts by hints and keeps the rest", "[value][symint]") {
   Value in = Value::list({1, SymInt::symbolic("s0", 8), Value::tuple({SymInt(3), SymInt::symbolic("u0")}),
                           SymFloat::symbolic("s1", 0.5), SymBool(true), "x"});
