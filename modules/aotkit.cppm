@@ -3,3 +3,4 @@
 export module aotkit;
 
 export import aotkit.runtime;
+export import aotkit.random;
