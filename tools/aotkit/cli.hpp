@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -72,6 +73,11 @@ struct run_command {
   invocation inv;
 };
 using parse_result = std::variant<show_text, usage_problem, run_command>;
+
+/// Thrown by a command for a bad option value: the tool prints it as a usage error (exit 2).
+struct usage_failure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 /// Parses `args` (without argv[0]).
 parse_result parse(const registry& reg, std::span<const std::string_view> args, std::string_view version);

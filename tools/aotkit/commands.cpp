@@ -3,6 +3,7 @@
 #include "commands.hpp"
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -29,6 +30,38 @@ std::string read_input(const invocation& inv, const io& io) {
   return std::move(s).str();
 }
 
-void add_all_commands(registry& reg) { add_runtime_commands(reg); }
+void add_all_commands(registry& reg) {
+  add_runtime_commands(reg);
+  add_random_commands(reg);
+}
+
+std::uint64_t option_u64(const invocation& inv, std::string_view name, std::uint64_t fallback) {
+  auto it = inv.options.find(name);
+  if (it == inv.options.end()) return fallback;
+  const std::string& text = it->second;
+  std::string_view digits = text;
+  int base = 10;
+  if (digits.starts_with("0x") || digits.starts_with("0X")) {
+    digits.remove_prefix(2);
+    base = 16;
+  }
+  std::uint64_t v = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v, base);
+  if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size())
+    throw usage_failure("--" + std::string(name) + ": expected an unsigned 64-bit integer, got '" + text + "'");
+  return v;
+}
+
+std::string option_choice(const invocation& inv, std::string_view name, std::initializer_list<std::string_view> choices,
+                          std::string_view fallback) {
+  auto it = inv.options.find(name);
+  if (it == inv.options.end()) return std::string(fallback);
+  std::string list;
+  for (auto c : choices) {
+    if (c == it->second) return it->second;
+    list += (list.empty() ? "" : ", ") + std::string(c);
+  }
+  throw usage_failure("--" + std::string(name) + ": expected one of " + list + ", got '" + it->second + "'");
+}
 
 }  // namespace aotkit::cli

@@ -2,7 +2,10 @@
 // shared helpers every command uses to read its input.
 #pragma once
 
+#include <cstdint>
+#include <initializer_list>
 #include <string>
+#include <string_view>
 
 #include "cli.hpp"
 
@@ -13,6 +16,17 @@ void add_all_commands(registry& reg);
 
 /// Adds the `runtime` group: symint-hints, repr.
 void add_runtime_commands(registry& reg);
+
+/// Adds the `random` group: stream, curand-host, torch.
+void add_random_commands(registry& reg);
+
+/// The value of option `--name` as an unsigned integer (decimal or 0x hex), or `fallback` when
+/// absent; throws usage_failure for anything else.
+std::uint64_t option_u64(const invocation& inv, std::string_view name, std::uint64_t fallback);
+
+/// The value of option `--name`, which must be one of `choices`; `fallback` when absent.
+std::string option_choice(const invocation& inv, std::string_view name, std::initializer_list<std::string_view> choices,
+                          std::string_view fallback);
 
 /// Reads the whole input of a run: the named file, or standard input for "-" or none.
 /// Throws aotkit::input_error naming the file when it cannot be read.

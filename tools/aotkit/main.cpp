@@ -34,6 +34,10 @@ int main(int argc, char** argv) {
     int rc = run.cmd->run(run.inv, streams);
     std::cout.flush();
     return rc;
+  } catch (const usage_failure& e) {
+    std::cerr << "aotkit: error: " << e.what() << "\nTry 'aotkit " << run.cmd->group << ' ' << run.cmd->name
+              << " --help' for more information.\n";
+    return usage_error;
   } catch (const aotkit::input_error& e) {
     // A file-level error already names the file; others name a place inside it.
     std::string w = e.where() == where ? where : where + ": " + e.where();
