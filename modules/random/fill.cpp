@@ -2,6 +2,7 @@
 // words where the emulated generator or kernel would; no per-element stream objects.
 module;
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -24,22 +25,58 @@ u32x2 key_of(std::uint64_t seed) noexcept {
   return {{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}};
 }
 
-// The host generator's Philox block for 4-word group j (philox.md §2.6).
-u32x4 host_block(std::uint64_t j, u32x2 key) noexcept {
-  std::uint64_t b = j / host_subsequences;
-  u32x4 ctr{{static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(b >> 32),
-             static_cast<std::uint32_t>(j % host_subsequences), 0}};
-  return core::philox4x32<10>(ctr, key);
-}
+// Blocks are computed in tiles through the SIMD batch kernel; 512 blocks keep the eight
+// structure-of-arrays buffers (16 KiB) in L1.
+constexpr std::size_t tile_blocks = 512;
 
-// Calls emit(m, word) for words m = offset .. offset + n - 1 of the host order, a block at a time.
+struct tile {
+  std::array<std::uint32_t, tile_blocks> c[4];
+  std::array<std::uint32_t, tile_blocks> o[4];
+  void run(std::size_t count, u32x2 key) {
+    philox4x32_10_soa({std::span<const std::uint32_t>(c[0].data(), count), std::span<const std::uint32_t>(c[1].data(), count),
+                       std::span<const std::uint32_t>(c[2].data(), count), std::span<const std::uint32_t>(c[3].data(), count)},
+                      key,
+                      {std::span<std::uint32_t>(o[0].data(), count), std::span<std::uint32_t>(o[1].data(), count),
+                       std::span<std::uint32_t>(o[2].data(), count), std::span<std::uint32_t>(o[3].data(), count)});
+  }
+};
+
+// Calls emit(i, word) for words m = offset + i, i < n, of the host order.
 template <class Emit>
 void host_words(std::uint64_t offset, std::size_t n, std::uint64_t seed, Emit emit) {
+  if (n == 0) return;
   u32x2 key = key_of(seed);
+  tile t;
   std::uint64_t m = offset, end = offset + n;
   while (m < end) {
-    u32x4 block = host_block(m / 4, key);
-    for (std::uint64_t w = m % 4; w < 4 && m < end; ++w, ++m) emit(m - offset, block.v[w]);
+    std::uint64_t j0 = m / 4;
+    auto count = static_cast<std::size_t>(std::min<std::uint64_t>(tile_blocks, (end - 1) / 4 - j0 + 1));
+    for (std::size_t b = 0; b < count; ++b) {
+      std::uint64_t j = j0 + b, hi = j / host_subsequences;
+      t.c[0][b] = static_cast<std::uint32_t>(hi);
+      t.c[1][b] = static_cast<std::uint32_t>(hi >> 32);
+      t.c[2][b] = static_cast<std::uint32_t>(j % host_subsequences);
+      t.c[3][b] = 0;
+    }
+    t.run(count, key);
+    // Whole blocks inside [m, end) go through a branch-free loop; the ragged ends word by word.
+    std::size_t b = 0;
+    if (m % 4 != 0) {
+      for (std::uint64_t w = m % 4; w < 4 && m < end; ++w, ++m) emit(m - offset, t.o[w][0]);
+      b = 1;
+    }
+    std::size_t whole = std::min<std::size_t>(count, b + static_cast<std::size_t>((end - m) / 4));
+    const std::uint64_t base = m - offset;
+    for (std::size_t q = b; q < whole; ++q) {
+      std::uint64_t i = base + 4 * (q - b);
+      emit(i, t.o[0][q]);
+      emit(i + 1, t.o[1][q]);
+      emit(i + 2, t.o[2][q]);
+      emit(i + 3, t.o[3][q]);
+    }
+    m += 4 * (whole - b);
+    for (b = whole; b < count; ++b)
+      for (std::uint64_t w = 0; w < 4 && m < end; ++w, ++m) emit(m - offset, t.o[w][b]);
   }
 }
 
@@ -72,7 +109,18 @@ void curand_generate(std::span<std::uint32_t> out, std::uint64_t seed, std::uint
   host_words(offset, out.size(), seed, [&](std::size_t i, std::uint32_t w) { out[i] = w; });
 }
 
+namespace {
+
+// The hottest fill gets its conversion loop compiled for AVX-512 too (vcvtudq2ps); the
+// arithmetic is the same two IEEE operations, so the bits are the same.
+__attribute__((target("avx512f"))) void uniform_avx512(std::span<float> out, std::uint64_t seed, std::uint64_t offset) {
+  host_words(offset, out.size(), seed, [&](std::size_t i, std::uint32_t w) { out[i] = core::uniform_float(w); });
+}
+
+}  // namespace
+
 void curand_generate_uniform(std::span<float> out, std::uint64_t seed, std::uint64_t offset) noexcept {
+  if (best_simd_level() == simd_level::avx512) return uniform_avx512(out, seed, offset);
   host_words(offset, out.size(), seed, [&](std::size_t i, std::uint32_t w) { out[i] = core::uniform_float(w); });
 }
 
@@ -132,23 +180,34 @@ launch_policy calc_execution_policy(std::uint64_t numel, int unroll, const cuda_
 namespace {
 
 // Element i of a grid-stride kernel with `unroll` components per call comes from thread i % T,
-// call i / (unroll T), component (i / T) % unroll; call k of thread t reads Philox block
-// (offset/4 + k, t). Visits elements block by block.
+// call k = i / (unroll T), component (i / T) % unroll; call k of thread t reads Philox block
+// (offset/4 + k, t). For each call, threads are taken a tile at a time, and
+// visit(first, count, T, tile) gets the blocks of threads first - k·unroll·T ...
 template <class Visit>
-void torch_blocks(std::size_t numel, int unroll, std::uint64_t seed, std::uint64_t offset,
-                  const cuda_device_properties& device, Visit visit) {
+void torch_tiles(std::size_t numel, int unroll, std::uint64_t seed, std::uint64_t offset,
+                 const cuda_device_properties& device, Visit visit) {
+  if (numel == 0) return;
   launch_policy p = calc_execution_policy(numel, unroll, device);
-  std::uint64_t T = p.threads();
+  const std::uint64_t T = p.threads(), u = static_cast<std::uint64_t>(unroll);
+  const std::uint64_t calls = (numel + u * T - 1) / (u * T);
   u32x2 key = key_of(seed);
-  std::uint64_t u = static_cast<std::uint64_t>(unroll);
-  std::uint64_t calls = (numel + u * T - 1) / (u * T);
-  core::u32x4 base = core::counter_add(core::u32x4{{0, 0, 0, 0}}, offset / 4);
-  for (std::uint64_t t = 0; t < std::min<std::uint64_t>(T, numel); ++t) {
-    core::u32x4 ctr = core::counter_add_high(base, t);
-    for (std::uint64_t k = 0; k < calls; ++k) {
-      std::uint64_t first = t + k * u * T;
-      if (first >= numel) break;
-      visit(first, T, core::philox4x32<10>(core::counter_add(ctr, k), key));
+  tile tl;
+  for (std::uint64_t k = 0; k < calls; ++k) {
+    std::uint64_t low = offset / 4 + k;
+    std::uint64_t carry = low < offset / 4 ? 1 : 0;  // into the subsequence words, as counter_add
+    std::uint64_t first_of_call = k * u * T;
+    std::uint64_t threads = std::min<std::uint64_t>(T, numel - first_of_call);
+    for (std::uint64_t t0 = 0; t0 < threads; t0 += tile_blocks) {
+      auto count = static_cast<std::size_t>(std::min<std::uint64_t>(tile_blocks, threads - t0));
+      for (std::size_t b = 0; b < count; ++b) {
+        std::uint64_t high = t0 + b + carry;
+        tl.c[0][b] = static_cast<std::uint32_t>(low);
+        tl.c[1][b] = static_cast<std::uint32_t>(low >> 32);
+        tl.c[2][b] = static_cast<std::uint32_t>(high);
+        tl.c[3][b] = static_cast<std::uint32_t>(high >> 32);
+      }
+      tl.run(count, key);
+      visit(first_of_call + t0, count, T, tl);
     }
   }
 }
@@ -158,38 +217,46 @@ void torch_blocks(std::size_t numel, int unroll, std::uint64_t seed, std::uint64
 void torch_cuda_fill(std::span<float> out, torch_distribution dist, std::uint64_t seed, std::uint64_t offset,
                      const cuda_device_properties& device) {
   const std::size_t n = out.size();
-  torch_blocks(n, 4, seed, offset, device, [&](std::uint64_t first, std::uint64_t T, const core::u32x4& b) {
-    float v[4];
-    if (dist == torch_distribution::uniform) {
-      for (int c = 0; c < 4; ++c) {
-        float r = core::uniform_float(b.v[c]);
-        v[c] = r == 1.0f ? 0.0f : r;  // uniform_kernel: value == to ? from : value
+  const bool uniform = dist == torch_distribution::uniform;
+  torch_tiles(n, 4, seed, offset, device, [&](std::uint64_t first, std::size_t count, std::uint64_t T, const tile& tl) {
+    // Component c of the threads of this tile lands on consecutive elements first + c·T + b.
+    for (std::uint64_t c = 0; c < 4; ++c) {
+      std::uint64_t base = first + c * T;
+      if (base >= n) break;
+      auto m = static_cast<std::size_t>(std::min<std::uint64_t>(count, n - base));
+      float* dst = out.data() + base;
+      if (uniform) {
+        for (std::size_t b = 0; b < m; ++b) {
+          float r = core::uniform_float(tl.o[c][b]);
+          dst[b] = r == 1.0f ? 0.0f : r;  // uniform_kernel: value == to ? from : value
+        }
+      } else {
+        std::size_t x = c < 2 ? 0 : 2;
+        for (std::size_t b = 0; b < m; ++b) dst[b] = box_muller(tl.o[x][b], tl.o[x + 1][b])[c % 2];
       }
-    } else {
-      auto p = box_muller(b.v[0], b.v[1]);
-      auto q = box_muller(b.v[2], b.v[3]);
-      v[0] = p[0], v[1] = p[1], v[2] = q[0], v[3] = q[1];
     }
-    for (std::uint64_t c = 0; c < 4; ++c)
-      if (std::uint64_t i = first + c * T; i < n) out[i] = v[c];
   });
 }
 
 void torch_cuda_fill(std::span<double> out, torch_distribution dist, std::uint64_t seed, std::uint64_t offset,
                      const cuda_device_properties& device) {
   const std::size_t n = out.size();
-  torch_blocks(n, 2, seed, offset, device, [&](std::uint64_t first, std::uint64_t T, const core::u32x4& b) {
-    double v[2];
-    if (dist == torch_distribution::uniform) {
-      v[0] = core::uniform_double_hq(b.v[0], b.v[1]);
-      v[1] = core::uniform_double_hq(b.v[2], b.v[3]);
-      for (double& x : v) x = x == 1.0 ? 0.0 : x;
-    } else {
-      auto bm = box_muller_double(b.v[0], b.v[1], b.v[2], b.v[3]);
-      v[0] = bm[0], v[1] = bm[1];
+  const bool uniform = dist == torch_distribution::uniform;
+  torch_tiles(n, 2, seed, offset, device, [&](std::uint64_t first, std::size_t count, std::uint64_t T, const tile& tl) {
+    for (std::uint64_t c = 0; c < 2; ++c) {
+      std::uint64_t base = first + c * T;
+      if (base >= n) break;
+      auto m = static_cast<std::size_t>(std::min<std::uint64_t>(count, n - base));
+      double* dst = out.data() + base;
+      for (std::size_t b = 0; b < m; ++b) {
+        if (uniform) {
+          double r = core::uniform_double_hq(tl.o[2 * c][b], tl.o[2 * c + 1][b]);
+          dst[b] = r == 1.0 ? 0.0 : r;
+        } else {
+          dst[b] = box_muller_double(tl.o[0][b], tl.o[1][b], tl.o[2][b], tl.o[3][b])[c];
+        }
+      }
     }
-    for (std::uint64_t c = 0; c < 2; ++c)
-      if (std::uint64_t i = first + c * T; i < n) out[i] = v[c];
   });
 }
 

@@ -3,6 +3,7 @@
 export module aotkit.random;
 
 export import :philox;
+export import :batch;
 export import :stream;
 export import :fill;
 export import :generator;

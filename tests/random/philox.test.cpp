@@ -7,8 +7,11 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <random>
 #include <string>
+#include <vector>
 
+import aotkit.runtime;
 import aotkit.random;
 
 using namespace aotkit::random;
@@ -112,4 +115,31 @@ TEST_CASE("normal() caches the second Box-Muller value like curand_normal", "[ph
   auto dd = f.normal2_double();
   CHECK(e.normal_double() == dd[0]);
   CHECK(e.normal_double() == dd[1]);
+}
+
+TEST_CASE("philox4x32_10_soa gives the same bits at every SIMD level", "[philox][simd]") {
+  std::mt19937 rng(3);
+  for (std::size_t n : {0u, 1u, 7u, 8u, 15u, 16u, 17u, 1000u}) {
+    std::array<std::vector<std::uint32_t>, 4> c;
+    for (auto& w : c) {
+      w.resize(n);
+      for (auto& x : w) x = rng();
+    }
+    core::u32x2 key{{static_cast<std::uint32_t>(rng()), static_cast<std::uint32_t>(rng())}};
+    std::array<std::vector<std::uint32_t>, 3 * 4> o;
+    for (auto& w : o) w.resize(n);
+    int l = 0;
+    for (auto level : {simd_level::scalar, simd_level::avx2, simd_level::avx512}) {
+      philox4x32_10_soa({c[0], c[1], c[2], c[3]}, key, {o[4 * l], o[4 * l + 1], o[4 * l + 2], o[4 * l + 3]}, level);
+      ++l;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      auto want = core::philox4x32<10>({{c[0][i], c[1][i], c[2][i], c[3][i]}}, key);
+      for (int lv = 0; lv < 3; ++lv)
+        for (int w = 0; w < 4; ++w) REQUIRE(o[static_cast<std::size_t>(4 * lv + w)][i] == want.v[w]);
+    }
+  }
+  std::vector<std::uint32_t> a(3), b(4);
+  CHECK_THROWS_AS(philox4x32_10_soa({a, a, a, a}, {{0, 0}}, {b, b, b, b}), aotkit::value_error);
+  INFO("best level on this CPU: " << to_string(best_simd_level()));
 }
