@@ -7,3 +7,4 @@ export import :batch;
 export import :stream;
 export import :fill;
 export import :generator;
+export import :device;
