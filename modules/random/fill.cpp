@@ -260,4 +260,33 @@ void torch_cuda_fill(std::span<double> out, torch_distribution dist, std::uint64
   });
 }
 
+void torch_dropout_keep_mask(std::span<std::uint8_t> out, float p_keep, int vec, std::uint64_t seed,
+                             std::uint64_t offset, const cuda_device_properties& device) {
+  if (vec != 1 && vec != 2 && vec != 4) throw value_error("torch_dropout_keep_mask: vec must be 1, 2 or 4, got " + std::to_string(vec));
+  const std::size_t n = out.size();
+  auto keep = [p_keep](std::uint32_t w) { return static_cast<std::uint8_t>(core::uniform_float(w) < p_keep); };
+  if (vec == 1) {
+    torch_tiles(n, 4, seed, offset, device, [&](std::uint64_t first, std::size_t count, std::uint64_t T, const tile& tl) {
+      for (std::uint64_t c = 0; c < 4; ++c) {
+        std::uint64_t base = first + c * T;
+        if (base >= n) break;
+        auto m = static_cast<std::size_t>(std::min<std::uint64_t>(count, n - base));
+        for (std::size_t b = 0; b < m; ++b) out[base + b] = keep(tl.o[c][b]);
+      }
+    });
+    return;
+  }
+  // The grid is PyTorch's for n elements (unroll 4), whatever the vector width.
+  const std::uint64_t T = calc_execution_policy(n, 4, device).threads(), v = static_cast<std::uint64_t>(vec);
+  const u32x2 key = key_of(seed);
+  for (std::uint64_t t = 0; t < T && t * v < n; ++t) {
+    core::u32x4 ctr = core::counter_add_high(core::counter_add(core::u32x4{{0, 0, 0, 0}}, offset / 4), t);
+    for (std::uint64_t k = 0; (t + k * T) * v < n; ++k) {
+      core::u32x4 b = core::philox4x32<10>(core::counter_add(ctr, k), key);
+      std::uint64_t first = (t + k * T) * v;
+      for (std::uint64_t c = 0; c < v && first + c < n; ++c) out[first + c] = keep(b.v[c]);
+    }
+  }
+}
+
 }  // namespace aotkit::random

@@ -64,4 +64,14 @@ void torch_cuda_fill(std::span<float> out, torch_distribution dist, std::uint64_
 void torch_cuda_fill(std::span<double> out, torch_distribution dist, std::uint64_t seed, std::uint64_t offset,
                      const cuda_device_properties& device = {});
 
+/// The keep mask PyTorch's CUDA dropout kernel draws (Dropout.cu, `dropout_cuda`) for `out.size()`
+/// elements with keep probability `p_keep` (= 1 - p), given its (seed, offset): element kept iff
+/// `curand_uniform < p_keep` (in float; cuRAND's 1.0 is never below 1, so even p = 0 can drop).
+/// `vec` is the kernel's vector width: 4 or 2 (`fused_dropout_kernel_vec`: thread t, iteration
+/// k covers elements (t + k·T)·vec ... + vec - 1 from one curand_uniform4, which with vec 2 uses
+/// only its first two values), or 1 (`fused_dropout_kernel`: the grid-stride unroll-4 order of
+/// the distribution kernels). Throws aotkit::value_error for another vec.
+void torch_dropout_keep_mask(std::span<std::uint8_t> out, float p_keep, int vec, std::uint64_t seed,
+                             std::uint64_t offset, const cuda_device_properties& device = {});
+
 }  // namespace aotkit::random

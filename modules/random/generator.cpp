@@ -108,4 +108,17 @@ std::vector<double> torch_randn_double(CUDAGenerator& gen, std::size_t numel, co
   return torch_draw<double>(gen, numel, torch_distribution::normal, 2, device);
 }
 
+std::vector<std::uint8_t> torch_dropout_mask(CUDAGenerator& gen, std::size_t numel, double p,
+                                             const cuda_device_properties& device) {
+  if (!(p >= 0.0 && p <= 1.0))
+    throw value_error("dropout probability has to be between 0 and 1, but got " + python::float_repr(p));
+  std::vector<std::uint8_t> mask(numel, 0);
+  if (numel == 0 || p == 1.0) return mask;
+  int vec = numel % 4 == 0 ? 4 : numel % 2 == 0 ? 2 : 1;  // get_vector_size: no remainders
+  launch_policy policy = calc_execution_policy(numel, 4, device);
+  PhiloxCudaState s = gen.philox_cuda_state(policy.increment);
+  torch_dropout_keep_mask(mask, static_cast<float>(1.0 - p), vec, s.seed, s.offset, device);
+  return mask;
+}
+
 }  // namespace aotkit::random

@@ -110,4 +110,13 @@ auto run_with_rng_state(CUDAGenerator& gen, std::span<const std::uint8_t> state,
 [[nodiscard]] std::vector<double> torch_randn_double(CUDAGenerator& gen, std::size_t numel,
                                                      const cuda_device_properties& device = {});
 
+/// What `torch.nn.functional.dropout(x, p, training=True)` on a contiguous, 16-byte-aligned
+/// float32 CUDA tensor of `numel` elements uses as its keep mask (`native_dropout`'s second
+/// output), drawn from `gen` as Dropout.cu does: p == 1 drops everything and numel == 0 draws
+/// nothing, without touching the generator; otherwise the kernel takes
+/// `philox_cuda_state(((numel-1)/(256·grid·4)+1)·4)` and uses vector width 4, 2 or 1, the widest
+/// that divides numel. Throws aotkit::value_error unless 0 <= p <= 1.
+[[nodiscard]] std::vector<std::uint8_t> torch_dropout_mask(CUDAGenerator& gen, std::size_t numel, double p,
+                                                           const cuda_device_properties& device = {});
+
 }  // namespace aotkit::random

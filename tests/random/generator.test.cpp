@@ -138,3 +138,37 @@ TEST_CASE("get_cuda_generator_meta_val clones the default generator", "[generato
   CHECK(meta != default_cuda_generator(0));
   CHECK_THROWS_AS(get_cuda_generator_meta_val(-1), aotkit::value_error);
 }
+
+TEST_CASE("torch_dropout_mask follows Dropout.cu's vectorised and grid-stride kernels", "[generator][dropout]") {
+  cuda_device_properties dev{2, 512};  // 1024 threads: several iterations per thread
+  for (std::size_t n : {4000u, 4002u, 4001u}) {
+    CUDAGenerator g(5);
+    auto mask = torch_dropout_mask(g, n, 0.25, dev);
+    std::uint64_t T = calc_execution_policy(n, 4, dev).threads();
+    CHECK(g.philox_offset_per_thread() == calc_execution_policy(n, 4, dev).increment);
+    std::uint64_t vec = n % 4 == 0 ? 4 : n % 2 == 0 ? 2 : 1;
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      std::uint64_t t, k, c;
+      if (vec == 1) {
+        t = i % T, k = i / (4 * T), c = (i / T) % 4;
+      } else {
+        t = (i / vec) % T, k = (i / vec) / T, c = i % vec;
+      }
+      philox_stream s(5, t, 0);
+      std::array<float, 4> u{};
+      for (std::uint64_t call = 0; call <= k; ++call) u = s.uniform4();
+      REQUIRE(mask[i] == (u[c] < 0.75f ? 1 : 0));
+      kept += mask[i];
+    }
+    CHECK(kept > n * 7 / 10);
+    CHECK(kept < n * 8 / 10);
+  }
+  CUDAGenerator g(1);
+  CHECK(torch_dropout_mask(g, 10, 1.0) == std::vector<std::uint8_t>(10, 0));
+  CHECK(torch_dropout_mask(g, 0, 0.5).empty());
+  CHECK(g.philox_offset_per_thread() == 0);  // neither drew random numbers
+  CHECK_THROWS_WITH(torch_dropout_mask(g, 4, 1.5), "dropout probability has to be between 0 and 1, but got 1.5");
+  std::vector<std::uint8_t> m(8);
+  CHECK_THROWS_AS(torch_dropout_keep_mask(m, 0.5f, 3, 0, 0), aotkit::value_error);
+}

@@ -2,6 +2,7 @@
 // cuRAND's device-API order, cuRAND's host-generator order, and PyTorch's CUDA kernel order.
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <span>
 #include <string>
@@ -126,10 +127,13 @@ void add_random_commands(registry& reg) {
                      "philox_cuda_state(increment) and fills in the kernel's grid-stride order, which\n"
                      "depends on the GPU's SM count (132 = H100 SXM, 114 = H100 PCIe, 108 = A100).\n"
                      "--calls K prints K successive calls, as K torch.rand calls in a row would return.\n"
+                     "--dist dropout prints the keep mask (1 kept, 0 dropped) of F.dropout(x, p) on a\n"
+                     "contiguous float32 tensor.\n"
                      "Normals follow cuRAND's host path; a GPU's __sincosf differs in the last bits.",
       .options = {{"seed", "S", "torch.manual_seed value (default 67280421310721, c10's default)"},
                   {"numel", "N", "number of elements (required)"},
-                  {"dist", "D", "uniform (torch.rand) | normal (torch.randn); default uniform"},
+                  {"dist", "D", "uniform (torch.rand) | normal (torch.randn) | dropout (keep mask); default uniform"},
+                  {"p", "P", "dropout probability for --dist dropout (default 0.5)"},
                   {"dtype", "T", "float32 | float64 (default float32)"},
                   {"sm-count", "M", "streaming multiprocessors of the GPU (default 132)"},
                   {"calls", "K", "successive calls to print (default 1)"}},
@@ -141,13 +145,22 @@ void add_random_commands(registry& reg) {
             if (numel > (std::uint64_t{1} << 31)) throw usage_failure("--numel: at most 2^31 elements");
             std::uint64_t sm = option_u64(inv, "sm-count", 132), calls = option_u64(inv, "calls", 1);
             if (sm == 0 || sm > 4096) throw usage_failure("--sm-count: expected 1..4096");
-            std::string dist = option_choice(inv, "dist", {"uniform", "normal"}, "uniform");
+            std::string dist = option_choice(inv, "dist", {"uniform", "normal", "dropout"}, "uniform");
             std::string dtype = option_choice(inv, "dtype", {"float32", "float64"}, "float32");
             random::CUDAGenerator gen(option_u64(inv, "seed", random::default_rng_seed_val));
             random::cuda_device_properties dev{static_cast<int>(sm), 2048};
             auto n = static_cast<std::size_t>(numel);
+            double p = 0.5;
+            if (auto it = inv.options.find("p"); it != inv.options.end()) {
+              char* end = nullptr;
+              p = std::strtod(it->second.c_str(), &end);
+              if (it->second.empty() || *end != '\0' || !(p >= 0.0 && p <= 1.0))
+                throw usage_failure("--p: expected a probability in [0, 1], got '" + it->second + "'");
+            }
             for (std::uint64_t c = 0; c < calls; ++c) {
-              if (dtype == "float32") {
+              if (dist == "dropout") {
+                for (auto keep : random::torch_dropout_mask(gen, n, p, dev)) io.out << (keep ? "1\n" : "0\n");
+              } else if (dtype == "float32") {
                 auto v = dist == "uniform" ? random::torch_rand(gen, n, dev) : random::torch_randn(gen, n, dev);
                 print(io.out, v);
               } else {
