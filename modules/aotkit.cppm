@@ -3,4 +3,5 @@
 export module aotkit;
 
 export import aotkit.runtime;
+export import aotkit.pytree;
 export import aotkit.random;

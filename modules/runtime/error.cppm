@@ -48,6 +48,12 @@ class assertion_error : public error {
   using error::error;
 };
 
+/// Python's NotImplementedError.
+class not_implemented_error : public error {
+ public:
+  using error::error;
+};
+
 /// Python's RuntimeError raised by PyTorch for a broken contract at run time.
 class runtime_error : public error {
  public:

@@ -1,0 +1,410 @@
+// modules/pytree/spec.cpp — building, comparing, hashing and printing flat TreeSpecs.
+// Every walk is a loop over the pre-order array, with an explicit stack where nesting matters.
+module;
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+module aotkit.pytree;
+
+import aotkit.runtime;
+
+namespace aotkit::pytree {
+
+std::string key_repr(const key& k) {
+  if (const auto* i = std::get_if<std::int64_t>(&k)) return std::to_string(*i);
+  return python::str_repr(std::get<std::string>(k));
+}
+
+std::string_view kind_name(node_kind kind) noexcept {
+  switch (kind) {
+    case node_kind::leaf: return "leaf";
+    case node_kind::none: return "NoneType";
+    case node_kind::tuple: return "tuple";
+    case node_kind::list: return "list";
+    case node_kind::dict: return "dict";
+    case node_kind::ordered_dict: return "OrderedDict";
+    case node_kind::default_dict: return "defaultdict";
+    case node_kind::deque: return "deque";
+    case node_kind::namedtuple: return "namedtuple";
+    case node_kind::custom: return "custom";
+  }
+  return "unknown";
+}
+
+namespace {
+
+bool has_context(node_kind k) noexcept {
+  return k != node_kind::leaf && k != node_kind::none && k != node_kind::tuple && k != node_kind::list;
+}
+
+bool keyed(node_kind k) noexcept {
+  return k == node_kind::dict || k == node_kind::ordered_dict || k == node_kind::default_dict;
+}
+
+const node_context empty_context{};
+
+std::uint32_t checked_u32(std::size_t n, const char* what) {
+  if (n >= std::numeric_limits<std::uint32_t>::max())
+    throw value_error(std::string("TreeSpec: too many ") + what + " (at most 2^32 - 2)");
+  return static_cast<std::uint32_t>(n);
+}
+
+}  // namespace
+
+//===--- spec_builder ---===//
+
+void spec_builder::open(node_kind kind, std::size_t arity, node_context context) {
+  if (!nodes_.empty() && open_.empty()) throw value_error("spec_builder: the spec is already complete");
+  if (kind == node_kind::leaf || kind == node_kind::none) {
+    if (arity != 0) throw value_error("spec_builder: a leaf or None node has no children");
+  }
+  if (keyed(kind)) {
+    if (context.keys.size() != arity)
+      throw value_error("spec_builder: " + std::string(kind_name(kind)) + " has " + std::to_string(context.keys.size()) +
+                        " keys but " + std::to_string(arity) + " children");
+  }
+  if (kind == node_kind::namedtuple && context.fields.size() != arity)
+    throw value_error("spec_builder: namedtuple has " + std::to_string(context.fields.size()) + " fields but " +
+                      std::to_string(arity) + " children");
+  spec_node n{kind, checked_u32(arity, "children"), 1, kind == node_kind::leaf ? 1u : 0u, spec_node::no_context};
+  if (has_context(kind)) {
+    n.context = checked_u32(contexts_.size(), "contexts");
+    contexts_.push_back(std::move(context));
+  }
+  std::size_t index = nodes_.size();
+  checked_u32(index + 1, "nodes");
+  nodes_.push_back(n);
+  if (arity > 0) open_.emplace_back(index, arity);
+  else closed(index);
+}
+
+// Node `index` is complete: propagate its counts to its parent and close parents that are done.
+void spec_builder::closed(std::size_t index) {
+  while (!open_.empty()) {
+    auto& [parent, missing] = open_.back();
+    nodes_[parent].num_nodes += nodes_[index].num_nodes;
+    nodes_[parent].num_leaves += nodes_[index].num_leaves;
+    if (--missing > 0) return;
+    index = parent;
+    open_.pop_back();
+  }
+}
+
+void spec_builder::append(const TreeSpec& spec) {
+  if (!nodes_.empty() && open_.empty()) throw value_error("spec_builder: the spec is already complete");
+  // Copy the nodes with their counts as they are, then account for the subtree once.
+  std::size_t base_nodes = nodes_.size();
+  auto base_contexts = contexts_.size();
+  checked_u32(base_nodes + spec.nodes_.size() + 1, "nodes");
+  for (spec_node n : spec.nodes_) {
+    if (n.context != spec_node::no_context) n.context = checked_u32(n.context + base_contexts, "contexts");
+    nodes_.push_back(n);
+  }
+  contexts_.insert(contexts_.end(), spec.contexts_.begin(), spec.contexts_.end());
+  closed(base_nodes);
+}
+
+TreeSpec spec_builder::finish() && {
+  if (!complete()) throw value_error("spec_builder: the spec is incomplete");
+  TreeSpec s;
+  s.nodes_ = std::move(nodes_);
+  s.contexts_ = std::move(contexts_);
+  return s;
+}
+
+//===--- TreeSpec ---===//
+
+TreeSpec::TreeSpec() : nodes_{spec_node{node_kind::leaf, 0, 1, 1, spec_node::no_context}} {}
+
+namespace {
+
+TreeSpec make(node_kind kind, node_context ctx, const std::vector<TreeSpec>& children) {
+  spec_builder b;
+  b.open(kind, children.size(), std::move(ctx));
+  for (const auto& c : children) b.append(c);
+  return std::move(b).finish();
+}
+
+void check_unique(const std::vector<key>& keys) {
+  std::set<key> seen;
+  for (const auto& k : keys)
+    if (!seen.insert(k).second) throw value_error("duplicate dict key " + key_repr(k));
+}
+
+}  // namespace
+
+TreeSpec TreeSpec::none() { return make(node_kind::none, {}, {}); }
+TreeSpec TreeSpec::tuple(const std::vector<TreeSpec>& children) { return make(node_kind::tuple, {}, children); }
+TreeSpec TreeSpec::list(const std::vector<TreeSpec>& children) { return make(node_kind::list, {}, children); }
+
+TreeSpec TreeSpec::dict(std::vector<key> keys, const std::vector<TreeSpec>& children) {
+  check_unique(keys);
+  node_context c;
+  c.keys = std::move(keys);
+  return make(node_kind::dict, std::move(c), children);
+}
+
+TreeSpec TreeSpec::ordered_dict(std::vector<key> keys, const std::vector<TreeSpec>& children) {
+  check_unique(keys);
+  node_context c;
+  c.keys = std::move(keys);
+  return make(node_kind::ordered_dict, std::move(c), children);
+}
+
+TreeSpec TreeSpec::default_dict(std::string factory_module, std::string factory_name, std::vector<key> keys,
+                                const std::vector<TreeSpec>& children) {
+  check_unique(keys);
+  node_context c;
+  c.keys = std::move(keys);
+  c.type_name = std::move(factory_name);
+  c.type_module = std::move(factory_module);
+  return make(node_kind::default_dict, std::move(c), children);
+}
+
+TreeSpec TreeSpec::deque(const std::vector<TreeSpec>& children, std::optional<std::int64_t> maxlen) {
+  node_context c;
+  c.maxlen = maxlen;
+  return make(node_kind::deque, std::move(c), children);
+}
+
+TreeSpec TreeSpec::namedtuple(std::string type_name, std::vector<std::string> fields, const std::vector<TreeSpec>& children) {
+  node_context c;
+  c.type_name = std::move(type_name);
+  c.fields = std::move(fields);
+  return make(node_kind::namedtuple, std::move(c), children);
+}
+
+TreeSpec TreeSpec::custom(std::string type_name, std::string context_json, const std::vector<TreeSpec>& children) {
+  node_context c;
+  c.type_name = std::move(type_name);
+  c.json = std::move(context_json);
+  return make(node_kind::custom, std::move(c), children);
+}
+
+const node_context& TreeSpec::context_of(std::size_t i) const noexcept {
+  std::uint32_t c = nodes_[i].context;
+  return c == spec_node::no_context ? empty_context : contexts_[c];
+}
+
+const node_context& TreeSpec::context() const noexcept { return context_of(0); }
+
+TreeSpec TreeSpec::child(std::size_t i) const {
+  if (i >= num_children())
+    throw index_error("child index " + std::to_string(i) + " out of range for a node with " +
+                      std::to_string(num_children()) + " children");
+  std::size_t at = 1;
+  for (std::size_t k = 0; k < i; ++k) at += nodes_[at].num_nodes;
+  // Copy the subtree's nodes and renumber its contexts densely.
+  std::size_t end = at + nodes_[at].num_nodes;
+  TreeSpec out;
+  out.nodes_.assign(nodes_.begin() + static_cast<std::ptrdiff_t>(at), nodes_.begin() + static_cast<std::ptrdiff_t>(end));
+  out.contexts_.clear();
+  for (auto& n : out.nodes_) {
+    if (n.context == spec_node::no_context) continue;
+    out.contexts_.push_back(contexts_[n.context]);
+    n.context = static_cast<std::uint32_t>(out.contexts_.size() - 1);
+  }
+  return out;
+}
+
+std::vector<TreeSpec> TreeSpec::children() const {
+  std::vector<TreeSpec> out;
+  out.reserve(num_children());
+  for (std::size_t i = 0; i < num_children(); ++i) out.push_back(child(i));
+  return out;
+}
+
+bool operator==(const TreeSpec& a, const TreeSpec& b) noexcept {
+  if (a.nodes_.size() != b.nodes_.size()) return false;
+  for (std::size_t i = 0; i < a.nodes_.size(); ++i) {
+    const spec_node &x = a.nodes_[i], &y = b.nodes_[i];
+    if (x.kind != y.kind || x.arity != y.arity || x.num_nodes != y.num_nodes || x.num_leaves != y.num_leaves) return false;
+    if (!(a.context_of(i) == b.context_of(i))) return false;
+  }
+  return true;
+}
+
+namespace {
+
+void combine(std::size_t& seed, std::size_t h) noexcept { seed ^= h + 0x9E3779B97F4A7C15ull + (seed << 6) + (seed >> 2); }
+
+}  // namespace
+
+std::size_t TreeSpec::hash() const noexcept {
+  std::size_t seed = nodes_.size();
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    const spec_node& n = nodes_[i];
+    combine(seed, static_cast<std::size_t>(n.kind) | (std::size_t{n.arity} << 8));
+    combine(seed, n.num_leaves);
+    if (n.context == spec_node::no_context) continue;
+    const node_context& c = contexts_[n.context];
+    for (const auto& k : c.keys) {
+      if (const auto* iv = std::get_if<std::int64_t>(&k)) combine(seed, std::hash<std::int64_t>{}(*iv));
+      else combine(seed, std::hash<std::string>{}(std::get<std::string>(k)));
+    }
+    combine(seed, std::hash<std::string>{}(c.type_name));
+    combine(seed, std::hash<std::string>{}(c.type_module));
+    for (const auto& f : c.fields) combine(seed, std::hash<std::string>{}(f));
+    combine(seed, c.maxlen ? std::hash<std::int64_t>{}(*c.maxlen) : 0x5bd1e995u);
+    combine(seed, std::hash<std::string>{}(c.json));
+  }
+  return seed;
+}
+
+namespace {
+
+std::string keys_repr(const std::vector<key>& keys) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (i) s += ", ";
+    s += key_repr(keys[i]);
+  }
+  return s + "]";
+}
+
+// The class name Python prints for a qualified name "mod.Sub.Name" (`type.__name__`).
+std::string short_name(const std::string& qualified) {
+  auto dot = qualified.rfind('.');
+  return dot == std::string::npos ? qualified : qualified.substr(dot + 1);
+}
+
+// `str(context)` as torch prints it inside a TreeSpec repr.
+std::string context_str(node_kind kind, const node_context& c) {
+  switch (kind) {
+    case node_kind::dict:
+    case node_kind::ordered_dict: return keys_repr(c.keys);
+    case node_kind::default_dict:
+      return "[<class '" + (c.type_module == "builtins" ? c.type_name : c.type_module + "." + c.type_name) + "'>, " +
+             keys_repr(c.keys) + "]";
+    case node_kind::deque: return c.maxlen ? std::to_string(*c.maxlen) : "None";
+    case node_kind::namedtuple: return "<class '" + c.type_name + "'>";
+    case node_kind::custom: return c.json;
+    default: return "None";
+  }
+}
+
+std::string type_str(node_kind kind, const node_context& c) {
+  if (kind == node_kind::custom) return short_name(c.type_name);
+  return std::string(kind_name(kind));
+}
+
+}  // namespace
+
+std::string TreeSpec::repr(repr_style style) const {
+  std::string out;
+  struct frame {
+    std::size_t node;       // the open node
+    std::size_t next;       // index of its next child in nodes_
+    std::size_t remaining;  // children still to print
+    std::size_t indent;     // indentation of its children (torch2)
+    bool first;
+  };
+  std::vector<frame> stack;
+  auto open = [&](std::size_t i, std::size_t indent) {
+    const spec_node& n = nodes_[i];
+    if (n.kind == node_kind::leaf) {
+      out += '*';
+      return;
+    }
+    out += "TreeSpec(";
+    out += type_str(n.kind, context_of(i));
+    out += ", ";
+    out += context_str(n.kind, context_of(i));
+    out += ", [";
+    stack.push_back({i, i + 1, n.arity, indent + 2, true});
+  };
+  open(0, 0);
+  while (!stack.empty()) {
+    frame& f = stack.back();
+    if (f.remaining == 0) {
+      out += "])";
+      stack.pop_back();
+      continue;
+    }
+    if (!f.first) {
+      if (style == repr_style::torch2) {
+        out += ",\n";
+        out.append(f.indent, ' ');
+      } else {
+        out += ", ";
+      }
+    }
+    f.first = false;
+    std::size_t child = f.next, indent = f.indent;
+    f.next += nodes_[child].num_nodes;
+    --f.remaining;
+    open(child, indent);  // may invalidate f
+  }
+  return out;
+}
+
+std::string treespec_pprint(const TreeSpec& spec) {
+  std::string out;
+  struct frame {
+    std::size_t node;
+    std::size_t next;
+    std::size_t done;
+  };
+  std::vector<frame> stack;
+  const auto& nodes = spec.nodes();
+  auto close_char = [](node_kind k) {
+    switch (k) {
+      case node_kind::list: return "]";
+      case node_kind::dict: return "}";
+      case node_kind::tuple: return ")";
+      default: return ")";
+    }
+  };
+  auto open = [&](std::size_t i) {
+    const spec_node& n = nodes[i];
+    const node_context& c = spec.context_of(i);
+    switch (n.kind) {
+      case node_kind::leaf: out += '*'; return;
+      case node_kind::none: out += "None"; return;
+      case node_kind::tuple: out += '('; break;
+      case node_kind::list: out += '['; break;
+      case node_kind::dict: out += '{'; break;
+      case node_kind::ordered_dict: out += "OrderedDict("; break;
+      case node_kind::default_dict: out += "defaultdict(" + c.type_name + ", "; break;
+      case node_kind::deque: out += "deque("; break;
+      case node_kind::namedtuple: out += short_name(c.type_name) + "("; break;
+      case node_kind::custom: out += short_name(c.type_name) + "("; break;
+    }
+    if (n.kind == node_kind::ordered_dict || n.kind == node_kind::default_dict) out += '{';
+    if (n.kind == node_kind::deque) out += '[';
+    stack.push_back({i, i + 1, 0});
+  };
+  open(0);
+  while (!stack.empty()) {
+    frame& f = stack.back();
+    const spec_node& n = nodes[f.node];
+    const node_context& c = spec.context_of(f.node);
+    if (f.done == n.arity) {
+      if (n.kind == node_kind::tuple && n.arity == 1) out += ',';
+      if (n.kind == node_kind::ordered_dict || n.kind == node_kind::default_dict) out += "})";
+      else if (n.kind == node_kind::deque) out += c.maxlen ? "], maxlen=" + std::to_string(*c.maxlen) + ")" : "])";
+      else out += close_char(n.kind);
+      stack.pop_back();
+      continue;
+    }
+    if (f.done > 0) out += ", ";
+    if (!c.keys.empty()) out += key_repr(c.keys[f.done]) + ": ";
+    else if (n.kind == node_kind::namedtuple) out += c.fields[f.done] + "=";
+    std::size_t child = f.next;
+    f.next += nodes[child].num_nodes;
+    ++f.done;
+    open(child);  // may invalidate f
+  }
+  return out;
+}
+
+}  // namespace aotkit::pytree

@@ -1,0 +1,153 @@
+// modules/pytree/spec.cppm — TreeSpec as one flat pre-order array of nodes (partition :spec): kinds,
+// contexts, O(1) counts, equality, hashing, torch's two repr styles and treespec_pprint.
+module;
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+export module aotkit.pytree:spec;
+
+import aotkit.runtime;
+
+export namespace aotkit::pytree {
+
+/// What a spec node is: torch's built-in node types, None as a node (optree's convention), and
+/// custom types registered by name.
+enum class node_kind : std::uint8_t {
+  leaf, none, tuple, list, dict, ordered_dict, default_dict, deque, namedtuple, custom,
+};
+
+/// A dict key: Python str or int.
+using key = std::variant<std::int64_t, std::string>;
+
+/// Python's repr of a key: `'a'` or `1`.
+[[nodiscard]] std::string key_repr(const key& k);
+
+/// The data a node carries besides its children (Python's `TreeSpec.context`).
+struct node_context {
+  /// dict, OrderedDict, defaultdict: the keys in insertion (= flatten) order.
+  std::vector<key> keys;
+  /// namedtuple: the class's qualified name ("__main__.Point"); defaultdict: the factory's
+  /// qualified name ("list"); custom: the registered type name ("my.Module.Pair").
+  std::string type_name;
+  /// defaultdict: the factory's module ("builtins").
+  std::string type_module;
+  /// namedtuple: the field names.
+  std::vector<std::string> fields;
+  /// deque: maxlen (nullopt = None).
+  std::optional<std::int64_t> maxlen;
+  /// custom: the context as JSON text.
+  std::string json;
+  friend bool operator==(const node_context&, const node_context&) = default;
+};
+
+/// One node of a spec's pre-order array. The children of node i start at i + 1; the next sibling
+/// of node i is at i + num_nodes.
+struct spec_node {
+  node_kind kind;
+  std::uint32_t arity;
+  std::uint32_t num_nodes;   ///< nodes in this subtree, itself included
+  std::uint32_t num_leaves;  ///< leaves in this subtree
+  std::uint32_t context;     ///< index into the contexts, or no_context
+  static constexpr std::uint32_t no_context = 0xFFFFFFFFu;
+};
+
+/// Which PyTorch's repr to print.
+enum class repr_style : std::uint8_t {
+  torch2,    ///< current torch: first child inline, later ones on new lines indented by 2 per level
+  torch1_13, ///< torch 1.13: one line, children as a Python list
+};
+
+/// A pytree structure. Value type: one flat pre-order array of nodes and one array of contexts,
+/// no per-node allocation; counts are O(1); equality and hash are structural and include keys.
+class TreeSpec {
+ public:
+  /// The leaf spec `*`.
+  TreeSpec();
+
+  [[nodiscard]] static TreeSpec leaf() { return {}; }
+  [[nodiscard]] static TreeSpec none();
+  [[nodiscard]] static TreeSpec tuple(const std::vector<TreeSpec>& children);
+  [[nodiscard]] static TreeSpec list(const std::vector<TreeSpec>& children);
+  /// A dict (insertion-ordered); throws aotkit::value_error when keys and children differ in
+  /// number or a key repeats.
+  [[nodiscard]] static TreeSpec dict(std::vector<key> keys, const std::vector<TreeSpec>& children);
+  [[nodiscard]] static TreeSpec ordered_dict(std::vector<key> keys, const std::vector<TreeSpec>& children);
+  [[nodiscard]] static TreeSpec default_dict(std::string factory_module, std::string factory_name, std::vector<key> keys,
+                                             const std::vector<TreeSpec>& children);
+  [[nodiscard]] static TreeSpec deque(const std::vector<TreeSpec>& children, std::optional<std::int64_t> maxlen = std::nullopt);
+  /// A namedtuple of class `type_name` with `fields` (one child per field).
+  [[nodiscard]] static TreeSpec namedtuple(std::string type_name, std::vector<std::string> fields,
+                                           const std::vector<TreeSpec>& children);
+  /// A node of a custom type registered under `type_name`, with its context as JSON text.
+  [[nodiscard]] static TreeSpec custom(std::string type_name, std::string context_json, const std::vector<TreeSpec>& children);
+
+  [[nodiscard]] node_kind kind() const noexcept { return nodes_.front().kind; }
+  [[nodiscard]] std::size_t num_nodes() const noexcept { return nodes_.front().num_nodes; }
+  [[nodiscard]] std::size_t num_leaves() const noexcept { return nodes_.front().num_leaves; }
+  [[nodiscard]] std::size_t num_children() const noexcept { return nodes_.front().arity; }
+  /// `is_leaf()`: one node and one leaf (an empty tuple is not a leaf).
+  [[nodiscard]] bool is_leaf() const noexcept { return num_nodes() == 1 && num_leaves() == 1; }
+  /// The root's context; empty for leaves, tuples and lists.
+  [[nodiscard]] const node_context& context() const noexcept;
+  /// `child(i)`: a copy of the i-th child's subtree. O(size of the subtree); throws index_error.
+  [[nodiscard]] TreeSpec child(std::size_t i) const;
+  /// `children()`: copies of every child.
+  [[nodiscard]] std::vector<TreeSpec> children() const;
+
+  /// The pre-order nodes and the contexts they index.
+  [[nodiscard]] const std::vector<spec_node>& nodes() const noexcept { return nodes_; }
+  [[nodiscard]] const std::vector<node_context>& contexts() const noexcept { return contexts_; }
+  /// The context of node i.
+  [[nodiscard]] const node_context& context_of(std::size_t i) const noexcept;
+
+  /// torch's `repr(spec)` in the chosen style (leaf: `*`).
+  [[nodiscard]] std::string repr(repr_style style = repr_style::torch2) const;
+  /// A strong structural hash (kinds, arities, counts and every context, keys included).
+  [[nodiscard]] std::size_t hash() const noexcept;
+  friend bool operator==(const TreeSpec& a, const TreeSpec& b) noexcept;
+
+ private:
+  friend class spec_builder;
+  std::vector<spec_node> nodes_;
+  std::vector<node_context> contexts_;
+};
+
+/// `treespec_pprint(spec)`: the tree with `*` for leaves, e.g. `(*, {'b': [*, *], 'a': *})`.
+[[nodiscard]] std::string treespec_pprint(const TreeSpec& spec);
+
+/// Builds a TreeSpec in pre-order in linear time and without recursion: `open` a node with its
+/// arity, then give its children (`leaf` or another `open`); a node closes by itself when its
+/// last child is complete. `finish` checks that the spec is complete.
+class spec_builder {
+ public:
+  /// Starts a node of `kind` with `arity` children; `context` is stored when the kind has one.
+  void open(node_kind kind, std::size_t arity, node_context context = {});
+  /// Adds a leaf.
+  void leaf() { open(node_kind::leaf, 0); }
+  /// Appends a whole spec as the next child.
+  void append(const TreeSpec& spec);
+  /// True when the root is complete.
+  [[nodiscard]] bool complete() const noexcept { return !nodes_.empty() && open_.empty(); }
+  /// Returns the spec; throws aotkit::value_error if it is incomplete.
+  [[nodiscard]] TreeSpec finish() &&;
+
+ private:
+  void closed(std::size_t index);
+  std::vector<spec_node> nodes_;
+  std::vector<node_context> contexts_;
+  std::vector<std::pair<std::size_t, std::size_t>> open_;  // (node index, children still missing)
+};
+
+/// Python's type name of a node kind in reprs: "tuple", "OrderedDict", "NoneType", ...
+[[nodiscard]] std::string_view kind_name(node_kind kind) noexcept;
+
+}  // namespace aotkit::pytree
+
+template <>
+struct std::hash<aotkit::pytree::TreeSpec> {
+  std::size_t operator()(const aotkit::pytree::TreeSpec& s) const noexcept { return s.hash(); }
+};
