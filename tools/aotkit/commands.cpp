@@ -32,6 +32,7 @@ std::string read_input(const invocation& inv, const io& io) {
 
 void add_all_commands(registry& reg) {
   add_runtime_commands(reg);
+  add_pytree_commands(reg);
   add_random_commands(reg);
 }
 

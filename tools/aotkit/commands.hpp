@@ -17,6 +17,9 @@ void add_all_commands(registry& reg);
 /// Adds the `runtime` group: symint-hints, repr.
 void add_runtime_commands(registry& reg);
 
+/// Adds the `treespec` group: show, convert.
+void add_pytree_commands(registry& reg);
+
 /// Adds the `random` group: stream, curand-host, torch.
 void add_random_commands(registry& reg);
 
