@@ -3,4 +3,6 @@
 export module aotkit.pytree;
 
 export import :spec;
+export import :tree;
+export import :tree_json;
 export import :serialize;

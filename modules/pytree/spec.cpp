@@ -197,23 +197,37 @@ const node_context& TreeSpec::context_of(std::size_t i) const noexcept {
 
 const node_context& TreeSpec::context() const noexcept { return context_of(0); }
 
+TreeSpec detail::subtree(const TreeSpec& spec, std::size_t at) {
+  const auto& nodes = spec.nodes();
+  std::size_t end = at + nodes[at].num_nodes;
+  spec_builder b;
+  for (std::size_t i = at; i < end; ++i) b.open(nodes[i].kind, nodes[i].arity, spec.context_of(i));
+  return std::move(b).finish();
+}
+
+std::size_t detail::leaves_before(const TreeSpec& spec, std::size_t index) {
+  // Leaves before a node: every leaf in pre-order before it. Walk from the root, skipping whole
+  // subtrees that end before `index`.
+  const auto& nodes = spec.nodes();
+  std::size_t count = 0, i = 0;
+  while (i < index) {
+    if (i + nodes[i].num_nodes <= index) {
+      count += nodes[i].num_leaves;
+      i += nodes[i].num_nodes;
+    } else {
+      ++i;  // descend into the subtree that contains `index`
+    }
+  }
+  return count;
+}
+
 TreeSpec TreeSpec::child(std::size_t i) const {
   if (i >= num_children())
     throw index_error("child index " + std::to_string(i) + " out of range for a node with " +
                       std::to_string(num_children()) + " children");
   std::size_t at = 1;
   for (std::size_t k = 0; k < i; ++k) at += nodes_[at].num_nodes;
-  // Copy the subtree's nodes and renumber its contexts densely.
-  std::size_t end = at + nodes_[at].num_nodes;
-  TreeSpec out;
-  out.nodes_.assign(nodes_.begin() + static_cast<std::ptrdiff_t>(at), nodes_.begin() + static_cast<std::ptrdiff_t>(end));
-  out.contexts_.clear();
-  for (auto& n : out.nodes_) {
-    if (n.context == spec_node::no_context) continue;
-    out.contexts_.push_back(contexts_[n.context]);
-    n.context = static_cast<std::uint32_t>(out.contexts_.size() - 1);
-  }
-  return out;
+  return detail::subtree(*this, at);
 }
 
 std::vector<TreeSpec> TreeSpec::children() const {

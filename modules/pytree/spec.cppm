@@ -142,6 +142,13 @@ class spec_builder {
   std::vector<std::pair<std::size_t, std::size_t>> open_;  // (node index, children still missing)
 };
 
+namespace detail {
+/// The subtree of `spec` rooted at pre-order node `index`, contexts renumbered densely.
+TreeSpec subtree(const TreeSpec& spec, std::size_t index);
+/// The number of leaves before pre-order node `index`.
+std::size_t leaves_before(const TreeSpec& spec, std::size_t index);
+}  // namespace detail
+
 /// Python's type name of a node kind in reprs: "tuple", "OrderedDict", "NoneType", ...
 [[nodiscard]] std::string_view kind_name(node_kind kind) noexcept;
 

@@ -335,6 +335,13 @@ void append_sym(std::string& out, const char* tag_name, const Sym<T>& s, Append 
 
 }  // namespace
 
+std::string json_string(std::string_view utf8) {
+  if (!python::is_valid_utf8(utf8)) throw value_error("a str that is not valid UTF-8 has no JSON form");
+  std::string out;
+  append_json_string(out, utf8);
+  return out;
+}
+
 Value value_from_json(std::string_view json) {
   value_reader reader;
   nlohmann::json::sax_parse(json.begin(), json.end(), &reader);

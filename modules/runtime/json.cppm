@@ -24,4 +24,8 @@ export namespace aotkit::runtime {
 /// not valid UTF-8. Any nesting depth.
 [[nodiscard]] std::string value_to_json(const Value& v);
 
+/// A JSON string literal for UTF-8 text (quotes included; `"`, `\` and controls escaped, other
+/// characters as they are). Throws aotkit::value_error for text that is not valid UTF-8.
+[[nodiscard]] std::string json_string(std::string_view utf8);
+
 }  // namespace aotkit::runtime

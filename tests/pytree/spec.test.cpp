@@ -125,7 +125,7 @@ TreeSpec from_recorded(const nlohmann::json& root) {
 }  // namespace
 
 TEST_CASE("specs recorded from torch 1.13 rebuild with the same repr and leaf count", "[pytree][conformance]") {
-  for (const char* file : {"specs_none_leaf.jsonl", "specs_none_node.jsonl"}) {
+  for (const char* file : {"cases_none_leaf.jsonl", "cases_none_node.jsonl"}) {
     std::ifstream in(std::string(AOTKIT_TEST_DATA) + "/" + file);
     REQUIRE(in);
     int n = 0;

@@ -1,0 +1,289 @@
+// modules/pytree/tree.cppm — Python-like tree values with leaves of any type L (partition :tree), and
+// torch's flatten / unflatten / map / key paths over them.
+module;
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+export module aotkit.pytree:tree;
+
+import aotkit.runtime;
+import :spec;
+
+export namespace aotkit::pytree {
+
+/// A tree value: its structure as a TreeSpec in which None is a node (node_kind::none), and its
+/// leaves in pre-order. Flat, like TreeSpec: flattening is a copy of the leaves, never a walk of
+/// pointers. Build small trees by composition (`Tree::tuple({...})`) and large or deep ones with
+/// tree_builder (linear time).
+template <class L>
+class Tree {
+ public:
+  using leaf_type = L;
+
+  /// A leaf holding `value`.
+  Tree(L value) : leaves_{std::move(value)} {}  // NOLINT(google-explicit-constructor)
+
+  /// Python's None (a node with no children here; a leaf or not is the flattener's choice).
+  [[nodiscard]] static Tree none() { return from(TreeSpec::none(), {}); }
+  [[nodiscard]] static Tree tuple(std::vector<Tree> children) { return compose(node_kind::tuple, {}, std::move(children)); }
+  [[nodiscard]] static Tree list(std::vector<Tree> children) { return compose(node_kind::list, {}, std::move(children)); }
+  [[nodiscard]] static Tree dict(std::vector<key> keys, std::vector<Tree> children) {
+    node_context c;
+    c.keys = std::move(keys);
+    return compose(node_kind::dict, std::move(c), std::move(children));
+  }
+  [[nodiscard]] static Tree ordered_dict(std::vector<key> keys, std::vector<Tree> children) {
+    node_context c;
+    c.keys = std::move(keys);
+    return compose(node_kind::ordered_dict, std::move(c), std::move(children));
+  }
+  [[nodiscard]] static Tree namedtuple(std::string type_name, std::vector<std::string> fields, std::vector<Tree> children) {
+    node_context c;
+    c.type_name = std::move(type_name);
+    c.fields = std::move(fields);
+    return compose(node_kind::namedtuple, std::move(c), std::move(children));
+  }
+  /// Any node kind with its context (defaultdict, deque, custom, ...).
+  [[nodiscard]] static Tree node(node_kind kind, node_context context, std::vector<Tree> children) {
+    return compose(kind, std::move(context), std::move(children));
+  }
+  /// A tree from a structure and its leaves; throws value_error when the counts differ.
+  [[nodiscard]] static Tree from(TreeSpec structure, std::vector<L> leaves);
+
+  /// The structure, None nodes included.
+  [[nodiscard]] const TreeSpec& structure() const noexcept { return structure_; }
+  /// The leaves in pre-order (None nodes are not among them).
+  [[nodiscard]] std::span<const L> leaves() const noexcept { return leaves_; }
+  [[nodiscard]] std::vector<L>& leaves() noexcept { return leaves_; }
+  [[nodiscard]] node_kind kind() const noexcept { return structure_.kind(); }
+  [[nodiscard]] bool is_leaf() const noexcept { return structure_.kind() == node_kind::leaf; }
+  /// The leaf value of a leaf tree.
+  [[nodiscard]] const L& value() const;
+  [[nodiscard]] std::size_t num_children() const noexcept { return structure_.num_children(); }
+  /// A copy of child i (O(size of the child)).
+  [[nodiscard]] Tree child(std::size_t i) const;
+
+  friend bool operator==(const Tree& a, const Tree& b)
+    requires std::equality_comparable<L>
+  {
+    return a.structure_ == b.structure_ && a.leaves_ == b.leaves_;
+  }
+
+ private:
+  Tree() = default;
+  static Tree compose(node_kind kind, node_context context, std::vector<Tree> children);
+  TreeSpec structure_;
+  std::vector<L> leaves_;
+};
+
+/// Builds a Tree in pre-order in linear time, without recursion (see spec_builder).
+template <class L>
+class tree_builder {
+ public:
+  void open(node_kind kind, std::size_t arity, node_context context = {}) { spec_.open(kind, arity, std::move(context)); }
+  void leaf(L value) {
+    spec_.leaf();
+    leaves_.push_back(std::move(value));
+  }
+  void none() { spec_.open(node_kind::none, 0); }
+  [[nodiscard]] Tree<L> finish() && { return Tree<L>::from(std::move(spec_).finish(), std::move(leaves_)); }
+
+ private:
+  spec_builder spec_;
+  std::vector<L> leaves_;
+};
+
+/// How None is flattened: as a leaf (torch's `torch.utils._pytree`, the default) or as a node
+/// with no children (optree's and JAX's default).
+enum class none_is : std::uint8_t { leaf, node };
+
+/// `tree_flatten(tree)`: the leaves in pre-order and the structure. With none_is::leaf every None
+/// becomes a leaf whose value is `L(nullptr)`.
+template <class L>
+[[nodiscard]] std::pair<std::vector<L>, TreeSpec> tree_flatten(const Tree<L>& tree, none_is none = none_is::leaf);
+
+/// `tree_leaves(tree)`.
+template <class L>
+[[nodiscard]] std::vector<L> tree_leaves(const Tree<L>& tree, none_is none = none_is::leaf) {
+  return tree_flatten(tree, none).first;
+}
+
+/// `tree_structure(tree)`.
+template <class L>
+[[nodiscard]] TreeSpec tree_structure(const Tree<L>& tree, none_is none = none_is::leaf) {
+  return tree_flatten(tree, none).second;
+}
+
+/// The message of `treespec.unflatten(leaves)` when the counts differ (torch's text).
+[[nodiscard]] std::string unflatten_count_message(std::size_t got, const TreeSpec& spec);
+
+/// `tree_unflatten(leaves, spec)`: throws aotkit::value_error with torch's message when
+/// `leaves.size() != spec.num_leaves()`.
+template <class L>
+[[nodiscard]] Tree<L> tree_unflatten(std::vector<L> leaves, const TreeSpec& spec) {
+  if (leaves.size() != spec.num_leaves()) throw value_error(unflatten_count_message(leaves.size(), spec));
+  return Tree<L>::from(spec, std::move(leaves));
+}
+
+/// `tree_map(f, tree)`: the same structure with `f(leaf)` for every leaf; the result's leaf type
+/// is what f returns. Under none_is::leaf f also receives `L(nullptr)` for every None.
+template <class L, class F>
+[[nodiscard]] auto tree_map(F&& f, const Tree<L>& tree, none_is none = none_is::leaf) {
+  using R = std::decay_t<std::invoke_result_t<F&, const L&>>;
+  auto [leaves, spec] = tree_flatten(tree, none);
+  std::vector<R> mapped;
+  mapped.reserve(leaves.size());
+  for (const L& x : leaves) mapped.push_back(std::invoke(f, x));
+  return Tree<R>::from(std::move(spec), std::move(mapped));
+}
+
+/// `tree_all(pred, tree)` / `tree_any(pred, tree)` over the leaves.
+template <class L, class P>
+[[nodiscard]] bool tree_all(P&& pred, const Tree<L>& tree, none_is none = none_is::leaf) {
+  for (const L& x : tree_leaves(tree, none))
+    if (!std::invoke(pred, x)) return false;
+  return true;
+}
+template <class L, class P>
+[[nodiscard]] bool tree_any(P&& pred, const Tree<L>& tree, none_is none = none_is::leaf) {
+  for (const L& x : tree_leaves(tree, none))
+    if (std::invoke(pred, x)) return true;
+  return false;
+}
+
+/// Key-path entries (torch's KeyEntry): `SequenceKey(idx)` prints `[0]`, `MappingKey(key)` prints
+/// `['a']` or `[1]`, `GetAttrKey(name)` prints `.x`.
+struct SequenceKey {
+  std::size_t idx;
+  friend bool operator==(const SequenceKey&, const SequenceKey&) = default;
+};
+struct MappingKey {
+  key k;
+  friend bool operator==(const MappingKey&, const MappingKey&) = default;
+};
+struct GetAttrKey {
+  std::string name;
+  friend bool operator==(const GetAttrKey&, const GetAttrKey&) = default;
+};
+using KeyEntry = std::variant<SequenceKey, MappingKey, GetAttrKey>;
+using KeyPath = std::vector<KeyEntry>;
+
+/// `keystr(path)`: e.g. `[1]['b'][0]`.
+[[nodiscard]] std::string keystr(const KeyPath& path);
+
+/// The key paths of every leaf of `spec`, in leaf order (`tree_flatten_with_path` without the
+/// leaves). Sequences give SequenceKey, dicts MappingKey, namedtuples GetAttrKey.
+[[nodiscard]] std::vector<KeyPath> leaf_paths(const TreeSpec& spec);
+
+/// `tree_flatten_with_path(tree)`: (key path, leaf) pairs and the structure.
+template <class L>
+[[nodiscard]] std::pair<std::vector<std::pair<KeyPath, L>>, TreeSpec> tree_flatten_with_path(const Tree<L>& tree,
+                                                                                              none_is none = none_is::leaf) {
+  auto [leaves, spec] = tree_flatten(tree, none);
+  auto paths = leaf_paths(spec);
+  std::vector<std::pair<KeyPath, L>> out;
+  out.reserve(leaves.size());
+  for (std::size_t i = 0; i < leaves.size(); ++i) out.emplace_back(std::move(paths[i]), std::move(leaves[i]));
+  return {std::move(out), std::move(spec)};
+}
+
+/// The pre-order node index that `path` names in `spec`; throws key_error / index_error naming
+/// the first entry that does not apply.
+[[nodiscard]] std::size_t node_at(const TreeSpec& spec, const KeyPath& path);
+
+/// `key_get(tree, path)`: the subtree (a leaf tree for a leaf) that `path` names.
+template <class L>
+[[nodiscard]] Tree<L> key_get(const Tree<L>& tree, const KeyPath& path);
+
+//===--- implementation ---===//
+
+namespace detail {
+// `spec` with every None node turned into a leaf, and the pre-order positions (in leaf order) of
+// the new leaves.
+TreeSpec none_as_leaves(const TreeSpec& spec, std::vector<std::size_t>& none_leaf_positions);
+}  // namespace detail
+
+template <class L>
+Tree<L> Tree<L>::from(TreeSpec structure, std::vector<L> leaves) {
+  if (leaves.size() != structure.num_leaves()) throw value_error(unflatten_count_message(leaves.size(), structure));
+  Tree t;
+  t.structure_ = std::move(structure);
+  t.leaves_ = std::move(leaves);
+  return t;
+}
+
+template <class L>
+Tree<L> Tree<L>::compose(node_kind kind, node_context context, std::vector<Tree> children) {
+  spec_builder b;
+  b.open(kind, children.size(), std::move(context));
+  std::vector<L> leaves;
+  for (auto& c : children) {
+    b.append(c.structure_);
+    for (auto& x : c.leaves_) leaves.push_back(std::move(x));
+  }
+  return from(std::move(b).finish(), std::move(leaves));
+}
+
+template <class L>
+const L& Tree<L>::value() const {
+  if (!is_leaf()) throw type_error("value() of a " + std::string(kind_name(kind())) + " node; only leaves have one");
+  return leaves_.front();
+}
+
+template <class L>
+Tree<L> Tree<L>::child(std::size_t i) const {
+  TreeSpec c = structure_.child(i);
+  std::size_t at = 1;
+  for (std::size_t k = 0; k < i; ++k) at += structure_.nodes()[at].num_nodes;
+  std::size_t first = detail::leaves_before(structure_, at);
+  std::vector<L> leaves(leaves_.begin() + static_cast<std::ptrdiff_t>(first),
+                        leaves_.begin() + static_cast<std::ptrdiff_t>(first + c.num_leaves()));
+  return from(std::move(c), std::move(leaves));
+}
+
+template <class L>
+std::pair<std::vector<L>, TreeSpec> tree_flatten(const Tree<L>& tree, none_is none) {
+  bool has_none = false;
+  for (const auto& n : tree.structure().nodes()) has_none |= n.kind == node_kind::none;
+  if (none == none_is::node || !has_none) {
+    return {std::vector<L>(tree.leaves().begin(), tree.leaves().end()), tree.structure()};
+  }
+  if constexpr (std::is_constructible_v<L, std::nullptr_t>) {
+    std::vector<std::size_t> none_at;
+    TreeSpec spec = detail::none_as_leaves(tree.structure(), none_at);
+    std::vector<L> leaves;
+    leaves.reserve(spec.num_leaves());
+    auto src = tree.leaves().begin();
+    std::size_t next_none = 0;
+    for (std::size_t i = 0; i < spec.num_leaves(); ++i) {
+      if (next_none < none_at.size() && none_at[next_none] == i) {
+        leaves.emplace_back(nullptr);
+        ++next_none;
+      } else {
+        leaves.push_back(*src++);
+      }
+    }
+    return {std::move(leaves), std::move(spec)};
+  } else {
+    throw type_error("flattening None as a leaf needs a leaf type constructible from nullptr");
+  }
+}
+
+template <class L>
+Tree<L> key_get(const Tree<L>& tree, const KeyPath& path) {
+  std::size_t index = node_at(tree.structure(), path);
+  TreeSpec sub = detail::subtree(tree.structure(), index);
+  std::size_t first = detail::leaves_before(tree.structure(), index);
+  std::vector<L> leaves(tree.leaves().begin() + static_cast<std::ptrdiff_t>(first),
+                        tree.leaves().begin() + static_cast<std::ptrdiff_t>(first + sub.num_leaves()));
+  return Tree<L>::from(std::move(sub), std::move(leaves));
+}
+
+}  // namespace aotkit::pytree

@@ -1,0 +1,137 @@
+// tests/pytree/tree.test.cpp — tree values: flatten/unflatten/map with None as a leaf or a node,
+// key paths, torch's unflatten message, pytree-json/1, and the 2000 torch 1.13 cases.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <fstream>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+import aotkit.runtime;
+import aotkit.pytree;
+
+using namespace aotkit::pytree;
+using aotkit::runtime::Value;
+using T = Tree<Value>;
+
+namespace {
+
+// (1, {"b": [2, 3], "a": None})
+T example() { return T::tuple({Value(1), T::dict({"b", "a"}, {T::list({Value(2), Value(3)}), T::none()})}); }
+
+}  // namespace
+
+TEST_CASE("tree_flatten treats None as a leaf by default, as torch does", "[pytree][tree]") {
+  auto [leaves, spec] = tree_flatten(example());
+  CHECK(leaves == std::vector<Value>{1, 2, 3, Value()});
+  CHECK(spec.num_leaves() == 4);
+  CHECK(spec.num_nodes() == 7);
+  CHECK(spec.repr() ==
+        "TreeSpec(tuple, None, [*,\n  TreeSpec(dict, ['b', 'a'], [TreeSpec(list, None, [*,\n      *]),\n    *])])");
+  auto [leaves2, spec2] = tree_flatten(example(), none_is::node);
+  CHECK(leaves2 == std::vector<Value>{1, 2, 3});
+  CHECK(spec2.repr(repr_style::torch1_13) ==
+        "TreeSpec(tuple, None, [*, TreeSpec(dict, ['b', 'a'], [TreeSpec(list, None, [*, *]), TreeSpec(NoneType, None, [])])])");
+}
+
+TEST_CASE("tree_unflatten inverts tree_flatten and reports torch's count message", "[pytree][tree]") {
+  auto [leaves, spec] = tree_flatten(example(), none_is::node);
+  CHECK(tree_unflatten(leaves, spec) == example());
+  auto [leaves2, spec2] = tree_flatten(example());
+  T back = tree_unflatten(leaves2, spec2);  // None came back as a leaf holding None
+  CHECK(tree_leaves(back) == leaves2);
+  CHECK_THROWS_AS(tree_unflatten(std::vector<Value>{1}, spec2), aotkit::value_error);
+  CHECK_THROWS_WITH(tree_unflatten(std::vector<Value>{1, 2}, T::tuple({Value(1), Value(2), Value(3)}).structure()),
+                    "treespec.unflatten(leaves): `leaves` has length 2 but the spec refers to a pytree that holds 3 "
+                    "items (TreeSpec(tuple, None, [*,\n  *,\n  *])).");
+}
+
+TEST_CASE("tree_map deduces its leaf type and keeps the structure", "[pytree][tree]") {
+  T t = T::list({Value(1), T::tuple({Value(2), Value(3)})});
+  Tree<std::int64_t> doubled = tree_map([](const Value& v) { return v.to_int() * 2; }, t);
+  CHECK(std::vector<std::int64_t>(doubled.leaves().begin(), doubled.leaves().end()) == std::vector<std::int64_t>{2, 4, 6});
+  CHECK(doubled.structure() == t.structure());
+  auto names = tree_map([](const Value& v) { return v.repr(); }, example());  // None is a leaf: "None"
+  CHECK(std::vector<std::string>(names.leaves().begin(), names.leaves().end()) ==
+        std::vector<std::string>{"1", "2", "3", "None"});
+  CHECK(tree_all([](const Value& v) { return !v.is_string(); }, example()));
+  CHECK(tree_any([](const Value& v) { return v.is_none(); }, example()));
+  CHECK_FALSE(tree_any([](const Value& v) { return v.is_none(); }, example(), none_is::node));
+}
+
+TEST_CASE("key paths name leaves as torch's keystr prints them", "[pytree][keypath]") {
+  auto [pairs, spec] = tree_flatten_with_path(example());
+  std::vector<std::string> keys;
+  for (const auto& [path, leaf] : pairs) keys.push_back(keystr(path));
+  CHECK(keys == std::vector<std::string>{"[0]", "[1]['b'][0]", "[1]['b'][1]", "[1]['a']"});
+  T nt = T::namedtuple("m.Point", {"x", "y"}, {Value(1), T::dict({std::int64_t{7}}, {Value(2)})});
+  auto [p2, s2] = tree_flatten_with_path(nt);
+  CHECK(keystr(p2[1].first) == ".y[7]");
+  CHECK(key_get(nt, p2[1].first) == T(Value(2)));
+  CHECK(key_get(example(), {SequenceKey{1}, MappingKey{"b"}}) == T::list({Value(2), Value(3)}));
+  CHECK_THROWS_AS(key_get(example(), {SequenceKey{5}}), aotkit::index_error);
+  CHECK_THROWS_AS(key_get(example(), {SequenceKey{1}, MappingKey{"zz"}}), aotkit::key_error);
+  CHECK_THROWS_AS(key_get(example(), {GetAttrKey{"x"}}), aotkit::key_error);
+  for (const auto& [path, leaf] : tree_flatten_with_path(example(), none_is::node).first)
+    CHECK(key_get(example(), path).value() == leaf);
+}
+
+TEST_CASE("pytree-json/1 reads and writes trees", "[pytree][json]") {
+  std::string j = R"({"tuple": [{"int": 1}, {"dict": [[{"str": "b"}, {"list": [{"int": 2}, {"int": 3}]}], [{"str": "a"}, {"none": null}]]}]})";
+  T t = tree_from_json(j);
+  CHECK(t == example());
+  CHECK(tree_from_json(tree_to_json(t)) == t);
+  T nt = tree_from_json(R"({"namedtuple": {"type": "Point", "fields": ["x", "y"], "values": [{"float": "nan"}, {"odict": [[{"int": 3}, {"bool": true}]]}]}})");
+  CHECK(nt.structure().context().type_name == "__main__.Point");
+  CHECK(tree_to_json(nt) == R"({"namedtuple": {"type": "Point", "fields": ["x", "y"], "values": [{"float": "nan"}, {"odict": [[{"int": 3}, {"bool": true}]]}]}})");
+  auto err = [](std::string_view s) {
+    try {
+      (void)tree_from_json(s);
+    } catch (const aotkit::input_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(err(R"({"list": [{"int": 1}, {"wat": 2}]})") == "/list/1/wat: unknown tag \"wat\"");
+  CHECK(err(R"({"dict": [[{"str": "a"}, {"int": 1}], [{"str": "a"}, {"int": 2}]]})") == "/dict/1/0: duplicate key 'a'");
+  CHECK(err(R"({"int": 1.5})") == "/int: expected an integer");
+  CHECK(err("[").rfind("byte 1: ", 0) == 0);
+}
+
+namespace {
+
+// Leaves compare as pytree-json/1 text: NaN is not equal to itself as a Value.
+std::string leaves_json(const std::vector<Value>& leaves) {
+  std::string s;
+  for (const auto& v : leaves) s += aotkit::runtime::value_to_json(v) + ";";
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("the 2000 torch 1.13 cases flatten to the recorded leaves and specs", "[pytree][conformance]") {
+  for (auto [file, none] : {std::pair{"cases_none_leaf.jsonl", none_is::leaf}, std::pair{"cases_none_node.jsonl", none_is::node}}) {
+    std::ifstream in(std::string(AOTKIT_TEST_DATA) + "/" + file);
+    REQUIRE(in);
+    int n = 0;
+    for (std::string line; std::getline(in, line); ++n) {
+      auto c = nlohmann::json::parse(line);
+      INFO(file << " case " << c["id"]);
+      T tree = tree_from_json(c["tree"].dump());
+      auto [leaves, spec] = tree_flatten(tree, none);
+      std::vector<Value> want;
+      for (const auto& l : c["leaves"]) want.push_back(tree_from_json(l.dump()).leaves().empty() ? Value() : tree_from_json(l.dump()).value());
+      REQUIRE(leaves_json(leaves) == leaves_json(want));
+      REQUIRE(spec.num_leaves() == c["num_leaves"].get<std::size_t>());
+      REQUIRE(spec.repr(repr_style::torch1_13) == c["spec_repr"].get<std::string>());
+      T back = tree_unflatten(leaves, spec);
+      REQUIRE(tree_to_json(back) == tree_to_json(tree_unflatten(leaves, spec)));
+      if (none == none_is::node) REQUIRE(tree_to_json(back) == tree_to_json(tree));
+    }
+    CHECK(n == 1000);
+  }
+}
