@@ -130,9 +130,9 @@ TEST_CASE("the compact reader rejects lies and garbage with a byte offset", "[py
     try {
       (void)treespec_from_compact(t);
     } catch (const aotkit::input_error& e) {
-      return e.what();
+      return std::string(e.what());  // the exception dies with the handler: copy its text
     }
-    return "no error";
+    return std::string("no error");
   };
   CHECK(std::string(err("T2#1#1($,L2#1#1($,$))")) == "byte 0: child 1 is declared with 1 leaves but has 2");
   CHECK(std::string(err("L1#1($")) == "byte 6: expected ')'");
