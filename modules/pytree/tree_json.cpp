@@ -28,7 +28,7 @@ std::string strip_main(const std::string& qualified) {
 
 }  // namespace
 
-Tree<Value> tree_from_json(std::string_view text) {
+Tree<Value> tree_from_json(std::string_view text, std::string_view member) {
   json doc;
   try {
     doc = json::parse(text.begin(), text.end());
@@ -121,12 +121,17 @@ Tree<Value> tree_from_json(std::string_view text) {
     }
     if (!f.items.empty()) stack.push_back(std::move(f));
   };
-  visit(doc);
+  const json* root = &doc;
+  if (std::string m(member); !m.empty() && doc.is_object() && doc.contains(m)) {
+    root = &doc[m];
+    path.push_back(m);
+  }
+  visit(*root);
   while (!stack.empty()) {
     frame& f = stack.back();
     if (f.next == f.items.size()) {
       stack.pop_back();
-      if (!path.empty()) path.pop_back();
+      if (!stack.empty()) path.pop_back();  // the root's own segment (a member name) stays
       continue;
     }
     auto [node, seg] = f.items[f.next++];

@@ -16,7 +16,10 @@ export namespace aotkit::pytree {
 /// A namedtuple type without a dot is a class of `__main__` (as the recorded cases name them).
 /// Throws aotkit::input_error with the byte offset of a syntax error or the JSON pointer of a bad
 /// value. Iterative: any depth.
-[[nodiscard]] Tree<runtime::Value> tree_from_json(std::string_view json);
+/// With `member`, a document that is an object holding that member (not a pytree-json/1 tag, e.g.
+/// "tree" in the recorded cases' `{"id": .., "tree": ..}`) has the tree there; any other document
+/// is the tree itself.
+[[nodiscard]] Tree<runtime::Value> tree_from_json(std::string_view json, std::string_view member = {});
 
 /// Writes a tree in pytree-json/1 (leaves as `runtime::value_to_json` writes them). Throws
 /// aotkit::value_error for node kinds the format lacks (defaultdict, deque, custom).

@@ -24,7 +24,66 @@ pytree::TreeSpec read_spec(const invocation& inv, const io& io) {
 
 }  // namespace
 
+namespace {
+
+// One JSON Lines record for one tree (see the command's help).
+std::string flatten_record(const pytree::Tree<runtime::Value>& tree, pytree::none_is none) {
+  auto [leaves, spec] = pytree::tree_flatten(tree, none);
+  std::string out = "{\"leaves\": [";
+  for (std::size_t i = 0; i < leaves.size(); ++i) {
+    if (i) out += ", ";
+    out += leaves[i].is_none() ? std::string("{\"none\": null}") : runtime::value_to_json(leaves[i]);
+  }
+  out += "], \"num_leaves\": " + std::to_string(spec.num_leaves()) + ", \"num_nodes\": " + std::to_string(spec.num_nodes());
+  std::string dumped;
+  try {
+    dumped = runtime::json_string(pytree::treespec_dumps(spec));
+  } catch (const aotkit::error&) {
+    dumped = "null";  // e.g. None nodes or unregistered namedtuples have no protocol-1 form
+  }
+  out += ", \"spec\": " + dumped + ", \"repr\": " + runtime::json_string(spec.repr()) + "}";
+  return out;
+}
+
+}  // namespace
+
 void add_pytree_commands(registry& reg) {
+  reg.groups.push_back({"pytree", "Python-like trees in pytree-json/1: flatten"});
+  reg.commands.push_back({
+      .group = "pytree",
+      .name = "flatten",
+      .summary = "flatten each tree of a JSON Lines input (tree_flatten)",
+      .description = "Each input line is a pytree-json/1 tree, or an object with a \"tree\" member (the\n"
+                     "conformance cases' form). Each output line is\n"
+                     "  {\"leaves\": [...], \"num_leaves\": n, \"num_nodes\": m, \"spec\": \"<treespec_dumps>\",\n"
+                     "   \"repr\": \"<torch repr>\"}\n"
+                     "with \"spec\": null where protocol 1 has no form for the spec (None nodes, unregistered\n"
+                     "namedtuples). Errors name the line: '<file>:<line>: <where>: <what>'.",
+      .options = {{"none-is-node", "", "flatten None as a node with no children (optree/JAX) instead of a leaf"}},
+      .run =
+          [](const invocation& inv, const io& io) {
+            auto none = inv.has("none-is-node") ? pytree::none_is::node : pytree::none_is::leaf;
+            std::string text = read_input(inv, io);
+            std::size_t line_no = 0;
+            for (std::size_t start = 0; start < text.size();) {
+              std::size_t end = text.find('\n', start);
+              if (end == std::string::npos) end = text.size();
+              std::string_view line(text.data() + start, end - start);
+              start = end + 1;
+              ++line_no;
+              if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+              try {
+                // {"tree": ...} records (the conformance cases) carry the tree as a member.
+                auto tree = pytree::tree_from_json(line, "tree");
+                io.out << flatten_record(tree, none) << '\n';
+              } catch (const aotkit::input_error& e) {
+                throw aotkit::input_error("line " + std::to_string(line_no) + ": " + e.where(), e.detail());
+              }
+            }
+            return int{ok};
+          },
+  });
+
   reg.groups.push_back({"treespec", "pytree structures: torch's treespec JSON and pytree.h's compact strings"});
   reg.commands.push_back({
       .group = "treespec",
