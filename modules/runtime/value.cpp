@@ -108,11 +108,7 @@ struct value_access {
   }
 };
 
-Value::Value(const Value& other) {
-  if (!other.children()) {
-    storage_ = other.storage_;
-    return;
-  }
+void Value::copy_sequence(const Value& other) {
   *this = value_access::shell(other);
   std::vector<std::pair<const Value*, Value*>> work{{&other, this}};
   while (!work.empty()) {
@@ -144,8 +140,6 @@ Value& Value::operator=(Value&& other) noexcept {
   }
   return *this;
 }
-
-Value::~Value() { release_children(); }
 
 // Flattens a deep value into a work list so that each element is destroyed with no children left;
 // a list of scalars (the common case) is left to the ordinary destructor.
@@ -193,15 +187,15 @@ const std::string& Value::to_string() const {
   wrong_kind("str");
 }
 const SymInt& Value::to_symint() const {
-  if (auto* p = std::get_if<SymInt>(&storage_)) return *p;
+  if (auto* p = std::get_if<std::shared_ptr<const SymInt>>(&storage_)) return **p;
   wrong_kind("SymInt");
 }
 const SymFloat& Value::to_symfloat() const {
-  if (auto* p = std::get_if<SymFloat>(&storage_)) return *p;
+  if (auto* p = std::get_if<std::shared_ptr<const SymFloat>>(&storage_)) return **p;
   wrong_kind("SymFloat");
 }
 const SymBool& Value::to_symbool() const {
-  if (auto* p = std::get_if<SymBool>(&storage_)) return *p;
+  if (auto* p = std::get_if<std::shared_ptr<const SymBool>>(&storage_)) return **p;
   wrong_kind("SymBool");
 }
 const Tensor& Value::to_tensor() const {

@@ -135,9 +135,9 @@ class Value {
   Value(std::string s) noexcept : storage_(std::move(s)) {}  // NOLINT
   Value(std::string_view s) : storage_(std::string(s)) {}  // NOLINT
   Value(const char* s) : storage_(std::string(s)) {}  // NOLINT
-  Value(SymInt s) noexcept : storage_(std::move(s)) {}  // NOLINT
-  Value(SymFloat s) noexcept : storage_(std::move(s)) {}  // NOLINT
-  Value(SymBool s) noexcept : storage_(std::move(s)) {}  // NOLINT
+  Value(SymInt s) : storage_(std::make_shared<const SymInt>(std::move(s))) {}  // NOLINT
+  Value(SymFloat s) : storage_(std::make_shared<const SymFloat>(std::move(s))) {}  // NOLINT
+  Value(SymBool s) : storage_(std::make_shared<const SymBool>(std::move(s))) {}  // NOLINT
   Value(Tensor t) noexcept : storage_(std::move(t)) {}  // NOLINT
   template <class T>
     requires std::derived_from<std::remove_const_t<T>, object>
@@ -148,11 +148,17 @@ class Value {
   /// A Python tuple holding `items`.
   [[nodiscard]] static Value tuple(value_list items = {}) noexcept;
 
-  Value(const Value& other);
+  // Scalars copy and die inline (the hot case: leaves); lists and tuples go through the
+  // iterative out-of-line paths.
+  Value(const Value& other) : storage_(other.is_sequence() ? storage{} : other.storage_) {
+    if (other.is_sequence()) copy_sequence(other);
+  }
   Value(Value&& other) noexcept = default;
   Value& operator=(const Value& other);
   Value& operator=(Value&& other) noexcept;
-  ~Value();
+  ~Value() {
+    if (is_sequence()) release_children();
+  }
 
   [[nodiscard]] value_kind kind() const noexcept { return static_cast<value_kind>(storage_.index()); }
   [[nodiscard]] bool is_none() const noexcept { return kind() == value_kind::none; }
@@ -203,11 +209,15 @@ class Value {
   struct tuple_box {
     value_list items;
   };
-  using storage = std::variant<std::monostate, bool, std::int64_t, double, std::string, SymInt, SymFloat,
-                               SymBool, Tensor, list_box, tuple_box, std::shared_ptr<const object>>;
+  // Symbolic scalars are rare and large (an expression string and a hint): boxing them keeps a
+  // Value at 40 bytes, which is what flattening and copying leaves pays for.
+  using storage = std::variant<std::monostate, bool, std::int64_t, double, std::string, std::shared_ptr<const SymInt>,
+                               std::shared_ptr<const SymFloat>, std::shared_ptr<const SymBool>, Tensor, list_box,
+                               tuple_box, std::shared_ptr<const object>>;
   storage storage_;
 
   [[noreturn]] void wrong_kind(std::string_view expected) const;
+  void copy_sequence(const Value& other);
   value_list* children() noexcept;
   [[nodiscard]] const value_list* children() const noexcept;
   void release_children() noexcept;

@@ -1,0 +1,142 @@
+// bench/pytree.bench.cpp — ns per leaf of tree_flatten, tree_unflatten and tree_map on a wide list
+// (1M leaves), deep chains (100 deep) and 10-ary dicts; treespec_dumps/loads. Peer: pytree_peer.py.
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+import aotkit.runtime;
+import aotkit.pytree;
+
+using namespace aotkit::pytree;
+using aotkit::runtime::Value;
+using T = Tree<Value>;
+
+namespace {
+
+T wide(std::size_t n) {
+  tree_builder<Value> b;
+  b.open(node_kind::list, n);
+  for (std::size_t i = 0; i < n; ++i) b.leaf(Value(static_cast<std::int64_t>(i)));
+  return std::move(b).finish();
+}
+
+// 10,000 chains [[[...[x]...]]] 100 deep, in one list: 1M nodes, 10k leaves.
+T deep_chains() {
+  tree_builder<Value> b;
+  b.open(node_kind::list, 10000);
+  for (int c = 0; c < 10000; ++c) {
+    for (int d = 0; d < 100; ++d) b.open(node_kind::list, 1);
+    b.leaf(Value(c));
+  }
+  return std::move(b).finish();
+}
+
+// Dicts of 10 keys nested 5 levels: 100,000 leaves.
+T dicts() {
+  tree_builder<Value> b;
+  std::vector<key> keys;
+  for (int k = 0; k < 10; ++k) keys.emplace_back("k" + std::to_string(k));
+  std::int64_t leaf = 0;
+  // Pre-order: a dict at every level above the last.
+  std::vector<int> remaining{1};
+  while (!remaining.empty()) {
+    if (remaining.back() == 0) {
+      remaining.pop_back();
+      continue;
+    }
+    --remaining.back();
+    if (remaining.size() <= 5) {
+      node_context c;
+      c.keys = keys;
+      b.open(node_kind::dict, 10, c);
+      remaining.push_back(10);
+    } else {
+      b.leaf(Value(leaf++));
+    }
+  }
+  return std::move(b).finish();
+}
+
+template <class Make>
+void run_flatten(benchmark::State& state, Make make) {
+  T t = make();
+  for (auto _ : state) benchmark::DoNotOptimize(tree_flatten(t));
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(t.leaves().size()));
+}
+template <class Make>
+void run_unflatten(benchmark::State& state, Make make) {
+  auto [leaves, spec] = tree_flatten(make());
+  for (auto _ : state) benchmark::DoNotOptimize(tree_unflatten(leaves, spec));
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(leaves.size()));
+}
+template <class Make>
+void run_map(benchmark::State& state, Make make) {
+  T t = make();
+  for (auto _ : state) benchmark::DoNotOptimize(tree_map([](const Value& v) { return Value(v.to_int() + 1); }, t));
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(t.leaves().size()));
+}
+
+void flatten_wide(benchmark::State& s) { run_flatten(s, [] { return wide(1 << 20); }); }
+void unflatten_wide(benchmark::State& s) { run_unflatten(s, [] { return wide(1 << 20); }); }
+void map_wide(benchmark::State& s) { run_map(s, [] { return wide(1 << 20); }); }
+void flatten_deep(benchmark::State& s) { run_flatten(s, deep_chains); }
+void unflatten_deep(benchmark::State& s) { run_unflatten(s, deep_chains); }
+void map_deep(benchmark::State& s) { run_map(s, deep_chains); }
+void flatten_dicts(benchmark::State& s) { run_flatten(s, dicts); }
+void unflatten_dicts(benchmark::State& s) { run_unflatten(s, dicts); }
+void map_dicts(benchmark::State& s) { run_map(s, dicts); }
+BENCHMARK(flatten_wide)->Unit(benchmark::kMillisecond);
+BENCHMARK(unflatten_wide)->Unit(benchmark::kMillisecond);
+BENCHMARK(map_wide)->Unit(benchmark::kMillisecond);
+BENCHMARK(flatten_deep)->Unit(benchmark::kMillisecond);
+BENCHMARK(unflatten_deep)->Unit(benchmark::kMillisecond);
+BENCHMARK(map_deep)->Unit(benchmark::kMillisecond);
+BENCHMARK(flatten_dicts)->Unit(benchmark::kMillisecond);
+BENCHMARK(unflatten_dicts)->Unit(benchmark::kMillisecond);
+BENCHMARK(map_dicts)->Unit(benchmark::kMillisecond);
+
+// The same wide list with int64 leaves: the cost of the tree machinery itself, without Value copies.
+Tree<std::int64_t> wide_i64(std::size_t n) {
+  tree_builder<std::int64_t> b;
+  b.open(node_kind::list, n);
+  for (std::size_t i = 0; i < n; ++i) b.leaf(static_cast<std::int64_t>(i));
+  return std::move(b).finish();
+}
+void flatten_wide_i64(benchmark::State& state) {
+  auto t = wide_i64(1 << 20);
+  for (auto _ : state) benchmark::DoNotOptimize(tree_flatten(t));
+  state.SetItemsProcessed(state.iterations() * (1 << 20));
+}
+void unflatten_wide_i64(benchmark::State& state) {
+  auto [leaves, spec] = tree_flatten(wide_i64(1 << 20));
+  for (auto _ : state) benchmark::DoNotOptimize(tree_unflatten(leaves, spec));
+  state.SetItemsProcessed(state.iterations() * (1 << 20));
+}
+void map_wide_i64(benchmark::State& state) {
+  auto t = wide_i64(1 << 20);
+  for (auto _ : state) benchmark::DoNotOptimize(tree_map([](std::int64_t x) { return x + 1; }, t));
+  state.SetItemsProcessed(state.iterations() * (1 << 20));
+}
+BENCHMARK(flatten_wide_i64)->Unit(benchmark::kMillisecond);
+BENCHMARK(unflatten_wide_i64)->Unit(benchmark::kMillisecond);
+BENCHMARK(map_wide_i64)->Unit(benchmark::kMillisecond);
+
+void dumps_dicts(benchmark::State& state) {
+  TreeSpec s = tree_structure(dicts());
+  for (auto _ : state) benchmark::DoNotOptimize(treespec_dumps(s));
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(s.num_leaves()));
+}
+BENCHMARK(dumps_dicts)->Unit(benchmark::kMillisecond);
+
+void loads_dicts(benchmark::State& state) {
+  std::string j = treespec_dumps(tree_structure(dicts()));
+  for (auto _ : state) benchmark::DoNotOptimize(treespec_loads(j));
+  state.SetItemsProcessed(state.iterations() * 100000);
+}
+BENCHMARK(loads_dicts)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
