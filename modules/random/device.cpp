@@ -80,6 +80,35 @@ void gpu_torch_cuda_fill(std::span<double> out, torch_distribution dist, std::ui
   check(cb::fill64(cb::layout::torch, as_dist(dist), out.data(), out.size(), seed, offset, p.grid), "torch fill");
 }
 
+backend torch_cuda_fill_auto(std::span<float> out, torch_distribution dist, std::uint64_t seed, std::uint64_t offset,
+                             const cuda_device_properties& device) {
+  if (cuda_device_count() > 0) {
+    gpu_torch_cuda_fill(out, dist, seed, offset, device);
+    return backend::cuda;
+  }
+  torch_cuda_fill(out, dist, seed, offset, device);
+  return backend::cpu;
+}
+
+backend torch_cuda_fill_auto(std::span<double> out, torch_distribution dist, std::uint64_t seed, std::uint64_t offset,
+                             const cuda_device_properties& device) {
+  if (cuda_device_count() > 0) {
+    gpu_torch_cuda_fill(out, dist, seed, offset, device);
+    return backend::cuda;
+  }
+  torch_cuda_fill(out, dist, seed, offset, device);
+  return backend::cpu;
+}
+
+backend curand_generate_uniform_auto(std::span<float> out, std::uint64_t seed, std::uint64_t offset) {
+  if (cuda_device_count() > 0) {
+    gpu_curand_generate_uniform(out, seed, offset);
+    return backend::cuda;
+  }
+  curand_generate_uniform(out, seed, offset);
+  return backend::cpu;
+}
+
 gpu_timing gpu_time_uniform_fill(std::size_t n, bool torch_order, int repeats) {
   auto props = cuda_device_props(0);
   auto p = calc_execution_policy(n, 4, props);

@@ -32,6 +32,18 @@ void gpu_torch_cuda_fill(std::span<float> out, torch_distribution dist, std::uin
 void gpu_torch_cuda_fill(std::span<double> out, torch_distribution dist, std::uint64_t seed, std::uint64_t offset,
                          const cuda_device_properties& device);
 
+/// Where a fill ran.
+enum class backend : std::uint8_t { cpu, cuda };
+
+/// `torch_cuda_fill` on the GPU when one is usable, else on the CPU (same values; normals differ in
+/// the last bits between the two). Returns where it ran.
+backend torch_cuda_fill_auto(std::span<float> out, torch_distribution dist, std::uint64_t seed, std::uint64_t offset,
+                             const cuda_device_properties& device = {});
+backend torch_cuda_fill_auto(std::span<double> out, torch_distribution dist, std::uint64_t seed, std::uint64_t offset,
+                             const cuda_device_properties& device = {});
+/// `curand_generate_uniform` on the GPU when one is usable, else on the CPU (bit-identical).
+backend curand_generate_uniform_auto(std::span<float> out, std::uint64_t seed, std::uint64_t offset = 0);
+
 /// Milliseconds per fill of `n` uniform floats on the GPU, kernel only (torch order when
 /// `torch_order`, else host order), and per device-to-device copy of the same bytes.
 struct gpu_timing {

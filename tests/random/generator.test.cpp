@@ -172,3 +172,19 @@ TEST_CASE("torch_dropout_mask follows Dropout.cu's vectorised and grid-stride ke
   std::vector<std::uint8_t> m(8);
   CHECK_THROWS_AS(torch_dropout_keep_mask(m, 0.5f, 3, 0, 0), aotkit::value_error);
 }
+
+TEST_CASE("the *_auto fills fall back to the CPU without a GPU and agree with it", "[generator][device]") {
+  std::vector<float> a(3000), b(3000);
+  backend used = torch_cuda_fill_auto(a, torch_distribution::uniform, 7, 4);
+  torch_cuda_fill(b, torch_distribution::uniform, 7, 4);
+  CHECK(a == b);
+  CHECK(used == (cuda_device_count() > 0 ? backend::cuda : backend::cpu));
+  std::vector<float> c(1001), d(1001);
+  (void)curand_generate_uniform_auto(c, 9, 3);
+  curand_generate_uniform(d, 9, 3);
+  CHECK(c == d);
+  if (cuda_device_count() == 0) {
+    std::vector<std::uint32_t> words(4);
+    CHECK_THROWS_AS(gpu_curand_generate(words, 0), aotkit::runtime_error);
+  }
+}
