@@ -1,7 +1,10 @@
 // modules/pytree/tree.cpp — the non-template parts of tree values: messages, key paths, and the
 // None-as-leaf rewrite of a structure. All walks are loops over the pre-order node array.
 module;
+#include <algorithm>
 #include <cstddef>
+#include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <variant>
@@ -131,6 +134,117 @@ std::size_t node_at(const TreeSpec& spec, const KeyPath& path) {
     at = next;
   }
   return at;
+}
+
+std::string type_repr_of(const TreeSpec& spec, std::size_t node) {
+  const spec_node& n = spec.nodes()[node];
+  switch (n.kind) {
+    case node_kind::ordered_dict: return "<class 'collections.OrderedDict'>";
+    case node_kind::default_dict: return "<class 'collections.defaultdict'>";
+    case node_kind::deque: return "<class 'collections.deque'>";
+    case node_kind::namedtuple:
+    case node_kind::custom: return "<class '" + spec.context_of(node).type_name + "'>";
+    case node_kind::leaf: return "a leaf";
+    default: return "<class '" + std::string(kind_name(n.kind)) + "'>";
+  }
+}
+
+namespace {
+
+bool dict_like(node_kind k) noexcept {
+  return k == node_kind::dict || k == node_kind::ordered_dict || k == node_kind::default_dict;
+}
+
+// Python's repr of a set of keys, sorted for a stable message (Python's own order is a hash order).
+std::string key_set_repr(std::vector<key> keys) {
+  if (keys.empty()) return "set()";
+  std::sort(keys.begin(), keys.end());
+  std::string s = "{";
+  for (std::size_t i = 0; i < keys.size(); ++i) s += (i ? ", " : "") + key_repr(keys[i]);
+  return s + "}";
+}
+
+std::vector<std::size_t> child_starts(const TreeSpec& spec, std::size_t node) {
+  std::vector<std::size_t> starts;
+  const auto& nodes = spec.nodes();
+  for (std::size_t c = node + 1, j = 0; j < nodes[node].arity; ++j, c += nodes[c].num_nodes) starts.push_back(c);
+  return starts;
+}
+
+}  // namespace
+
+std::vector<std::size_t> flatten_up_to_nodes(const TreeSpec& spec, const TreeSpec& tree) {
+  std::vector<std::size_t> out;
+  std::vector<std::pair<std::size_t, std::size_t>> work{{0, 0}};  // (spec node, tree node)
+  const auto& sn = spec.nodes();
+  const auto& tn = tree.nodes();
+  while (!work.empty()) {
+    auto [s, t] = work.back();
+    work.pop_back();
+    if (sn[s].kind == node_kind::leaf) {
+      out.push_back(t);
+      continue;
+    }
+    bool same_kind = sn[s].kind == tn[t].kind || (dict_like(sn[s].kind) && dict_like(tn[t].kind));
+    if (!same_kind)
+      throw value_error("Node type mismatch; expected " + type_repr_of(spec, s) + ", but got " + type_repr_of(tree, t) + ".");
+    if (sn[s].arity != tn[t].arity)
+      throw value_error("Node arity mismatch; expected " + std::to_string(sn[s].arity) + ", but got " +
+                        std::to_string(tn[t].arity) + ".");
+    const node_context& sc = spec.context_of(s);
+    const node_context& tc = tree.context_of(t);
+    std::vector<std::size_t> spec_children = child_starts(spec, s), tree_children = child_starts(tree, t);
+    std::vector<std::size_t> order(tree_children.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    if (dict_like(sn[s].kind)) {
+      std::vector<key> missing, extra;
+      for (const auto& k : sc.keys)
+        if (std::find(tc.keys.begin(), tc.keys.end(), k) == tc.keys.end()) missing.push_back(k);
+      for (const auto& k : tc.keys)
+        if (std::find(sc.keys.begin(), sc.keys.end(), k) == sc.keys.end()) extra.push_back(k);
+      if (!missing.empty() || !extra.empty())
+        throw value_error("Node keys mismatch; missing key(s): " + key_set_repr(missing) + "; extra key(s): " +
+                          key_set_repr(extra) + ".");
+      for (std::size_t j = 0; j < sc.keys.size(); ++j)
+        order[j] = static_cast<std::size_t>(std::find(tc.keys.begin(), tc.keys.end(), sc.keys[j]) - tc.keys.begin());
+    } else if (sn[s].kind == node_kind::namedtuple && sc.type_name != tc.type_name) {
+      throw value_error("Node context mismatch for node type " + type_repr_of(spec, s) + "; expected <class '" +
+                        sc.type_name + "'>, but got <class '" + tc.type_name + "'>.");
+    } else if (sn[s].kind == node_kind::custom && (sc.type_name != tc.type_name || sc.json != tc.json)) {
+      throw value_error("Node context mismatch for custom node type " + type_repr_of(spec, s) + ".");
+    }
+    for (std::size_t j = spec_children.size(); j-- > 0;) work.emplace_back(spec_children[j], tree_children[order[j]]);
+  }
+  return out;
+}
+
+void PytreeThunk::set(const TreeSpec& spec) {
+  if (spec_ && !(*spec_ == spec))
+    throw assertion_error("spec mismatch: existing=" + spec_->repr() + ", new=" + spec.repr());
+  spec_ = spec;
+  const auto& nodes = spec.nodes();
+  if (spec.kind() == node_kind::tuple || spec.kind() == node_kind::list) {
+    bool all_leaves = true;
+    for (std::size_t c = 1, j = 0; j < nodes[0].arity; ++j, c += nodes[c].num_nodes) all_leaves &= nodes[c].kind == node_kind::leaf;
+    if (all_leaves) is_simple_ = true;
+  }
+  if (spec.is_leaf()) is_really_simple_ = true;
+}
+
+std::pair<flat_fn, std::shared_ptr<PytreeThunk>> create_tree_flattened_fn(
+    std::function<Tree<runtime::Value>(const Tree<runtime::Value>&, const Tree<runtime::Value>&)> fn,
+    const Tree<runtime::Value>& args, const Tree<runtime::Value>& kwargs) {
+  using T = Tree<runtime::Value>;
+  TreeSpec tensor_args_spec = tree_structure(T::tuple({args, kwargs}));
+  auto out_spec = std::make_shared<PytreeThunk>();
+  flat_fn flat = [fn = std::move(fn), tensor_args_spec, out_spec](const runtime::value_list& flat_args) {
+    T both = tree_unflatten(flat_args, tensor_args_spec);
+    T result = fn(both.child(0), both.child(1));
+    auto [flat_out, spec] = tree_flatten(result);
+    out_spec->set(spec);
+    return flat_out;
+  };
+  return {std::move(flat), out_spec};
 }
 
 }  // namespace aotkit::pytree

@@ -5,6 +5,9 @@ module;
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <optional>
+#include <tuple>
 #include <span>
 #include <string>
 #include <type_traits>
@@ -158,6 +161,88 @@ template <class L, class P>
   return false;
 }
 
+/// Python's `repr(type)` of a node kind, as torch's mismatch messages print it:
+/// "<class 'tuple'>", "<class 'collections.OrderedDict'>", "<class '__main__.Point'>".
+[[nodiscard]] std::string type_repr_of(const TreeSpec& spec, std::size_t node);
+
+/// The pre-order node indices of `tree`'s structure that sit at the leaves of `spec`, checking that
+/// `spec` is a prefix of `tree` (torch's `flatten_up_to`): kinds must match (dict, OrderedDict and
+/// defaultdict are interchangeable and matched by key set), arities and namedtuple classes too.
+/// Children of dict-like nodes are returned in `spec`'s key order. Throws aotkit::value_error with
+/// torch's messages ("Node type mismatch; expected <class 'list'>, but got <class 'tuple'>.",
+/// "Node arity mismatch; expected 2, but got 3.", "Node keys mismatch; missing key(s): {'a'};
+/// extra key(s): {'b'}.", "Node context mismatch for node type <class '...'>; ...").
+[[nodiscard]] std::vector<std::size_t> flatten_up_to_nodes(const TreeSpec& spec, const TreeSpec& tree);
+
+/// `spec.flatten_up_to(tree)`: the subtrees of `tree` at the leaves of `spec`, in leaf order.
+template <class L>
+[[nodiscard]] std::vector<Tree<L>> flatten_up_to(const TreeSpec& spec, const Tree<L>& tree);
+
+/// `tree_map(f, tree, *rests)`: `f(leaf, rest_subtree...)` for each leaf of `tree`, where each rest
+/// is flattened up to `tree`'s structure (its subtrees at those leaves are passed whole, as Trees).
+/// None is a leaf.
+template <class L, class F, class R1, class... Rs>
+[[nodiscard]] auto tree_map(F&& f, const Tree<L>& tree, const Tree<R1>& rest, const Tree<Rs>&... rests) {
+  auto [leaves, spec] = tree_flatten(tree);
+  auto up1 = flatten_up_to(spec, rest);
+  std::tuple<std::vector<Tree<Rs>>...> ups{flatten_up_to(spec, rests)...};
+  using R = std::decay_t<std::invoke_result_t<F&, const L&, const Tree<R1>&, const Tree<Rs>&...>>;
+  std::vector<R> mapped;
+  mapped.reserve(leaves.size());
+  for (std::size_t i = 0; i < leaves.size(); ++i) {
+    mapped.push_back(std::apply([&](auto&... vs) { return std::invoke(f, leaves[i], up1[i], vs[i]...); }, ups));
+  }
+  return Tree<R>::from(std::move(spec), std::move(mapped));
+}
+
+/// PyTorch's PytreeThunk (semantics.md §A.9): remembers the output structure of a flattened
+/// function; `unflatten` rebuilds outputs, with the fast paths torch has: a leaf spec returns the
+/// single value, a tuple or list of leaves returns the flat values as a *list* (torch's quirk,
+/// kept: a tuple of leaves comes back as a list).
+class PytreeThunk {
+ public:
+  /// `set(spec)`: the first spec is kept; a different one throws aotkit::assertion_error
+  /// ("spec mismatch: existing=<repr>, new=<repr>"). Flags are only ever set, never reset.
+  void set(const TreeSpec& spec);
+  [[nodiscard]] const std::optional<TreeSpec>& spec() const noexcept { return spec_; }
+  [[nodiscard]] bool is_simple() const noexcept { return is_simple_; }
+  [[nodiscard]] bool is_really_simple() const noexcept { return is_really_simple_; }
+  /// `unflatten(x)`; throws aotkit::assertion_error "spec must be set before calling unflatten".
+  template <class L>
+  [[nodiscard]] Tree<L> unflatten(std::vector<L> x) const {
+    if (is_really_simple_) {
+      if (x.empty()) throw index_error("list index out of range");
+      return Tree<L>(std::move(x.front()));
+    }
+    if (is_simple_) {
+      std::vector<Tree<L>> items;
+      items.reserve(x.size());
+      for (auto& v : x) items.emplace_back(std::move(v));
+      return Tree<L>::list(std::move(items));
+    }
+    if (!spec_) throw assertion_error("spec must be set before calling unflatten");
+    return tree_unflatten(std::move(x), *spec_);
+  }
+
+ private:
+  std::optional<TreeSpec> spec_;
+  bool is_simple_ = false;
+  bool is_really_simple_ = false;
+};
+
+/// A function over flat arguments, as `create_tree_flattened_fn` returns it.
+using flat_fn = std::function<runtime::value_list(const runtime::value_list&)>;
+
+/// `create_tree_flattened_fn(fn, args, kwargs)` (§A.10): `flat_fn(flat_args)` unflattens the flat
+/// arguments by the structure of `(args, kwargs)` (torch's ValueError when their number is
+/// wrong), calls `fn(args, kwargs)`, flattens its result (None as a leaf), records the output
+/// structure in the returned PytreeThunk (a later call with another structure throws
+/// assertion_error) and returns the flat outputs. Every runtime::Value leaf is one of torch's
+/// KNOWN_TYPES or an opaque object, so torch's unknown-type check cannot fail here.
+[[nodiscard]] std::pair<flat_fn, std::shared_ptr<PytreeThunk>> create_tree_flattened_fn(
+    std::function<Tree<runtime::Value>(const Tree<runtime::Value>& args, const Tree<runtime::Value>& kwargs)> fn,
+    const Tree<runtime::Value>& args, const Tree<runtime::Value>& kwargs = Tree<runtime::Value>::dict({}, {}));
+
 /// Key-path entries (torch's KeyEntry): `SequenceKey(idx)` prints `[0]`, `MappingKey(key)` prints
 /// `['a']` or `[1]`, `GetAttrKey(name)` prints `.x`.
 struct SequenceKey {
@@ -205,6 +290,15 @@ template <class L>
 //===--- implementation ---===//
 
 namespace detail {
+// The subtree of `tree` rooted at pre-order node `index`, with its leaves.
+template <class L>
+Tree<L> subtree_at(const Tree<L>& tree, std::size_t index) {
+  TreeSpec sub = subtree(tree.structure(), index);
+  std::size_t first = leaves_before(tree.structure(), index);
+  std::vector<L> leaves(tree.leaves().begin() + static_cast<std::ptrdiff_t>(first),
+                        tree.leaves().begin() + static_cast<std::ptrdiff_t>(first + sub.num_leaves()));
+  return Tree<L>::from(std::move(sub), std::move(leaves));
+}
 // `spec` with every None node turned into a leaf, and the pre-order positions (in leaf order) of
 // the new leaves.
 TreeSpec none_as_leaves(const TreeSpec& spec, std::vector<std::size_t>& none_leaf_positions);
@@ -239,13 +333,12 @@ const L& Tree<L>::value() const {
 
 template <class L>
 Tree<L> Tree<L>::child(std::size_t i) const {
-  TreeSpec c = structure_.child(i);
+  if (i >= num_children())
+    throw index_error("child index " + std::to_string(i) + " out of range for a node with " +
+                      std::to_string(num_children()) + " children");
   std::size_t at = 1;
   for (std::size_t k = 0; k < i; ++k) at += structure_.nodes()[at].num_nodes;
-  std::size_t first = detail::leaves_before(structure_, at);
-  std::vector<L> leaves(leaves_.begin() + static_cast<std::ptrdiff_t>(first),
-                        leaves_.begin() + static_cast<std::ptrdiff_t>(first + c.num_leaves()));
-  return from(std::move(c), std::move(leaves));
+  return detail::subtree_at(*this, at);
 }
 
 template <class L>
@@ -277,13 +370,15 @@ std::pair<std::vector<L>, TreeSpec> tree_flatten(const Tree<L>& tree, none_is no
 }
 
 template <class L>
+std::vector<Tree<L>> flatten_up_to(const TreeSpec& spec, const Tree<L>& tree) {
+  std::vector<Tree<L>> out;
+  for (std::size_t index : flatten_up_to_nodes(spec, tree.structure())) out.push_back(detail::subtree_at(tree, index));
+  return out;
+}
+
+template <class L>
 Tree<L> key_get(const Tree<L>& tree, const KeyPath& path) {
-  std::size_t index = node_at(tree.structure(), path);
-  TreeSpec sub = detail::subtree(tree.structure(), index);
-  std::size_t first = detail::leaves_before(tree.structure(), index);
-  std::vector<L> leaves(tree.leaves().begin() + static_cast<std::ptrdiff_t>(first),
-                        tree.leaves().begin() + static_cast<std::ptrdiff_t>(first + sub.num_leaves()));
-  return Tree<L>::from(std::move(sub), std::move(leaves));
+  return detail::subtree_at(tree, node_at(tree.structure(), path));
 }
 
 }  // namespace aotkit::pytree

@@ -135,3 +135,60 @@ TEST_CASE("the 2000 torch 1.13 cases flatten to the recorded leaves and specs", 
     CHECK(n == 1000);
   }
 }
+
+TEST_CASE("flatten_up_to passes whole subtrees and reports torch's mismatch messages", "[pytree][map]") {
+  T a = T::tuple({Value(1), T::dict({"x", "y"}, {Value(2), Value(3)})});
+  T b = T::tuple({T::list({Value(10), Value(20)}), T::ordered_dict({"y", "x"}, {Value(30), Value(40)})});
+  auto ups = flatten_up_to(a.structure(), b);
+  REQUIRE(ups.size() == 3);
+  CHECK(ups[0] == T::list({Value(10), Value(20)}));
+  CHECK(ups[1] == T(Value(40)));  // matched by key: x
+  CHECK(ups[2] == T(Value(30)));
+  auto sums = tree_map([](const Value& x, const T& y) { return x.to_int() + static_cast<std::int64_t>(y.leaves().size()); }, a, b);
+  CHECK(std::vector<std::int64_t>(sums.leaves().begin(), sums.leaves().end()) == std::vector<std::int64_t>{3, 3, 4});
+  CHECK_THROWS_WITH(flatten_up_to(T::list({Value(1)}).structure(), T::tuple({Value(1)})),
+                    "Node type mismatch; expected <class 'list'>, but got <class 'tuple'>.");
+  CHECK_THROWS_WITH(flatten_up_to(T::list({Value(1)}).structure(), T::list({Value(1), Value(2)})),
+                    "Node arity mismatch; expected 1, but got 2.");
+  CHECK_THROWS_WITH(flatten_up_to(T::dict({"a"}, {Value(1)}).structure(), T::dict({"b"}, {Value(1)})),
+                    "Node keys mismatch; missing key(s): {'a'}; extra key(s): {'b'}.");
+  CHECK_THROWS_WITH(flatten_up_to(T::namedtuple("m.P", {"x"}, {Value(1)}).structure(), T::namedtuple("m.Q", {"x"}, {Value(1)})),
+                    "Node context mismatch for node type <class 'm.P'>; expected <class 'm.P'>, but got <class 'm.Q'>.");
+}
+
+TEST_CASE("PytreeThunk keeps torch's fast paths and its tuple-to-list quirk", "[pytree][thunk]") {
+  PytreeThunk leaf;
+  leaf.set(TreeSpec::leaf());
+  CHECK(leaf.is_really_simple());
+  CHECK(leaf.unflatten(std::vector<Value>{Value(5)}) == T(Value(5)));
+  PytreeThunk simple;
+  simple.set(T::tuple({Value(1), Value(2)}).structure());
+  CHECK(simple.is_simple());
+  CHECK(simple.unflatten(std::vector<Value>{Value(1), Value(2)}) == T::list({Value(1), Value(2)}));  // a list, not a tuple
+  PytreeThunk general;
+  CHECK_THROWS_WITH(general.unflatten(std::vector<Value>{}), "spec must be set before calling unflatten");
+  TreeSpec s = example().structure();
+  general.set(s);
+  CHECK_FALSE(general.is_simple());
+  CHECK(general.unflatten(std::vector<Value>{Value(1), Value(2), Value(3)}) ==
+        T::tuple({Value(1), T::dict({"b", "a"}, {T::list({Value(2), Value(3)}), T::none()})}));
+  general.set(s);  // an equal spec is fine
+  CHECK_THROWS_AS(general.set(TreeSpec::leaf()), aotkit::assertion_error);
+  CHECK_THROWS_WITH(general.set(TreeSpec::leaf()), "spec mismatch: existing=" + s.repr() + ", new=*");
+}
+
+TEST_CASE("create_tree_flattened_fn flattens arguments and results and records the output spec", "[pytree][thunk]") {
+  T args = T::tuple({Value(2), T::list({Value(3), Value(4)})});
+  T kwargs = T::dict({"scale"}, {Value(10)});
+  auto [flat, thunk] = create_tree_flattened_fn(
+      [](const T& a, const T& kw) {
+        std::int64_t scale = kw.child(0).value().to_int();
+        return T::dict({"sum", "first"}, {Value((a.leaves()[1].to_int() + a.leaves()[2].to_int()) * scale), Value(a.leaves()[0])});
+      },
+      args, kwargs);
+  auto out = flat({Value(2), Value(3), Value(4), Value(10)});
+  CHECK(out == aotkit::runtime::value_list{Value(70), Value(2)});
+  REQUIRE(thunk->spec().has_value());
+  CHECK(thunk->unflatten(out) == T::dict({"sum", "first"}, {Value(70), Value(2)}));
+  CHECK_THROWS_AS(flat({Value(1)}), aotkit::value_error);  // wrong number of flat arguments
+}
