@@ -79,6 +79,19 @@ void run_map(benchmark::State& state, Make make) {
 }
 
 void flatten_wide(benchmark::State& s) { run_flatten(s, [] { return wide(1 << 20); }); }
+// Flattening a tree that is not needed afterwards moves its leaves out.
+void flatten_wide_move(benchmark::State& state) {
+  T t = wide(1 << 20);
+  for (auto _ : state) {
+    auto [leaves, spec] = tree_flatten(std::move(t));
+    benchmark::DoNotOptimize(leaves.data());
+    state.PauseTiming();
+    t = tree_unflatten(std::move(leaves), spec);
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(state.iterations() * (1 << 20));
+}
+BENCHMARK(flatten_wide_move)->Unit(benchmark::kMillisecond);
 void unflatten_wide(benchmark::State& s) { run_unflatten(s, [] { return wide(1 << 20); }); }
 void map_wide(benchmark::State& s) { run_map(s, [] { return wide(1 << 20); }); }
 void flatten_deep(benchmark::State& s) { run_flatten(s, deep_chains); }

@@ -112,6 +112,10 @@ enum class none_is : std::uint8_t { leaf, node };
 template <class L>
 [[nodiscard]] std::pair<std::vector<L>, TreeSpec> tree_flatten(const Tree<L>& tree, none_is none = none_is::leaf);
 
+/// `tree_flatten` of a tree you no longer need: the leaves are moved out, not copied.
+template <class L>
+[[nodiscard]] std::pair<std::vector<L>, TreeSpec> tree_flatten(Tree<L>&& tree, none_is none = none_is::leaf);
+
 /// `tree_leaves(tree)`.
 template <class L>
 [[nodiscard]] std::vector<L> tree_leaves(const Tree<L>& tree, none_is none = none_is::leaf) {
@@ -146,6 +150,20 @@ template <class L, class F>
   for (const L& x : leaves) mapped.push_back(std::invoke(f, x));
   return Tree<R>::from(std::move(spec), std::move(mapped));
 }
+
+/// `tree_map_only(pred, f, tree)`: `f(leaf)` where `pred(leaf)` holds, the leaf unchanged elsewhere
+/// (torch's type filter becomes a predicate here); f must return the leaf type.
+template <class L, class P, class F>
+[[nodiscard]] Tree<L> tree_map_only(P&& pred, F&& f, const Tree<L>& tree, none_is none = none_is::leaf) {
+  return tree_map([&](const L& x) -> L { return std::invoke(pred, x) ? L(std::invoke(f, x)) : x; }, tree, none);
+}
+
+/// `_broadcast_to_and_flatten(tree, spec)`: the leaves of `tree` broadcast to `spec` — each leaf of
+/// `tree` repeated over the spec subtree at its place — or nullopt when the node types, arities
+/// or contexts differ (exactly: dict key order included). Where `spec` has a leaf but `tree` a
+/// node, torch returns the whole subtree as one element; with typed leaves that is nullopt.
+template <class L>
+[[nodiscard]] std::optional<std::vector<L>> _broadcast_to_and_flatten(const Tree<L>& tree, const TreeSpec& spec);
 
 /// `tree_all(pred, tree)` / `tree_any(pred, tree)` over the leaves.
 template <class L, class P>
@@ -367,6 +385,39 @@ std::pair<std::vector<L>, TreeSpec> tree_flatten(const Tree<L>& tree, none_is no
   } else {
     throw type_error("flattening None as a leaf needs a leaf type constructible from nullptr");
   }
+}
+
+template <class L>
+std::pair<std::vector<L>, TreeSpec> tree_flatten(Tree<L>&& tree, none_is none) {
+  bool has_none = false;
+  for (const auto& n : tree.structure().nodes()) has_none |= n.kind == node_kind::none;
+  if (none == none_is::node || !has_none) return {std::move(tree.leaves()), tree.structure()};
+  return tree_flatten(static_cast<const Tree<L>&>(tree), none);
+}
+
+template <class L>
+std::optional<std::vector<L>> _broadcast_to_and_flatten(const Tree<L>& tree, const TreeSpec& spec) {
+  const auto& sn = spec.nodes();
+  const auto& tn = tree.structure().nodes();
+  std::vector<L> out;
+  out.reserve(spec.num_leaves());
+  std::vector<std::pair<std::size_t, std::size_t>> work{{0, 0}};  // (spec node, tree node)
+  while (!work.empty()) {
+    auto [s, t] = work.back();
+    work.pop_back();
+    if (tn[t].kind == node_kind::leaf) {
+      const L& leaf = tree.leaves()[detail::leaves_before(tree.structure(), t)];
+      out.insert(out.end(), sn[s].num_leaves, leaf);
+      continue;
+    }
+    if (sn[s].kind != tn[t].kind || sn[s].arity != tn[t].arity || !(spec.context_of(s) == tree.structure().context_of(t)))
+      return std::nullopt;
+    std::vector<std::pair<std::size_t, std::size_t>> kids;
+    for (std::size_t a = s + 1, b = t + 1, j = 0; j < sn[s].arity; ++j, a += sn[a].num_nodes, b += tn[b].num_nodes)
+      kids.emplace_back(a, b);
+    for (auto it = kids.rbegin(); it != kids.rend(); ++it) work.push_back(*it);
+  }
+  return out;
 }
 
 template <class L>

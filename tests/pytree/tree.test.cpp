@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -191,4 +192,21 @@ TEST_CASE("create_tree_flattened_fn flattens arguments and results and records t
   REQUIRE(thunk->spec().has_value());
   CHECK(thunk->unflatten(out) == T::dict({"sum", "first"}, {Value(70), Value(2)}));
   CHECK_THROWS_AS(flat({Value(1)}), aotkit::value_error);  // wrong number of flat arguments
+}
+
+TEST_CASE("tree_map_only, _broadcast_to_and_flatten and the moving tree_flatten", "[pytree][map]") {
+  T t = T::list({Value(1), Value("s"), T::tuple({Value(2)})});
+  T bumped = tree_map_only([](const Value& v) { return v.is_int(); }, [](const Value& v) { return Value(v.to_int() + 1); }, t);
+  CHECK(bumped == T::list({Value(2), Value("s"), T::tuple({Value(3)})}));
+  TreeSpec spec = T::tuple({T::list({Value(0), Value(0)}), Value(0)}).structure();
+  auto b = _broadcast_to_and_flatten(T::tuple({Value(7), Value(8)}), spec);
+  REQUIRE(b.has_value());
+  CHECK(*b == std::vector<Value>{7, 7, 8});
+  CHECK(_broadcast_to_and_flatten(T(Value(5)), spec) == std::vector<Value>{5, 5, 5});
+  CHECK_FALSE(_broadcast_to_and_flatten(T::list({Value(7), Value(8)}), spec).has_value());
+  CHECK_FALSE(_broadcast_to_and_flatten(T::tuple({Value(7)}), spec).has_value());
+  T moved = example();
+  auto [leaves, s] = tree_flatten(std::move(moved), none_is::node);
+  CHECK(leaves == std::vector<Value>{1, 2, 3});
+  CHECK(s == example().structure());
 }
