@@ -5,4 +5,5 @@ export module aotkit.pytree;
 export import :spec;
 export import :tree;
 export import :tree_json;
+export import :static_tree;
 export import :serialize;

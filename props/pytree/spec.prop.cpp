@@ -5,7 +5,11 @@
 #include <rapidcheck/catch.h>
 
 #include <cstdint>
+#include <array>
+#include <map>
+#include <span>
 #include <optional>
+#include <tuple>
 #include <string>
 #include <variant>
 #include <vector>
@@ -100,4 +104,20 @@ TEST_CASE("TreeSpec laws", "[pytree]") {
     RC_ASSERT(nodes == s.num_nodes());
     RC_ASSERT(s.nodes().size() == s.num_nodes());
   });
+}
+
+TEST_CASE("static pytree laws", "[pytree][static]") {
+  rc::prop("static flatten agrees with the dynamic spec, and unflatten inverts flatten",
+           [](const std::vector<std::tuple<int, double>>& rows, const std::map<std::string, int>& named) {
+             std::tuple<std::vector<std::tuple<int, double>>, std::map<std::string, int>> v{rows, named};
+             TreeSpec spec = tree_structure_of(v);
+             RC_ASSERT(spec.num_leaves() == 2 * rows.size() + named.size());
+             RC_ASSERT(spec.child(0).num_children() == rows.size());
+             RC_ASSERT(spec.child(1).context().keys.size() == named.size());
+             std::array<double, 3> buf{};
+             std::tuple<int, std::pair<double, float>> small{rows.empty() ? 0 : std::get<0>(rows[0]), {0.5, 2.0f}};
+             flatten_into<double>(small, std::span<double>(buf));
+             auto back = static_unflatten<std::tuple<int, std::pair<double, float>>, double>(buf);
+             RC_ASSERT(back == small);
+           });
 }
