@@ -40,8 +40,12 @@ serialization_registry& registry() {
   return r;
 }
 
-[[noreturn]] void already_registered(const std::string& type_name) {
-  throw value_error("<class '" + type_name + "'> is already registered as pytree node.");
+// Both names must be new to the registry (called with its mutex held).
+void check_unregistered(const serialization_registry& r, const std::string& type_name, const std::string& serialized) {
+  if (r.namedtuple_name.contains(type_name) || r.custom_name.contains(type_name))
+    throw value_error("<class '" + type_name + "'> is already registered as pytree node.");
+  if (r.namedtuple_by_name.contains(serialized) || r.custom_by_name.contains(serialized))
+    throw value_error("serialized type name '" + serialized + "' is already registered");
 }
 
 }  // namespace
@@ -49,9 +53,7 @@ serialization_registry& registry() {
 void register_namedtuple(std::string type_name, std::vector<std::string> fields, std::string serialized_type_name) {
   auto& r = registry();
   std::scoped_lock lock(r.mutex);
-  if (r.namedtuple_name.contains(type_name) || r.custom_name.contains(type_name)) already_registered(type_name);
-  if (r.namedtuple_by_name.contains(serialized_type_name) || r.custom_by_name.contains(serialized_type_name))
-    throw value_error("serialized type name '" + serialized_type_name + "' is already registered");
+  check_unregistered(r, type_name, serialized_type_name);
   r.namedtuple_name.emplace(type_name, serialized_type_name);
   r.namedtuple_by_name.emplace(std::move(serialized_type_name), namedtuple_entry{std::move(type_name), std::move(fields)});
 }
@@ -59,9 +61,7 @@ void register_namedtuple(std::string type_name, std::vector<std::string> fields,
 void register_serializable_node(std::string type_name, std::string serialized_type_name) {
   auto& r = registry();
   std::scoped_lock lock(r.mutex);
-  if (r.namedtuple_name.contains(type_name) || r.custom_name.contains(type_name)) already_registered(type_name);
-  if (r.namedtuple_by_name.contains(serialized_type_name) || r.custom_by_name.contains(serialized_type_name))
-    throw value_error("serialized type name '" + serialized_type_name + "' is already registered");
+  check_unregistered(r, type_name, serialized_type_name);
   r.custom_name.emplace(type_name, serialized_type_name);
   r.custom_by_name.emplace(std::move(serialized_type_name), std::move(type_name));
 }
@@ -71,46 +71,7 @@ namespace {
 //===--- Python's json.dumps ---===//
 
 // A JSON string as Python's json.dumps writes it (ensure_ascii=True).
-void append_py_json_string(std::string& out, std::string_view s) {
-  static constexpr char hex[] = "0123456789abcdef";
-  auto u4 = [&](unsigned v) {
-    out += "\\u";
-    for (int sh = 12; sh >= 0; sh -= 4) out += hex[(v >> sh) & 0xF];
-  };
-  if (!python::is_valid_utf8(s)) throw value_error("a str in a TreeSpec is not valid UTF-8");
-  out += '"';
-  for (std::size_t i = 0; i < s.size();) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        default:
-          if (c < 0x20) u4(c);
-          else out += static_cast<char>(c);
-      }
-      ++i;
-      continue;
-    }
-    std::size_t n = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : 4;
-    char32_t cp = n == 2 ? (c & 0x1Fu) : n == 3 ? (c & 0x0Fu) : (c & 0x07u);
-    for (std::size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3Fu);
-    if (cp >= 0x10000) {
-      cp -= 0x10000;
-      u4(0xD800 + (cp >> 10));
-      u4(0xDC00 + (cp & 0x3FF));
-    } else {
-      u4(cp);
-    }
-    i += n;
-  }
-  out += '"';
-}
+void append_py_json_string(std::string& out, std::string_view s) { out += runtime::json_string(s, true); }
 
 std::string keys_json(const std::vector<key>& keys) {
   std::string s = "[";
@@ -239,14 +200,9 @@ TreeSpec treespec_loads(std::string_view text) {
   try {
     doc = json::parse(text.begin(), text.end());
   } catch (const json::parse_error& e) {
-    std::string what = e.what();
-    if (auto p = what.find("] "); p != std::string::npos) what.erase(0, p + 2);
-    throw input_error("byte " + std::to_string(e.byte > 0 ? e.byte - 1 : 0), what);
-  } catch (const json::exception& e) {
-    // e.g. out_of_range 406, a number too large for a double: no byte offset is reported.
-    std::string what = e.what();
-    if (auto p = what.find("] "); p != std::string::npos) what.erase(0, p + 2);
-    throw input_error("/", what);
+    throw runtime::json_syntax_error(e.what(), e.byte);
+  } catch (const json::exception& e) {  // e.g. out_of_range 406: a number too large for a double
+    throw runtime::json_syntax_error(e.what());
   }
   if (!doc.is_array() || doc.size() != 2)
     throw input_error("/", "expected [protocol, schema], got " + std::string(doc.type_name()));

@@ -33,11 +33,9 @@ Tree<Value> tree_from_json(std::string_view text, std::string_view member) {
   try {
     doc = json::parse(text.begin(), text.end());
   } catch (const json::parse_error& e) {
-    std::string what = e.what();
-    if (auto p = what.find("] "); p != std::string::npos) what.erase(0, p + 2);
-    throw input_error("byte " + std::to_string(e.byte > 0 ? e.byte - 1 : 0), what);
-  } catch (const json::exception& e) {
-    throw input_error("/", e.what());
+    throw runtime::json_syntax_error(e.what(), e.byte);
+  } catch (const json::exception& e) {  // e.g. out_of_range 406: a number too large for a double
+    throw runtime::json_syntax_error(e.what());
   }
   tree_builder<Value> b;
   // Each frame: the children still to visit (as JSON values) with their pointer segments.

@@ -80,8 +80,11 @@ void gpu_torch_cuda_fill(std::span<double> out, torch_distribution dist, std::ui
   check(cb::fill64(cb::layout::torch, as_dist(dist), out.data(), out.size(), seed, offset, p.grid), "torch fill");
 }
 
-backend torch_cuda_fill_auto(std::span<float> out, torch_distribution dist, std::uint64_t seed, std::uint64_t offset,
-                             const cuda_device_properties& device) {
+namespace {
+
+template <class T>
+backend torch_fill_auto(std::span<T> out, torch_distribution dist, std::uint64_t seed, std::uint64_t offset,
+                        const cuda_device_properties& device) {
   if (cuda_device_count() > 0) {
     gpu_torch_cuda_fill(out, dist, seed, offset, device);
     return backend::cuda;
@@ -90,14 +93,16 @@ backend torch_cuda_fill_auto(std::span<float> out, torch_distribution dist, std:
   return backend::cpu;
 }
 
+}  // namespace
+
+backend torch_cuda_fill_auto(std::span<float> out, torch_distribution dist, std::uint64_t seed, std::uint64_t offset,
+                             const cuda_device_properties& device) {
+  return torch_fill_auto(out, dist, seed, offset, device);
+}
+
 backend torch_cuda_fill_auto(std::span<double> out, torch_distribution dist, std::uint64_t seed, std::uint64_t offset,
                              const cuda_device_properties& device) {
-  if (cuda_device_count() > 0) {
-    gpu_torch_cuda_fill(out, dist, seed, offset, device);
-    return backend::cuda;
-  }
-  torch_cuda_fill(out, dist, seed, offset, device);
-  return backend::cpu;
+  return torch_fill_auto(out, dist, seed, offset, device);
 }
 
 backend curand_generate_uniform_auto(std::span<float> out, std::uint64_t seed, std::uint64_t offset) {

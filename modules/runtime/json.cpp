@@ -137,11 +137,7 @@ class value_reader final : public nlohmann::json_sax<nlohmann::json> {
   }
 
   bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& ex) override {
-    std::string what = ex.what();
-    // "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error ..." → the tail.
-    if (auto p = what.find("] "); p != std::string::npos) what.erase(0, p + 2);
-    // nlohmann counts characters read, one past the offending byte; "byte N" is a 0-based offset.
-    throw input_error("byte " + std::to_string(position > 0 ? position - 1 : 0), what);
+    throw json_syntax_error(ex.what(), position);
   }
 
  private:
@@ -283,11 +279,31 @@ class value_reader final : public nlohmann::json_sax<nlohmann::json> {
   std::optional<Value> root_;
 };
 
-void append_json_string(std::string& out, std::string_view s) {
+// A JSON string literal of valid UTF-8 `s`. With `ensure_ascii` every non-ASCII code point is
+// written as \uXXXX (a surrogate pair above U+FFFF), as Python's json.dumps does by default.
+void append_json_string(std::string& out, std::string_view s, bool ensure_ascii = false) {
   static constexpr char hex[] = "0123456789abcdef";
+  auto u4 = [&](unsigned v) {
+    out += "\\u";
+    for (int sh = 12; sh >= 0; sh -= 4) out += hex[(v >> sh) & 0xF];
+  };
   out += '"';
-  for (std::size_t i = 0; i < s.size(); ++i) {
+  for (std::size_t i = 0; i < s.size();) {
     auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80 && ensure_ascii) {
+      std::size_t n = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : 4;  // the caller checked the UTF-8
+      char32_t cp = n == 2 ? (c & 0x1Fu) : n == 3 ? (c & 0x0Fu) : (c & 0x07u);
+      for (std::size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3Fu);
+      if (cp >= 0x10000) {
+        cp -= 0x10000;
+        u4(0xD800 + (cp >> 10));
+        u4(0xDC00 + (cp & 0x3FF));
+      } else {
+        u4(cp);
+      }
+      i += n;
+      continue;
+    }
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -297,14 +313,10 @@ void append_json_string(std::string& out, std::string_view s) {
       case '\b': out += "\\b"; break;
       case '\f': out += "\\f"; break;
       default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += hex[c >> 4];
-          out += hex[c & 0xF];
-        } else {
-          out += static_cast<char>(c);
-        }
+        if (c < 0x20) u4(c);
+        else out += static_cast<char>(c);
     }
+    ++i;
   }
   out += '"';
 }
@@ -335,10 +347,18 @@ void append_sym(std::string& out, const char* tag_name, const Sym<T>& s, Append 
 
 }  // namespace
 
-std::string json_string(std::string_view utf8) {
+input_error json_syntax_error(std::string_view library_message, std::size_t chars_read) {
+  std::string what(library_message);
+  // "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error ..." → the tail.
+  if (auto p = what.find("] "); p != std::string::npos) what.erase(0, p + 2);
+  if (chars_read == 0) return input_error("/", what);
+  return input_error("byte " + std::to_string(chars_read - 1), what);
+}
+
+std::string json_string(std::string_view utf8, bool ensure_ascii) {
   if (!python::is_valid_utf8(utf8)) throw value_error("a str that is not valid UTF-8 has no JSON form");
   std::string out;
-  append_json_string(out, utf8);
+  append_json_string(out, utf8, ensure_ascii);
   return out;
 }
 

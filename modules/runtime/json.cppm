@@ -1,6 +1,7 @@
 // modules/runtime/json.cppm — Values as JSON (partition :json), in pytree-json/1's tagged encoding
 // (shared/data/FORMAT.md) extended with symbolic scalars; the reader is iterative.
 module;
+#include <cstddef>
 #include <string>
 #include <string_view>
 export module aotkit.runtime:json;
@@ -24,8 +25,15 @@ export namespace aotkit::runtime {
 /// not valid UTF-8. Any nesting depth.
 [[nodiscard]] std::string value_to_json(const Value& v);
 
-/// A JSON string literal for UTF-8 text (quotes included; `"`, `\` and controls escaped, other
-/// characters as they are). Throws aotkit::value_error for text that is not valid UTF-8.
-[[nodiscard]] std::string json_string(std::string_view utf8);
+/// A JSON string literal for UTF-8 text (quotes included; `"`, `\` and controls escaped). With
+/// `ensure_ascii`, non-ASCII characters become `\uXXXX` escapes exactly as Python's json.dumps
+/// writes them; otherwise they stay as they are. Throws aotkit::value_error for text that is not
+/// valid UTF-8.
+[[nodiscard]] std::string json_string(std::string_view utf8, bool ensure_ascii = false);
+
+/// The input_error for a JSON library's syntax error: `where()` "byte N" (0-based) when the
+/// library reports `chars_read` (one past the offending byte), "/" otherwise; the library's
+/// "[json.exception.x.y] " prefix is dropped. Shared by every JSON reader of aotkit.
+[[nodiscard]] input_error json_syntax_error(std::string_view library_message, std::size_t chars_read = 0);
 
 }  // namespace aotkit::runtime
