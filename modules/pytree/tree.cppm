@@ -116,6 +116,33 @@ template <class L>
 template <class L>
 [[nodiscard]] std::pair<std::vector<L>, TreeSpec> tree_flatten(Tree<L>&& tree, none_is none = none_is::leaf);
 
+/// A node of a tree, as an `is_leaf` predicate sees it (no copy is made until `subtree()`).
+template <class L>
+class node_view {
+ public:
+  node_view(const Tree<L>& tree, std::size_t index) noexcept : tree_(&tree), index_(index) {}
+  [[nodiscard]] node_kind kind() const noexcept { return tree_->structure().nodes()[index_].kind; }
+  [[nodiscard]] const node_context& context() const noexcept { return tree_->structure().context_of(index_); }
+  [[nodiscard]] std::size_t num_children() const noexcept { return tree_->structure().nodes()[index_].arity; }
+  [[nodiscard]] std::size_t num_leaves() const noexcept { return tree_->structure().nodes()[index_].num_leaves; }
+  /// The leaf value, for a leaf node.
+  [[nodiscard]] const L& value() const;
+  /// A copy of the subtree rooted here.
+  [[nodiscard]] Tree<L> subtree() const;
+
+ private:
+  const Tree<L>* tree_;
+  std::size_t index_;
+};
+
+/// `tree_flatten(tree, is_leaf=...)`: as tree_flatten, but every node for which `is_leaf` holds is
+/// one leaf, whole — so the leaves are subtrees (`Tree<L>`; a plain leaf is a leaf tree). The
+/// predicate is asked at every node before its children, as torch does.
+template <class L, class P>
+  requires std::predicate<P&, const node_view<L>&>
+[[nodiscard]] std::pair<std::vector<Tree<L>>, TreeSpec> tree_flatten(const Tree<L>& tree, P&& is_leaf,
+                                                                     none_is none = none_is::leaf);
+
 /// `tree_leaves(tree)`.
 template <class L>
 [[nodiscard]] std::vector<L> tree_leaves(const Tree<L>& tree, none_is none = none_is::leaf) {
@@ -418,6 +445,39 @@ std::optional<std::vector<L>> _broadcast_to_and_flatten(const Tree<L>& tree, con
     for (auto it = kids.rbegin(); it != kids.rend(); ++it) work.push_back(*it);
   }
   return out;
+}
+
+template <class L>
+const L& node_view<L>::value() const {
+  if (kind() != node_kind::leaf) throw type_error("value() of a " + std::string(kind_name(kind())) + " node");
+  return tree_->leaves()[detail::leaves_before(tree_->structure(), index_)];
+}
+
+template <class L>
+Tree<L> node_view<L>::subtree() const {
+  return detail::subtree_at(*tree_, index_);
+}
+
+template <class L, class P>
+  requires std::predicate<P&, const node_view<L>&>
+std::pair<std::vector<Tree<L>>, TreeSpec> tree_flatten(const Tree<L>& tree, P&& is_leaf, none_is none) {
+  const auto& nodes = tree.structure().nodes();
+  spec_builder b;
+  std::vector<Tree<L>> leaves;
+  for (std::size_t i = 0; i < nodes.size();) {
+    node_view<L> view(tree, i);
+    const spec_node& n = nodes[i];
+    bool whole = std::invoke(is_leaf, view) || n.kind == node_kind::leaf || (n.kind == node_kind::none && none == none_is::leaf);
+    if (whole) {
+      b.leaf();
+      leaves.push_back(detail::subtree_at(tree, i));
+      i += n.num_nodes;  // skip the subtree
+    } else {
+      b.open(n.kind, n.arity, tree.structure().context_of(i));
+      ++i;
+    }
+  }
+  return {std::move(leaves), std::move(b).finish()};
 }
 
 template <class L>

@@ -210,3 +210,23 @@ TEST_CASE("tree_map_only, _broadcast_to_and_flatten and the moving tree_flatten"
   CHECK(leaves == std::vector<Value>{1, 2, 3});
   CHECK(s == example().structure());
 }
+
+TEST_CASE("tree_flatten with is_leaf keeps whole subtrees as leaves", "[pytree][is_leaf]") {
+  T t = T::tuple({Value(1), T::list({Value(2), Value(3)}), T::dict({"k"}, {T::list({Value(4)})}), T::none()});
+  auto [leaves, spec] = tree_flatten(t, [](const node_view<Value>& n) { return n.kind() == node_kind::list; });
+  REQUIRE(leaves.size() == 4);
+  CHECK(leaves[0] == T(Value(1)));
+  CHECK(leaves[1] == T::list({Value(2), Value(3)}));
+  CHECK(leaves[2] == T::list({Value(4)}));
+  CHECK(leaves[3] == T::none());
+  CHECK(spec.repr(repr_style::torch1_13) == "TreeSpec(tuple, None, [*, *, TreeSpec(dict, ['k'], [*]), *])");
+  auto [all, root] = tree_flatten(t, [](const node_view<Value>&) { return true; });
+  CHECK(all.size() == 1);
+  CHECK(all[0] == t);
+  CHECK(root == TreeSpec::leaf());
+  auto [plain, s2] = tree_flatten(t, [](const node_view<Value>&) { return false; }, none_is::node);
+  CHECK(plain.size() == 4);
+  CHECK(s2 == t.structure());
+  auto [big, s3] = tree_flatten(t, [](const node_view<Value>& n) { return n.num_leaves() >= 2; });
+  CHECK(big.size() == 1);  // the root holds 4 leaves
+}
