@@ -260,6 +260,17 @@ auto map_value(const T& value, F& f) {
 }
 }  // namespace detail
 
+/// `partial_flatten_asdict(obj)` (semantics.md §A.3) for a registered struct, the C++ dataclass:
+/// its fields as (name, reference) pairs in declaration order, not converted further ("partial").
+template <registered_struct T>
+[[nodiscard]] auto partial_flatten_asdict(const T& obj) {
+  constexpr auto fl = struct_fields<T>;
+  return [&]<std::size_t... I>(std::index_sequence<I...>) {
+    return std::tuple{std::pair<std::string_view, const std::remove_cvref_t<decltype(obj.*std::get<I>(fl.members))>&>(
+        fl.names[I], obj.*std::get<I>(fl.members))...};
+  }(std::make_index_sequence<fl.names.size()>{});
+}
+
 /// Typed `tree_map`: the same shape with `f(leaf)` at every leaf; each leaf's result type is
 /// whatever f returns for it (tuples, arrays, vectors, optionals and maps are rebuilt with the new
 /// types; std::pair becomes std::tuple; unordered maps become std::map; structs keep their type,

@@ -116,6 +116,29 @@ template <class L>
 template <class L>
 [[nodiscard]] std::pair<std::vector<L>, TreeSpec> tree_flatten(Tree<L>&& tree, none_is none = none_is::leaf);
 
+/// `partial_flatten_asdict(obj)` (semantics.md §A.3) on a tree value: every dict-like node
+/// (OrderedDict, defaultdict) becomes a plain dict with the same key order, lists and tuples keep
+/// their kind, leaves stay as they are. (Python would call a namedtuple class with one list and
+/// fail; here namedtuples keep their kind.)
+template <class L>
+[[nodiscard]] Tree<L> partial_flatten_asdict(const Tree<L>& tree) {
+  const auto& nodes = tree.structure().nodes();
+  spec_builder b;
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const spec_node& n = nodes[i];
+    if (n.kind == node_kind::leaf) {
+      b.leaf();
+    } else if (n.kind == node_kind::ordered_dict || n.kind == node_kind::default_dict) {
+      node_context c;
+      c.keys = tree.structure().context_of(i).keys;
+      b.open(node_kind::dict, n.arity, std::move(c));
+    } else {
+      b.open(n.kind, n.arity, tree.structure().context_of(i));
+    }
+  }
+  return Tree<L>::from(std::move(b).finish(), std::vector<L>(tree.leaves().begin(), tree.leaves().end()));
+}
+
 /// A node of a tree, as an `is_leaf` predicate sees it (no copy is made until `subtree()`).
 template <class L>
 class node_view {

@@ -88,3 +88,24 @@ TEST_CASE("static_tree_map deduces each leaf's result type", "[pytree][static]")
   CHECK(m.at("b"));
   CHECK_FALSE(m.at("a"));
 }
+
+TEST_CASE("partial_flatten_asdict gives a struct's fields and plain dicts", "[pytree][asdict]") {
+  Segment s{{1, 2}, {3, 4}, 9};
+  auto d = partial_flatten_asdict(s);
+  CHECK(std::get<0>(d).first == "a");
+  CHECK(std::get<0>(d).second == Point{1, 2});  // not converted further
+  CHECK(std::get<2>(d).first == "id");
+  CHECK(std::get<2>(d).second == 9);
+  using T = Tree<Value>;
+  T t = T::list({T::ordered_dict({"x"}, {T::node(node_kind::default_dict, [] {
+                                              node_context c;
+                                              c.keys = {"y"};
+                                              c.type_module = "builtins";
+                                              c.type_name = "list";
+                                              return c;
+                                            }(),
+                                                         {Value(1)})}),
+                 Value(2)});
+  T plain = partial_flatten_asdict(t);
+  CHECK(plain == T::list({T::dict({"x"}, {T::dict({"y"}, {Value(1)})}), Value(2)}));
+}
