@@ -18,6 +18,11 @@ import aotkit.runtime;
 
 namespace aotkit::pytree {
 
+namespace detail {
+// Parses a whole JSON document; syntax errors become aotkit::input_error with the byte offset.
+nlohmann::json parse_json_document(std::string_view text);
+}  // namespace detail
+
 namespace {
 
 //===--- registry of serialized names ---===//
@@ -195,15 +200,19 @@ std::vector<key> keys_from(const json& j, bool& ok) {
 
 }  // namespace
 
-TreeSpec treespec_loads(std::string_view text) {
-  json doc;
+// Declared again in tree_json.cpp: one JSON entry point for both readers of this module.
+nlohmann::json detail::parse_json_document(std::string_view text) {
   try {
-    doc = json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
+    return nlohmann::json::parse(text.begin(), text.end());
+  } catch (const nlohmann::json::parse_error& e) {
     throw runtime::json_syntax_error(e.what(), e.byte);
-  } catch (const json::exception& e) {  // e.g. out_of_range 406: a number too large for a double
+  } catch (const nlohmann::json::exception& e) {  // e.g. out_of_range 406: a number too large for a double
     throw runtime::json_syntax_error(e.what());
   }
+}
+
+TreeSpec treespec_loads(std::string_view text) {
+  json doc = detail::parse_json_document(text);
   if (!doc.is_array() || doc.size() != 2)
     throw input_error("/", "expected [protocol, schema], got " + std::string(doc.type_name()));
   if (!doc[0].is_number_integer() || doc[0].get<std::int64_t>() != 1)

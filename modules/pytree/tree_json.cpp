@@ -17,6 +17,11 @@ import aotkit.runtime;
 
 namespace aotkit::pytree {
 
+namespace detail {
+// Defined in json.cpp.
+nlohmann::json parse_json_document(std::string_view text);
+}  // namespace detail
+
 namespace {
 
 using json = nlohmann::json;
@@ -29,14 +34,7 @@ std::string strip_main(const std::string& qualified) {
 }  // namespace
 
 Tree<Value> tree_from_json(std::string_view text, std::string_view member) {
-  json doc;
-  try {
-    doc = json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
-    throw runtime::json_syntax_error(e.what(), e.byte);
-  } catch (const json::exception& e) {  // e.g. out_of_range 406: a number too large for a double
-    throw runtime::json_syntax_error(e.what());
-  }
+  json doc = detail::parse_json_document(text);
   tree_builder<Value> b;
   // Each frame: the children still to visit (as JSON values) with their pointer segments.
   struct frame {

@@ -128,7 +128,8 @@ void curand_generate_normal(std::span<float> out, std::uint64_t seed, std::uint6
   require_even(out.size(), "curand_generate_normal");
   // Pairs are aligned on the stream, not on the offset: normal m pairs words (2*(m/2), +1).
   std::uint64_t first = offset - offset % 2;
-  std::size_t n = out.size() + static_cast<std::size_t>(offset % 2) + 1;
+  // An odd offset starts and ends mid-pair: one extra pair of words.
+  std::size_t n = out.size() + 2 * static_cast<std::size_t>(offset % 2);
   std::uint32_t x = 0;
   host_words(first, n, seed, [&](std::size_t i, std::uint32_t w) {
     if (i % 2 == 0) {

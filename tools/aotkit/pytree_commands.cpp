@@ -32,7 +32,7 @@ std::string flatten_record(const pytree::Tree<runtime::Value>& tree, pytree::non
   std::string out = "{\"leaves\": [";
   for (std::size_t i = 0; i < leaves.size(); ++i) {
     if (i) out += ", ";
-    out += leaves[i].is_none() ? std::string("{\"none\": null}") : runtime::value_to_json(leaves[i]);
+    out += runtime::value_to_json(leaves[i]);  // None prints as {"none": null}
   }
   out += "], \"num_leaves\": " + std::to_string(spec.num_leaves()) + ", \"num_nodes\": " + std::to_string(spec.num_nodes());
   std::string dumped;
