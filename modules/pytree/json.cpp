@@ -20,56 +20,8 @@ namespace aotkit::pytree {
 
 namespace detail {
 // Parses a whole JSON document; syntax errors become aotkit::input_error with the byte offset.
-nlohmann::json parse_json_document(std::string_view text);
+nlohmann::ordered_json parse_json_document(std::string_view text);
 }  // namespace detail
-
-namespace {
-
-//===--- registry of serialized names ---===//
-
-struct namedtuple_entry {
-  std::string type_name;
-  std::vector<std::string> fields;
-};
-
-struct serialization_registry {
-  std::mutex mutex;
-  std::map<std::string, std::string, std::less<>> namedtuple_name;  // class → serialized name
-  std::map<std::string, namedtuple_entry, std::less<>> namedtuple_by_name;
-  std::map<std::string, std::string, std::less<>> custom_name;  // type → serialized name
-  std::map<std::string, std::string, std::less<>> custom_by_name;
-};
-
-serialization_registry& registry() {
-  static serialization_registry r;
-  return r;
-}
-
-// Both names must be new to the registry (called with its mutex held).
-void check_unregistered(const serialization_registry& r, const std::string& type_name, const std::string& serialized) {
-  if (r.namedtuple_name.contains(type_name) || r.custom_name.contains(type_name))
-    throw value_error("<class '" + type_name + "'> is already registered as pytree node.");
-  if (r.namedtuple_by_name.contains(serialized) || r.custom_by_name.contains(serialized))
-    throw value_error("serialized type name '" + serialized + "' is already registered");
-}
-
-}  // namespace
-
-void register_namedtuple(std::string type_name, std::vector<std::string> fields, std::string serialized_type_name) {
-  auto& r = registry();
-  std::scoped_lock lock(r.mutex);
-  check_unregistered(r, type_name, serialized_type_name);
-  r.namedtuple_name.emplace(type_name, serialized_type_name);
-  r.namedtuple_by_name.emplace(std::move(serialized_type_name), namedtuple_entry{std::move(type_name), std::move(fields)});
-}
-
-void register_serializable_node(std::string type_name, std::string serialized_type_name) {
-  auto& r = registry();
-  std::scoped_lock lock(r.mutex);
-  check_unregistered(r, type_name, serialized_type_name);
-  r.custom_name.emplace(type_name, serialized_type_name);
-  r.custom_by_name.emplace(std::move(serialized_type_name), std::move(type_name));
-}
 
 namespace {
 
@@ -77,6 +29,53 @@ namespace {
 
 // A JSON string as Python's json.dumps writes it (ensure_ascii=True).
 void append_py_json_string(std::string& out, std::string_view s) { out += runtime::json_string(s, true); }
+
+// The same, without the quotes (for text placed inside quotes already written).
+void append_py_json_raw(std::string& out, std::string_view s) {
+  std::string q = runtime::json_string(s, true);
+  out.append(q, 1, q.size() - 2);
+}
+
+// Python's json.dumps of a JSON value (separators ", " and ": ", ASCII escaping), without recursion.
+std::string python_dumps(const nlohmann::ordered_json& root) {
+  std::string out;
+  struct frame {
+    const nlohmann::ordered_json* node;
+    nlohmann::ordered_json::const_iterator next;
+  };
+  std::vector<frame> stack;
+  auto scalar_or_open = [&](const nlohmann::ordered_json& j) {
+    switch (j.type()) {
+      case nlohmann::ordered_json::value_t::object:
+      case nlohmann::ordered_json::value_t::array:
+        out += j.is_object() ? '{' : '[';
+        stack.push_back({&j, j.cbegin()});
+        break;
+      case nlohmann::ordered_json::value_t::string: append_py_json_string(out, j.get_ref<const std::string&>()); break;
+      case nlohmann::ordered_json::value_t::number_float: out += python::float_repr(j.get<double>()); break;
+      case nlohmann::ordered_json::value_t::boolean: out += j.get<bool>() ? "true" : "false"; break;
+      case nlohmann::ordered_json::value_t::null: out += "null"; break;
+      default: out += j.dump(); break;  // integers
+    }
+  };
+  scalar_or_open(root);
+  while (!stack.empty()) {
+    frame& f = stack.back();
+    if (f.next == f.node->cend()) {
+      out += f.node->is_object() ? '}' : ']';
+      stack.pop_back();
+      continue;
+    }
+    if (f.next != f.node->cbegin()) out += ", ";
+    auto it = f.next++;
+    if (f.node->is_object()) {
+      append_py_json_string(out, it.key());
+      out += ": ";
+    }
+    scalar_or_open(*it);  // may push, invalidating f
+  }
+  return out;
+}
 
 std::string keys_json(const std::vector<key>& keys) {
   std::string s = "[";
@@ -103,7 +102,6 @@ std::string treespec_dumps(const TreeSpec& spec, int protocol) {
     bool first;
   };
   std::vector<frame> stack;
-  auto& reg = registry();
   auto emit = [&](std::size_t i) {
     const spec_node& n = nodes[i];
     const node_context& c = spec.context_of(i);
@@ -135,22 +133,31 @@ std::string treespec_dumps(const TreeSpec& spec, int protocol) {
         break;
       case node_kind::namedtuple: {
         out += "collections.namedtuple";
-        std::scoped_lock lock(reg.mutex);
-        auto it = reg.namedtuple_name.find(c.type_name);
-        if (it == reg.namedtuple_name.end())
+        auto name = detail::namedtuple_serialized_name(c.type_name);
+        if (!name)
           throw not_implemented_error("Can't serialize TreeSpec of namedtuple class " + class_repr(c.type_name) +
                                       " because we didn't register a serializated_type_name. Please register using "
                                       "`_register_namedtuple`.");
-        append_py_json_string(context, it->second);
+        append_py_json_string(context, *name);
         break;
       }
       case node_kind::custom: {
-        std::scoped_lock lock(reg.mutex);
-        auto it = reg.custom_name.find(c.type_name);
-        if (it == reg.custom_name.end())
-          throw not_implemented_error("Serializing " + class_repr(c.type_name) + " in pytree is not registered.");
-        out += it->second;
-        append_py_json_string(context, c.json);
+        auto def = find_pytree_node(c.type_name);
+        if (!def) throw not_implemented_error("Serializing " + class_repr(c.type_name) + " in pytree is not registered.");
+        if (!def->serialized_type_name)
+          throw not_implemented_error("No registered serialization name for " + class_repr(c.type_name) +
+                                      " found. Please update your _register_pytree_node call with a "
+                                      "`serialized_type_name` kwarg.");
+        append_py_json_raw(out, *def->serialized_type_name);
+        if (def->to_dumpable_context) {
+          context = def->to_dumpable_context(c.json);
+          if (!nlohmann::ordered_json::accept(context))
+            throw type_error("Unable to serialize context. Please make the context json dump-able, or register a "
+                             "custom serializer using _register_pytree_node.");
+          context = python_dumps(nlohmann::ordered_json::parse(context));
+        } else {
+          append_py_json_string(context, c.json);
+        }
         break;
       }
       case node_kind::none: throw not_implemented_error("Serializing <class 'NoneType'> in pytree is not registered.");
@@ -180,7 +187,7 @@ std::string treespec_dumps(const TreeSpec& spec, int protocol) {
 
 namespace {
 
-using json = nlohmann::json;
+using json = nlohmann::ordered_json;
 
 const char* const context_error =
     "Unable to deserialize context. Please make the context json load-able, or register a custom serializer using "
@@ -201,12 +208,12 @@ std::vector<key> keys_from(const json& j, bool& ok) {
 }  // namespace
 
 // Declared again in tree_json.cpp: one JSON entry point for both readers of this module.
-nlohmann::json detail::parse_json_document(std::string_view text) {
+nlohmann::ordered_json detail::parse_json_document(std::string_view text) {
   try {
-    return nlohmann::json::parse(text.begin(), text.end());
-  } catch (const nlohmann::json::parse_error& e) {
+    return nlohmann::ordered_json::parse(text.begin(), text.end());
+  } catch (const nlohmann::ordered_json::parse_error& e) {
     throw runtime::json_syntax_error(e.what(), e.byte);
-  } catch (const nlohmann::json::exception& e) {  // e.g. out_of_range 406: a number too large for a double
+  } catch (const nlohmann::ordered_json::exception& e) {  // e.g. out_of_range 406: a number too large for a double
     throw runtime::json_syntax_error(e.what());
   }
 }
@@ -231,7 +238,6 @@ TreeSpec treespec_loads(std::string_view text) {
     if (!field.empty()) p += "/" + std::string(field);
     return p;
   };
-  auto& reg = registry();
   auto visit = [&](const json& node) {
     if (!node.is_object()) throw input_error(where(""), "expected a schema object, got " + std::string(node.type_name()));
     auto type_it = node.find("type"), ctx_it = node.find("context"), ch_it = node.find("children_spec");
@@ -294,22 +300,23 @@ TreeSpec treespec_loads(std::string_view text) {
       kind = node_kind::namedtuple;
       if (!ctx.is_string()) throw input_error(where("context"), context_error);
       const std::string& name = ctx.get_ref<const std::string&>();
-      std::scoped_lock lock(reg.mutex);
-      auto it = reg.namedtuple_by_name.find(name);
-      if (it == reg.namedtuple_by_name.end())
+      auto entry = detail::namedtuple_by_serialized_name(name);
+      if (!entry)
         throw input_error(where("context"), "Can't deserialize TreeSpec of namedtuple class " + name +
                                                 " because we couldn't find a serializated name.");
-      c.type_name = it->second.type_name;
-      c.fields = it->second.fields;
+      c.type_name = std::move(entry->first);
+      c.fields = std::move(entry->second);
     } else {
-      std::scoped_lock lock(reg.mutex);
-      auto it = reg.custom_by_name.find(type);
-      if (it == reg.custom_by_name.end())
-        throw input_error(where("type"), "Deserializing " + type + " in pytree is not registered.");
+      auto [type_name, def] = find_serialized_pytree_node(type);
+      if (!def) throw input_error(where("type"), "Deserializing " + type + " in pytree is not registered.");
       kind = node_kind::custom;
-      c.type_name = it->second;
-      if (!ctx.is_string()) throw input_error(where("context"), context_error);
-      c.json = ctx.get<std::string>();
+      c.type_name = std::move(type_name);
+      if (def->from_dumpable_context) {
+        c.json = def->from_dumpable_context(ctx.dump());
+      } else {
+        if (!ctx.is_string()) throw input_error(where("context"), context_error);
+        c.json = ctx.get<std::string>();
+      }
       if (!json::accept(c.json)) throw input_error(where("context"), context_error);
     }
     bool keyed = kind == node_kind::dict || kind == node_kind::ordered_dict || kind == node_kind::default_dict;

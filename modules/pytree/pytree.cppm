@@ -7,3 +7,4 @@ export import :tree;
 export import :tree_json;
 export import :static_tree;
 export import :serialize;
+export import :registry;

@@ -52,7 +52,22 @@ std::string keystr(const KeyPath& path) {
 
 namespace {
 
-KeyEntry entry_for(const TreeSpec& spec, std::size_t node, std::size_t child) {
+// The key entries of a custom node's children, from its registered flatten_with_keys_fn.
+KeyPath custom_keys(const TreeSpec& spec, std::size_t node) {
+  const node_context& c = spec.context_of(node);
+  auto def = find_pytree_node(c.type_name);
+  if (!def || !def->child_keys)
+    throw value_error("Did not find a flatten_with_keys_fn for type: <class '" + c.type_name +
+                      "'>. Please pass a flatten_with_keys_fn argument to register_pytree_node.");
+  KeyPath keys = def->child_keys(c.json, spec.nodes()[node].arity);
+  if (keys.size() != spec.nodes()[node].arity)
+    throw value_error("flatten_with_keys_fn for <class '" + c.type_name + "'> gave " + std::to_string(keys.size()) +
+                      " keys for " + std::to_string(spec.nodes()[node].arity) + " children");
+  return keys;
+}
+
+// The key entry of child `child` of `node`; `custom` holds custom_keys(node) for custom nodes.
+KeyEntry entry_for(const TreeSpec& spec, std::size_t node, std::size_t child, const KeyPath& custom) {
   const spec_node& n = spec.nodes()[node];
   const node_context& c = spec.context_of(node);
   switch (n.kind) {
@@ -60,9 +75,7 @@ KeyEntry entry_for(const TreeSpec& spec, std::size_t node, std::size_t child) {
     case node_kind::ordered_dict:
     case node_kind::default_dict: return MappingKey{c.keys[child]};
     case node_kind::namedtuple: return GetAttrKey{c.fields[child]};
-    case node_kind::custom:
-      throw value_error("Did not find a flatten_with_keys_fn for type: <class '" + c.type_name +
-                        "'>. Please pass a flatten_with_keys_fn argument to register_pytree_node.");
+    case node_kind::custom: return custom[child];
     default: return SequenceKey{child};
   }
 }
@@ -75,14 +88,18 @@ std::vector<KeyPath> leaf_paths(const TreeSpec& spec) {
   const auto& nodes = spec.nodes();
   struct frame {
     std::size_t node, next, done;
+    KeyPath custom;
   };
   std::vector<frame> stack;
   KeyPath path;
+  auto push = [&](std::size_t node) {
+    stack.push_back({node, node + 1, 0, nodes[node].kind == node_kind::custom ? custom_keys(spec, node) : KeyPath{}});
+  };
   if (nodes[0].kind == node_kind::leaf) {
     out.emplace_back();
     return out;
   }
-  stack.push_back({0, 1, 0});
+  push(0);
   while (!stack.empty()) {
     frame& f = stack.back();
     if (f.done == nodes[f.node].arity) {
@@ -92,14 +109,14 @@ std::vector<KeyPath> leaf_paths(const TreeSpec& spec) {
     }
     std::size_t child = f.next, index = f.done++;
     f.next += nodes[child].num_nodes;
-    KeyEntry e = entry_for(spec, f.node, index);
+    KeyEntry e = entry_for(spec, f.node, index, f.custom);
     if (nodes[child].kind == node_kind::leaf) {
       path.push_back(std::move(e));
       out.push_back(path);
       path.pop_back();
     } else if (nodes[child].arity > 0) {
       path.push_back(std::move(e));
-      stack.push_back({child, child + 1, 0});  // may invalidate f
+      push(child);  // may invalidate f
     }
   }
   return out;
@@ -114,7 +131,12 @@ std::size_t node_at(const TreeSpec& spec, const KeyPath& path) {
     const KeyEntry& e = path[step];
     std::size_t child = n.arity;
     auto where = [&] { return "key path " + keystr(KeyPath(path.begin(), path.begin() + static_cast<std::ptrdiff_t>(step + 1))); };
-    if (const auto* q = std::get_if<SequenceKey>(&e)) {
+    if (n.kind == node_kind::custom) {
+      KeyPath keys = custom_keys(spec, at);
+      for (std::size_t i = 0; i < keys.size(); ++i)
+        if (keys[i] == e) child = i;
+      if (child == n.arity) throw key_error(where() + ": no such child of " + type_repr_of(spec, at));
+    } else if (const auto* q = std::get_if<SequenceKey>(&e)) {
       if (n.kind != node_kind::tuple && n.kind != node_kind::list && n.kind != node_kind::deque)
         throw key_error(where() + ": a " + std::string(kind_name(n.kind)) + " is not indexed by position");
       if (q->idx >= n.arity) throw index_error(where() + ": index out of range for " + std::to_string(n.arity) + " children");

@@ -166,6 +166,19 @@ template <class L, class P>
 [[nodiscard]] std::pair<std::vector<Tree<L>>, TreeSpec> tree_flatten(const Tree<L>& tree, P&& is_leaf,
                                                                      none_is none = none_is::leaf);
 
+/// `tree_map(f, tree, is_leaf=...)`: f receives every leaf-or-whole-subtree of the is_leaf
+/// flatten as a Tree<L> (a plain leaf as a leaf tree); the result has f's return type as leaves.
+template <class L, class F, class P>
+  requires std::predicate<P&, const node_view<L>&> && std::invocable<F&, const Tree<L>&>
+[[nodiscard]] auto tree_map(F&& f, const Tree<L>& tree, P&& is_leaf, none_is none = none_is::leaf) {
+  using R = std::decay_t<std::invoke_result_t<F&, const Tree<L>&>>;
+  auto [leaves, spec] = tree_flatten(tree, std::forward<P>(is_leaf), none);
+  std::vector<R> mapped;
+  mapped.reserve(leaves.size());
+  for (const Tree<L>& x : leaves) mapped.push_back(std::invoke(f, x));
+  return Tree<R>::from(std::move(spec), std::move(mapped));
+}
+
 /// `tree_leaves(tree)`.
 template <class L>
 [[nodiscard]] std::vector<L> tree_leaves(const Tree<L>& tree, none_is none = none_is::leaf) {
@@ -347,6 +360,24 @@ template <class L>
   return {std::move(out), std::move(spec)};
 }
 
+/// `tree_leaves_with_path(tree)`: the (key path, leaf) pairs.
+template <class L>
+[[nodiscard]] std::vector<std::pair<KeyPath, L>> tree_leaves_with_path(const Tree<L>& tree, none_is none = none_is::leaf) {
+  return tree_flatten_with_path(tree, none).first;
+}
+
+/// `tree_map_with_path(f, tree)`: `f(key_path, leaf)` for every leaf, same structure.
+template <class L, class F>
+[[nodiscard]] auto tree_map_with_path(F&& f, const Tree<L>& tree, none_is none = none_is::leaf) {
+  using R = std::decay_t<std::invoke_result_t<F&, const KeyPath&, const L&>>;
+  auto [leaves, spec] = tree_flatten(tree, none);
+  auto paths = leaf_paths(spec);
+  std::vector<R> mapped;
+  mapped.reserve(leaves.size());
+  for (std::size_t i = 0; i < leaves.size(); ++i) mapped.push_back(std::invoke(f, paths[i], leaves[i]));
+  return Tree<R>::from(std::move(spec), std::move(mapped));
+}
+
 /// The pre-order node index that `path` names in `spec`; throws key_error / index_error naming
 /// the first entry that does not apply.
 [[nodiscard]] std::size_t node_at(const TreeSpec& spec, const KeyPath& path);
@@ -487,13 +518,20 @@ std::pair<std::vector<Tree<L>>, TreeSpec> tree_flatten(const Tree<L>& tree, P&& 
   const auto& nodes = tree.structure().nodes();
   spec_builder b;
   std::vector<Tree<L>> leaves;
+  std::size_t first_leaf = 0;  // leaves of `tree` before node i
   for (std::size_t i = 0; i < nodes.size();) {
     node_view<L> view(tree, i);
     const spec_node& n = nodes[i];
     bool whole = std::invoke(is_leaf, view) || n.kind == node_kind::leaf || (n.kind == node_kind::none && none == none_is::leaf);
     if (whole) {
       b.leaf();
-      leaves.push_back(detail::subtree_at(tree, i));
+      if (n.kind == node_kind::leaf) {
+        leaves.emplace_back(tree.leaves()[first_leaf]);
+      } else {
+        auto begin = tree.leaves().begin() + static_cast<std::ptrdiff_t>(first_leaf);
+        leaves.push_back(Tree<L>::from(detail::subtree(tree.structure(), i), std::vector<L>(begin, begin + n.num_leaves)));
+      }
+      first_leaf += n.num_leaves;
       i += n.num_nodes;  // skip the subtree
     } else {
       b.open(n.kind, n.arity, tree.structure().context_of(i));

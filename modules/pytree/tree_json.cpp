@@ -19,12 +19,12 @@ namespace aotkit::pytree {
 
 namespace detail {
 // Defined in json.cpp.
-nlohmann::json parse_json_document(std::string_view text);
+nlohmann::ordered_json parse_json_document(std::string_view text);
 }  // namespace detail
 
 namespace {
 
-using json = nlohmann::json;
+using json = nlohmann::ordered_json;
 using runtime::Value;
 
 std::string strip_main(const std::string& qualified) {

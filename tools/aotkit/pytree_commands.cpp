@@ -1,8 +1,11 @@
 // tools/aotkit/pytree_commands.cpp — `aotkit treespec ...`: show and convert TreeSpecs between
 // torch's JSON protocol 1 (treespec_dumps) and the compact string of torch's C++ pytree.h.
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
+
+#include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 
@@ -13,13 +16,51 @@ namespace aotkit::cli {
 namespace {
 
 // JSON specs start with '[' (after blanks); anything else is read as the compact format.
-pytree::TreeSpec read_spec(const invocation& inv, const io& io) {
-  std::string text = read_input(inv, io);
-  std::string_view t = text;
+pytree::TreeSpec parse_spec(std::string_view t) {
   while (!t.empty() && (t.back() == '\n' || t.back() == '\r' || t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
   std::size_t first = t.find_first_not_of(" \t\r\n");
   if (first != std::string_view::npos && t[first] == '[') return pytree::treespec_loads(t);
   return pytree::treespec_from_compact(t);
+}
+
+pytree::TreeSpec read_spec(const invocation& inv, const io& io) { return parse_spec(read_input(inv, io)); }
+
+// One line of `pytree unflatten`: a JSON array of encoded leaves, or an object with "leaves" (and
+// "spec" when no --spec is given), as `pytree flatten` writes them.
+std::string unflatten_record(std::string_view line, const pytree::TreeSpec* spec) {
+  nlohmann::ordered_json doc;
+  try {
+    doc = nlohmann::ordered_json::parse(line);
+  } catch (const nlohmann::ordered_json::exception& e) {
+    throw runtime::json_syntax_error(e.what());
+  }
+  const nlohmann::ordered_json* leaves = &doc;
+  std::optional<pytree::TreeSpec> own;
+  if (doc.is_object()) {
+    auto it = doc.find("leaves");
+    if (it == doc.end()) throw input_error("/", "expected an array of leaves or an object with \"leaves\"");
+    leaves = &*it;
+    if (!spec) {
+      auto sp = doc.find("spec");
+      if (sp == doc.end() || !sp->is_string()) throw input_error("/spec", "no --spec given and no \"spec\" string here");
+      own = parse_spec(sp->get_ref<const std::string&>());
+      spec = &*own;
+    }
+  }
+  if (!leaves->is_array()) throw input_error(doc.is_object() ? "/leaves" : "/", "expected an array of leaves");
+  if (!spec) throw input_error("/", "no --spec given and the line is not a record with a \"spec\"");
+  runtime::value_list values;
+  values.reserve(leaves->size());
+  for (std::size_t i = 0; i < leaves->size(); ++i) {
+    try {
+      values.push_back(runtime::value_from_json((*leaves)[i].dump()));
+    } catch (const aotkit::input_error& e) {
+      throw input_error("/leaves/" + std::to_string(i) + e.where(), e.detail());
+    }
+  }
+  // None leaves go back to None nodes, so the tree prints {"none": null} where it had None.
+  auto tree = pytree::tree_unflatten(std::move(values), *spec);
+  return pytree::tree_to_json(tree);
 }
 
 }  // namespace
@@ -48,7 +89,7 @@ std::string flatten_record(const pytree::Tree<runtime::Value>& tree, pytree::non
 }  // namespace
 
 void add_pytree_commands(registry& reg) {
-  reg.groups.push_back({"pytree", "Python-like trees in pytree-json/1: flatten"});
+  reg.groups.push_back({"pytree", "Python-like trees in pytree-json/1: flatten, unflatten"});
   reg.commands.push_back({
       .group = "pytree",
       .name = "flatten",
@@ -78,6 +119,43 @@ void add_pytree_commands(registry& reg) {
                 io.out << flatten_record(tree, none) << '\n';
               } catch (const aotkit::input_error& e) {
                 throw aotkit::input_error("line " + std::to_string(line_no) + ": " + e.where(), e.detail());
+              }
+            }
+            return int{ok};
+          },
+  });
+
+  reg.commands.push_back({
+      .group = "pytree",
+      .name = "unflatten",
+      .summary = "rebuild trees from leaves and a spec (tree_unflatten)",
+      .description = "Each input line is a JSON array of encoded leaves, or an object with \"leaves\" (and\n"
+                     "\"spec\", the records 'pytree flatten' writes, when --spec is not given). Each output\n"
+                     "line is the pytree-json/1 tree. --spec reads a treespec JSON or compact file.",
+      .options = {{"spec", "FILE", "the spec for every line (treespec_dumps JSON or the compact format)"}},
+      .run =
+          [](const invocation& inv, const io& io) {
+            std::optional<pytree::TreeSpec> spec;
+            if (inv.has("spec")) {
+              invocation spec_input;
+              spec_input.input = inv.options.find("spec")->second;
+              spec = read_spec(spec_input, io);
+            }
+            std::string text = read_input(inv, io);
+            std::size_t line_no = 0;
+            for (std::size_t start = 0; start < text.size();) {
+              std::size_t end = text.find('\n', start);
+              if (end == std::string::npos) end = text.size();
+              std::string_view line(text.data() + start, end - start);
+              start = end + 1;
+              ++line_no;
+              if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+              try {
+                io.out << unflatten_record(line, spec ? &*spec : nullptr) << '\n';
+              } catch (const aotkit::input_error& e) {
+                throw aotkit::input_error("line " + std::to_string(line_no) + ": " + e.where(), e.detail());
+              } catch (const aotkit::value_error& e) {
+                throw aotkit::input_error("line " + std::to_string(line_no), e.what());
               }
             }
             return int{ok};
