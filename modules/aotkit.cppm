@@ -5,3 +5,4 @@ export module aotkit;
 export import aotkit.runtime;
 export import aotkit.pytree;
 export import aotkit.random;
+export import aotkit.graph;

@@ -1,0 +1,843 @@
+// modules/graph/fx_json.cpp — fx-json/1 reader (a single-pass pull parser building nodes as it
+// reads, no DOM) and writer (Python json.dumps-style text).
+module;
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+module aotkit.graph;
+
+import aotkit.runtime;
+
+namespace aotkit::graph {
+
+namespace {
+
+//===--- a pull parser over JSON text ---===//
+
+class cursor {
+ public:
+  explicit cursor(std::string_view s) : s_(s) {}
+
+  [[noreturn]] void syntax(std::string_view what) const {
+    throw input_error("byte " + std::to_string(pos_), std::string(what));
+  }
+  void ws() noexcept {
+    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\n' || s_[pos_] == '\r' || s_[pos_] == '\t')) ++pos_;
+  }
+  char peek() {
+    ws();
+    if (pos_ >= s_.size()) syntax("unexpected end of input");
+    return s_[pos_];
+  }
+  bool at_end() {
+    ws();
+    return pos_ >= s_.size();
+  }
+  void expect(char c) {
+    if (peek() != c) syntax(std::string("expected '") + c + "'");
+    ++pos_;
+  }
+  bool consume(char c) {
+    if (peek() != c) return false;
+    ++pos_;
+    return true;
+  }
+  // After '{' or '[': true while there is another member/item (eats the ',' between them).
+  bool more(char close, bool& first) {
+    char c = peek();
+    if (c == close) {
+      ++pos_;
+      return false;
+    }
+    if (!first) {
+      if (c != ',') syntax(std::string("expected ',' or '") + close + "'");
+      ++pos_;
+    }
+    first = false;
+    return true;
+  }
+  void string(std::string& out) {
+    if (peek() != '"') syntax("expected a string");
+    ++pos_;
+    out.clear();
+    while (true) {
+      std::size_t start = pos_;
+      while (pos_ < s_.size() && s_[pos_] != '"' && s_[pos_] != '\\' && static_cast<unsigned char>(s_[pos_]) >= 0x20) ++pos_;
+      out.append(s_.data() + start, pos_ - start);
+      if (pos_ >= s_.size()) syntax("unterminated string");
+      char c = s_[pos_];
+      if (c == '"') {
+        ++pos_;
+        return;
+      }
+      if (c != '\\') syntax("control character in a string");
+      if (++pos_ >= s_.size()) syntax("unterminated string");
+      char e = s_[pos_++];
+      switch (e) {
+        case '"': out += '"'; break;
+        case '\\': out += '\\'; break;
+        case '/': out += '/'; break;
+        case 'b': out += '\b'; break;
+        case 'f': out += '\f'; break;
+        case 'n': out += '\n'; break;
+        case 'r': out += '\r'; break;
+        case 't': out += '\t'; break;
+        case 'u': {
+          std::uint32_t cp = hex4();
+          if (cp >= 0xD800 && cp < 0xDC00) {
+            if (pos_ + 1 < s_.size() && s_[pos_] == '\\' && s_[pos_ + 1] == 'u') {
+              pos_ += 2;
+              std::uint32_t lo = hex4();
+              if (lo < 0xDC00 || lo >= 0xE000) syntax("invalid surrogate pair");
+              cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            } else {
+              syntax("lone surrogate in a string");
+            }
+          } else if (cp >= 0xDC00 && cp < 0xE000) {
+            syntax("lone surrogate in a string");
+          }
+          utf8(out, cp);
+          break;
+        }
+        default: --pos_; syntax("invalid escape in a string");
+      }
+    }
+  }
+  struct number {
+    bool is_float;
+    std::int64_t i;
+    double d;
+  };
+  number num() {
+    ws();
+    std::size_t start = pos_;
+    if (pos_ < s_.size() && s_[pos_] == '-') ++pos_;
+    std::size_t digits = pos_;
+    while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') ++pos_;
+    if (pos_ == digits) syntax("expected a value");
+    if (s_[digits] == '0' && pos_ - digits > 1) syntax("leading zero in a number");
+    bool is_float = false;
+    if (pos_ < s_.size() && s_[pos_] == '.') {
+      is_float = true;
+      std::size_t f = ++pos_;
+      while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') ++pos_;
+      if (pos_ == f) syntax("expected digits after '.'");
+    }
+    if (pos_ < s_.size() && (s_[pos_] == 'e' || s_[pos_] == 'E')) {
+      is_float = true;
+      ++pos_;
+      if (pos_ < s_.size() && (s_[pos_] == '+' || s_[pos_] == '-')) ++pos_;
+      std::size_t e = pos_;
+      while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') ++pos_;
+      if (pos_ == e) syntax("expected exponent digits");
+    }
+    number n{is_float, 0, 0};
+    const char* b = s_.data() + start;
+    const char* e = s_.data() + pos_;
+    if (is_float) {
+      auto r = std::from_chars(b, e, n.d);
+      if (r.ec == std::errc::result_out_of_range) n.d = (*b == '-') ? -HUGE_VAL : HUGE_VAL;  // Python: 1e999 → inf
+      else if (r.ec != std::errc()) syntax("invalid number");
+    } else {
+      auto r = std::from_chars(b, e, n.i);
+      if (r.ec != std::errc()) {
+        pos_ = start;
+        syntax("integer out of the int64 range");
+      }
+    }
+    return n;
+  }
+  void literal(std::string_view word) {
+    ws();
+    if (s_.substr(pos_, word.size()) != word) syntax("expected a value");
+    pos_ += word.size();
+  }
+  // Skips any value without recursion (an explicit stack of open brackets).
+  void skip() {
+    std::vector<char> open;
+    std::string scratch;
+    while (true) {
+      char c = peek();
+      if (c == '{' || c == '[') {
+        ++pos_;
+        if (!consume(c == '{' ? '}' : ']')) {
+          open.push_back(c);
+          if (c == '{') {
+            string(scratch);
+            expect(':');
+          }
+          continue;
+        }
+      } else if (c == '"') {
+        string(scratch);
+      } else if (c == 't') {
+        literal("true");
+      } else if (c == 'f') {
+        literal("false");
+      } else if (c == 'n') {
+        literal("null");
+      } else {
+        num();
+      }
+      // a value is complete: close containers or go on to the next item
+      while (true) {
+        if (open.empty()) return;
+        char d = peek();
+        if (d == ',') {
+          ++pos_;
+          if (open.back() == '{') {
+            string(scratch);
+            expect(':');
+          }
+          break;
+        }
+        if (d != (open.back() == '{' ? '}' : ']')) syntax("expected ',' or a closing bracket");
+        ++pos_;
+        open.pop_back();
+      }
+    }
+  }
+  [[nodiscard]] std::size_t pos() const noexcept { return pos_; }
+
+ private:
+  std::uint32_t hex4() {
+    if (pos_ + 4 > s_.size()) syntax("short \\u escape");
+    std::uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) {
+      char c = s_[pos_++];
+      v <<= 4;
+      if (c >= '0' && c <= '9') v |= static_cast<std::uint32_t>(c - '0');
+      else if (c >= 'a' && c <= 'f') v |= static_cast<std::uint32_t>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F') v |= static_cast<std::uint32_t>(c - 'A' + 10);
+      else syntax("invalid \\u escape");
+    }
+    return v;
+  }
+  static void utf8(std::string& out, std::uint32_t cp) {
+    if (cp < 0x80) {
+      out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      out += static_cast<char>(0xC0 | (cp >> 6));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      out += static_cast<char>(0xE0 | (cp >> 12));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (cp >> 18));
+      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  }
+
+  std::string_view s_;
+  std::size_t pos_ = 0;
+};
+
+constexpr node_id forward_bit = 0x80000000u;
+
+//===--- the reader ---===//
+
+class reader {
+ public:
+  explicit reader(std::string_view text) : c_(text) {}
+
+  fx_document read() {
+    fx_document doc;
+    c_.expect('{');
+    bool first = true, saw_format = false, saw_nodes = false;
+    std::string key;
+    while (c_.more('}', first)) {
+      c_.string(key);
+      c_.expect(':');
+      if (key == "format") {
+        std::string f;
+        where_ = "/format";
+        if (c_.peek() != '"') fail("expected a string");
+        c_.string(f);
+        if (f != "fx-json/1") fail("unsupported format '" + f + "' (this reader knows fx-json/1)");
+        saw_format = true;
+      } else if (key == "name") {
+        where_ = "/name";
+        if (c_.peek() != '"') fail("expected a string");
+        c_.string(doc.name);
+      } else if (key == "nodes") {
+        read_nodes(doc.module.graph(), "/nodes");
+        saw_nodes = true;
+      } else if (key == "submodules") {
+        read_submodules(doc.module);
+      } else {
+        c_.skip();
+      }
+    }
+    if (!c_.at_end()) c_.syntax("trailing characters after the document");
+    if (!saw_format) throw input_error("/", "missing \"format\": \"fx-json/1\"");
+    if (!saw_nodes) throw input_error("/", "missing \"nodes\"");
+    return doc;
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& what) const { throw input_error(where_, what); }
+
+  void read_submodules(GraphModule& gm) {
+    c_.expect('[');
+    bool first = true;
+    std::size_t i = 0;
+    std::string key;
+    while (c_.more(']', first)) {
+      std::string base = "/submodules/" + std::to_string(i++);
+      c_.expect('{');
+      bool f2 = true;
+      std::string path;
+      bool impure = false;
+      std::optional<Graph> g;
+      while (c_.more('}', f2)) {
+        c_.string(key);
+        c_.expect(':');
+        if (key == "name") {
+          where_ = base + "/name";
+          if (c_.peek() != '"') fail("expected a string");
+          c_.string(path);
+        } else if (key == "impure") {
+          where_ = base + "/impure";
+          impure = read_bool();
+        } else if (key == "nodes") {
+          g.emplace();
+          read_nodes(*g, base + "/nodes");
+        } else {
+          c_.skip();
+        }
+      }
+      where_ = base;
+      if (path.empty() || !g) fail("a submodule needs \"name\" and \"nodes\"");
+      auto dot = path.rfind('.');
+      try {
+        gm.add_submodule(dot == std::string::npos ? "" : std::string_view(path).substr(0, dot),
+                         dot == std::string::npos ? path : path.substr(dot + 1), std::move(*g), impure);
+      } catch (const aotkit::key_error& e) {
+        fail(e.what());
+      }
+    }
+  }
+
+  bool read_bool() {
+    char ch = c_.peek();
+    if (ch == 't') {
+      c_.literal("true");
+      return true;
+    }
+    if (ch == 'f') {
+      c_.literal("false");
+      return false;
+    }
+    fail("expected true or false");
+  }
+
+  void read_nodes(Graph& g, const std::string& base) {
+    g_ = &g;
+    forward_names_.clear();
+    forward_index_.clear();
+    deferred_.clear();
+    c_.expect('[');
+    bool first = true;
+    std::size_t i = 0;
+    while (c_.more(']', first)) read_node(base + "/" + std::to_string(i++));
+    // resolve forward references now that every node exists
+    for (auto& d : deferred_) {
+      where_ = d.where + "/args";
+      auto resolve = [&](node_id p) {
+        if (!(p & forward_bit) || p == no_node) return arg::node(p);
+        const std::string& name = forward_names_[p & ~forward_bit];
+        auto id = g.find_node(name);
+        if (!id) fail("unknown node '" + name + "'");
+        return arg::node(*id);
+      };
+      std::vector<arg> args;
+      for (const arg& a : d.args) args.push_back(map_nodes(a, resolve));
+      std::vector<kwarg> kwargs;
+      for (const kwarg& kw : d.kwargs) kwargs.emplace_back(kw.first, map_nodes(kw.second, resolve));
+      g.set_args(d.node, std::move(args));
+      g.set_kwargs(d.node, std::move(kwargs));
+    }
+  }
+
+  void read_node(const std::string& base) {
+    where_ = base;
+    c_.expect('{');
+    bool first = true;
+    std::string key, name, op_text, target, type;
+    bool has_name = false, has_op = false, has_target = false;
+    std::vector<arg> args;
+    std::vector<kwarg> kwargs;
+    node_meta meta;
+    forward_ = false;
+    while (c_.more('}', first)) {
+      c_.string(key);
+      c_.expect(':');
+      where_ = base + "/" + key;
+      if (key == "name") {
+        if (c_.peek() != '"') fail("expected a string");
+        c_.string(name);
+        has_name = true;
+      } else if (key == "op") {
+        if (c_.peek() != '"') fail("expected a string");
+        c_.string(op_text);
+        has_op = true;
+      } else if (key == "target") {
+        if (c_.peek() != '"') fail("expected a string");
+        c_.string(target);
+        has_target = true;
+      } else if (key == "type") {
+        if (c_.peek() == 'n') c_.literal("null");
+        else if (c_.peek() == '"') c_.string(type);
+        else fail("expected a string or null");
+      } else if (key == "args") {
+        c_.expect('[');
+        bool f2 = true;
+        std::size_t k = 0;
+        while (c_.more(']', f2)) {
+          where_ = base + "/args/" + std::to_string(k++);
+          args.push_back(read_arg(1));
+        }
+      } else if (key == "kwargs") {
+        c_.expect('{');
+        bool f2 = true;
+        std::string k;
+        while (c_.more('}', f2)) {
+          c_.string(k);
+          c_.expect(':');
+          where_ = base + "/kwargs/" + k;
+          arg v = read_arg(1);
+          kwargs.emplace_back(std::move(k), std::move(v));
+        }
+      } else if (key == "meta") {
+        read_meta(meta, base + "/meta");
+      } else {
+        c_.skip();
+      }
+    }
+    where_ = base;
+    if (!has_name || !has_op || !has_target) fail("a node needs \"name\", \"op\" and \"target\"");
+    auto op = parse_node_op(op_text);
+    if (!op) {
+      where_ = base + "/op";
+      fail("unknown opcode '" + op_text + "'");
+    }
+    if (g_->find_node(name) || g_->peek_name(name) != name) {
+      where_ = base + "/name";
+      fail("node name '" + name + "' is " + (g_->find_node(name) ? "taken by an earlier node" : "not one FX would give (it would be '" + g_->peek_name(name) + "')"));
+    }
+    node_target t = *op == node_op::call_function ? node_target(intern_op(target)) : node_target(target);
+    if (*op == node_op::call_function && target.empty()) {
+      where_ = base + "/target";
+      fail("empty call_function target");
+    }
+    node_id id;
+    if (forward_) {
+      id = g_->create_node(*op, std::move(t), {}, {}, name, std::move(type));
+      deferred_.push_back({id, base, std::move(args), std::move(kwargs)});
+    } else {
+      id = g_->create_node(*op, std::move(t), std::move(args), std::move(kwargs), name, std::move(type));
+    }
+    g_->meta(id) = std::move(meta);
+  }
+
+  void read_meta(node_meta& meta, const std::string& base) {
+    c_.expect('{');
+    bool first = true;
+    std::string key;
+    while (c_.more('}', first)) {
+      c_.string(key);
+      c_.expect(':');
+      where_ = base + "/" + key;
+      arg v = read_json(1);
+      try {
+        meta.set(key, std::move(v));
+      } catch (const aotkit::type_error& e) {
+        fail(e.what());
+      }
+    }
+  }
+
+  void check_depth(std::uint32_t depth) const {
+    if (depth > max_arg_depth) fail("containers nest deeper than " + std::to_string(max_arg_depth) + " levels");
+  }
+
+  // A plain JSON value (meta): arrays are lists, objects dicts with string keys.
+  arg read_json(std::uint32_t depth) {
+    check_depth(depth);
+    char ch = c_.peek();
+    switch (ch) {
+      case '[': {
+        c_.expect('[');
+        std::vector<arg> items;
+        bool first = true;
+        while (c_.more(']', first)) items.push_back(read_json(depth + 1));
+        return arg::list(std::move(items));
+      }
+      case '{': {
+        c_.expect('{');
+        std::vector<std::pair<arg, arg>> entries;
+        bool first = true;
+        std::string k;
+        while (c_.more('}', first)) {
+          c_.string(k);
+          c_.expect(':');
+          entries.emplace_back(arg(k), read_json(depth + 1));
+        }
+        return arg::dict(std::move(entries));
+      }
+      default: return scalar();
+    }
+  }
+
+  arg scalar() {
+    char ch = c_.peek();
+    if (ch == '"') {
+      c_.string(text_);
+      return arg(text_);
+    }
+    if (ch == 't') {
+      c_.literal("true");
+      return arg(true);
+    }
+    if (ch == 'f') {
+      c_.literal("false");
+      return arg(false);
+    }
+    if (ch == 'n') {
+      c_.literal("null");
+      return arg();
+    }
+    auto n = c_.num();
+    return n.is_float ? arg(n.d) : arg(n.i);
+  }
+
+  // An argument: JSON arrays are lists; one-key objects are tagged values.
+  arg read_arg(std::uint32_t depth) {
+    check_depth(depth);
+    char ch = c_.peek();
+    if (ch == '[') {
+      c_.expect('[');
+      std::vector<arg> items;
+      bool first = true;
+      while (c_.more(']', first)) items.push_back(read_arg(depth + 1));
+      return arg::list(std::move(items));
+    }
+    if (ch != '{') return scalar();
+    c_.expect('{');
+    std::string tag;
+    if (c_.peek() == '}') fail("an empty object is not an argument");
+    c_.string(tag);
+    c_.expect(':');
+    arg out;
+    if (tag == "node") {
+      if (c_.peek() != '"') fail("{\"node\": ...} needs a node name");
+      c_.string(text_);
+      if (auto id = g_->find_node(text_)) {
+        out = arg::node(*id);
+      } else {
+        auto [it, fresh] = forward_index_.try_emplace(text_, static_cast<node_id>(forward_names_.size()));
+        if (fresh) forward_names_.push_back(text_);
+        out = arg::node(it->second | forward_bit);
+        forward_ = true;
+      }
+    } else if (tag == "tuple" || tag == "slice") {
+      c_.expect('[');
+      std::vector<arg> items;
+      bool first = true;
+      while (c_.more(']', first)) items.push_back(read_arg(depth + 1));
+      if (tag == "tuple") {
+        out = arg::tuple(std::move(items));
+      } else {
+        if (items.size() != 3) fail("a slice has 3 parts");
+        out = arg::slice(items[0], items[1], items[2]);
+      }
+    } else if (tag == "dict") {
+      c_.expect('[');
+      std::vector<std::pair<arg, arg>> entries;
+      bool first = true;
+      while (c_.more(']', first)) {
+        c_.expect('[');
+        arg k = read_arg(depth + 1);
+        c_.expect(',');
+        arg v = read_arg(depth + 1);
+        c_.expect(']');
+        entries.emplace_back(std::move(k), std::move(v));
+      }
+      out = arg::dict(std::move(entries));
+    } else if (tag == "ellipsis") {
+      c_.skip();
+      out = arg::ellipsis();
+    } else if (tag == "float") {
+      if (c_.peek() == '"') {
+        c_.string(text_);
+        if (text_ == "inf") out = arg(std::numeric_limits<double>::infinity());
+        else if (text_ == "-inf") out = arg(-std::numeric_limits<double>::infinity());
+        else if (text_ == "nan") out = arg(std::numeric_limits<double>::quiet_NaN());
+        else fail("{\"float\": ...} takes a number, \"inf\", \"-inf\" or \"nan\"");
+      } else {
+        auto n = c_.num();
+        out = arg(n.is_float ? n.d : static_cast<double>(n.i));
+      }
+    } else if (tag == "complex") {
+      c_.expect('[');
+      auto re = c_.num();
+      c_.expect(',');
+      auto im = c_.num();
+      c_.expect(']');
+      out = arg::complex(re.is_float ? re.d : static_cast<double>(re.i), im.is_float ? im.d : static_cast<double>(im.i));
+    } else if (tag == "dtype" || tag == "device" || tag == "memory_format" || tag == "layout" || tag == "repr") {
+      if (c_.peek() != '"') fail("{\"" + tag + "\": ...} needs a string");
+      c_.string(text_);
+      arg_kind k = tag == "dtype"           ? arg_kind::dtype
+                   : tag == "device"        ? arg_kind::device
+                   : tag == "memory_format" ? arg_kind::memory_format
+                   : tag == "layout"        ? arg_kind::layout
+                                            : arg_kind::repr;
+      out = arg::tagged(k, text_);
+    } else {
+      fail("unknown argument tag '" + tag + "'");
+    }
+    if (!c_.consume('}')) fail("a tagged argument has exactly one key");
+    return out;
+  }
+
+  struct deferred {
+    node_id node;
+    std::string where;
+    std::vector<arg> args;
+    std::vector<kwarg> kwargs;
+  };
+
+  cursor c_;
+  Graph* g_ = nullptr;
+  std::string where_ = "/";
+  std::string text_;
+  bool forward_ = false;
+  std::vector<std::string> forward_names_;
+  std::unordered_map<std::string, node_id> forward_index_;
+  std::vector<deferred> deferred_;
+};
+
+//===--- the writer ---===//
+
+void write_string(std::string& out, std::string_view s) { out += runtime::json_string(s, false); }
+
+void write_double(std::string& out, double d) {
+  if (std::isnan(d)) out += R"({"float": "nan"})";
+  else if (std::isinf(d)) out += d > 0 ? R"({"float": "inf"})" : R"({"float": "-inf"})";
+  else python::append_float_repr(out, d);
+}
+
+void write_json(std::string& out, const arg& a);
+
+void write_arg(std::string& out, const Graph& g, const arg& a) {
+  switch (a.kind()) {
+    case arg_kind::none: out += "null"; break;
+    case arg_kind::boolean: out += a.to_bool() ? "true" : "false"; break;
+    case arg_kind::integer: out += std::to_string(a.to_int()); break;
+    case arg_kind::floating: write_double(out, a.to_double()); break;
+    case arg_kind::string: write_string(out, a.text()); break;
+    case arg_kind::node:
+      out += R"({"node": )";
+      write_string(out, g.node(a.to_node()).name());
+      out += '}';
+      break;
+    case arg_kind::list:
+    case arg_kind::tuple:
+    case arg_kind::slice: {
+      if (a.kind() == arg_kind::tuple) out += R"({"tuple": )";
+      if (a.kind() == arg_kind::slice) out += R"({"slice": )";
+      out += '[';
+      bool first = true;
+      for (const arg& x : a.items()) {
+        if (!first) out += ", ";
+        first = false;
+        write_arg(out, g, x);
+      }
+      out += ']';
+      if (a.kind() != arg_kind::list) out += '}';
+      break;
+    }
+    case arg_kind::dict: {
+      out += R"({"dict": [)";
+      bool first = true;
+      for (const auto& [k, v] : a.entries()) {
+        if (!first) out += ", ";
+        first = false;
+        out += '[';
+        write_arg(out, g, k);
+        out += ", ";
+        write_arg(out, g, v);
+        out += ']';
+      }
+      out += "]}";
+      break;
+    }
+    case arg_kind::ellipsis: out += R"({"ellipsis": true})"; break;
+    case arg_kind::complex: {
+      auto [re, im] = a.to_complex();
+      out += R"({"complex": [)";
+      python::append_float_repr(out, re);
+      out += ", ";
+      python::append_float_repr(out, im);
+      out += "]}";
+      break;
+    }
+    default: {
+      out += "{\"" + std::string(a.kind() == arg_kind::dtype           ? "dtype"
+                                 : a.kind() == arg_kind::device        ? "device"
+                                 : a.kind() == arg_kind::memory_format ? "memory_format"
+                                 : a.kind() == arg_kind::layout        ? "layout"
+                                                                       : "repr") +
+             "\": ";
+      write_string(out, a.text());
+      out += '}';
+    }
+  }
+}
+
+// Meta values are plain JSON (dicts with string keys, lists).
+void write_json(std::string& out, const arg& a) {
+  switch (a.kind()) {
+    case arg_kind::list:
+    case arg_kind::tuple: {
+      out += '[';
+      bool first = true;
+      for (const arg& x : a.items()) {
+        if (!first) out += ", ";
+        first = false;
+        write_json(out, x);
+      }
+      out += ']';
+      break;
+    }
+    case arg_kind::dict: {
+      out += '{';
+      bool first = true;
+      for (const auto& [k, v] : a.entries()) {
+        if (!first) out += ", ";
+        first = false;
+        std::string key;
+        if (k.kind() == arg_kind::string) key = k.text();
+        else append_repr(key, k, [](node_id) { return std::string_view("?"); });
+        write_string(out, key);
+        out += ": ";
+        write_json(out, v);
+      }
+      out += '}';
+      break;
+    }
+    case arg_kind::none: out += "null"; break;
+    case arg_kind::boolean: out += a.to_bool() ? "true" : "false"; break;
+    case arg_kind::integer: out += std::to_string(a.to_int()); break;
+    case arg_kind::floating:
+      if (std::isfinite(a.to_double())) python::append_float_repr(out, a.to_double());
+      else out += std::isnan(a.to_double()) ? "NaN" : (a.to_double() > 0 ? "Infinity" : "-Infinity");
+      break;
+    case arg_kind::string: write_string(out, a.text()); break;
+    default: {
+      std::string r;
+      append_repr(r, a, [](node_id) { return std::string_view("?"); });
+      write_string(out, r);
+    }
+  }
+}
+
+void write_nodes(std::string& out, const Graph& g) {
+  out += '[';
+  bool first = true;
+  for (node_id id = g.first(); id != no_node; id = g.node(id).next()) {
+    const Node& n = g.node(id);
+    out += first ? "\n  " : ",\n  ";
+    first = false;
+    out += R"({"name": )";
+    write_string(out, n.name());
+    out += R"(, "op": ")" + std::string(to_string(n.op())) + R"(", "target": )";
+    write_string(out, n.target());
+    out += R"(, "args": [)";
+    for (std::size_t i = 0; i < n.args().size(); ++i) {
+      if (i) out += ", ";
+      write_arg(out, g, n.args()[i]);
+    }
+    out += R"(], "kwargs": {)";
+    for (std::size_t i = 0; i < n.kwargs().size(); ++i) {
+      if (i) out += ", ";
+      write_string(out, n.kwargs()[i].first);
+      out += ": ";
+      write_arg(out, g, n.kwargs()[i].second);
+    }
+    out += R"(}, "meta": {)";
+    bool mfirst = true;
+    for (const std::string& k : n.meta().keys()) {
+      if (!mfirst) out += ", ";
+      mfirst = false;
+      write_string(out, k);
+      out += ": ";
+      write_json(out, *n.meta().get(k));
+    }
+    out += '}';
+    if (!n.type().empty()) {
+      out += R"(, "type": )";
+      write_string(out, n.type());
+    }
+    out += '}';
+  }
+  out += "\n]";
+}
+
+}  // namespace
+
+fx_document read_fx_json(std::string_view text) {
+  reader r(text);
+  return r.read();
+}
+
+std::string write_fx_json(const GraphModule& module, std::string_view name) {
+  const Graph& g = module.graph();
+  std::string out = R"({"format": "fx-json/1", "name": )";
+  write_string(out, name);
+  out += R"(, "num_nodes": )" + std::to_string(g.size()) + R"(, "op_counts": {)";
+  std::map<node_op, std::size_t> counts;
+  for (node_id n = g.first(); n != no_node; n = g.node(n).next()) ++counts[g.node(n).op()];
+  bool first = true;
+  for (auto [op, c] : counts) {
+    out += (first ? "\"" : ", \"") + std::string(to_string(op)) + "\": " + std::to_string(c);
+    first = false;
+  }
+  out += R"(}, "nodes": )";
+  write_nodes(out, g);
+  auto mods = module.named_modules();
+  if (mods.size() > 1) {
+    out += R"(, "submodules": [)";
+    for (std::size_t i = 1; i < mods.size(); ++i) {
+      out += i > 1 ? ",\n" : "\n";
+      out += R"({"name": )";
+      write_string(out, mods[i].first);
+      if (module.is_impure(mods[i].first)) out += R"(, "impure": true)";
+      out += R"(, "nodes": )";
+      write_nodes(out, *mods[i].second);
+      out += '}';
+    }
+    out += "]";
+  }
+  out += "}\n";
+  return out;
+}
+
+std::string write_fx_json(const Graph& graph, std::string_view name) { return write_fx_json(GraphModule(graph), name); }
+
+}  // namespace aotkit::graph

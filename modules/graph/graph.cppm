@@ -1,0 +1,10 @@
+// modules/graph/graph.cppm — primary interface of aotkit.graph; only re-exports its partitions.
+// Behaviour: shared/design/semantics.md §D (FX nodes, graphs, naming, printing) and §E (op tags).
+export module aotkit.graph;
+
+export import :arg;
+export import :ops;
+export import :ir;
+export import :lint;
+export import :print;
+export import :fx_json;

@@ -1,0 +1,805 @@
+// modules/graph/ir.cpp — Graph: arena, order labels, use lists, the find_nodes index, FX's
+// namespace, insertion points, RAUW/erase/copy; and GraphModule's flat module table.
+module;
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <variant>
+#include <vector>
+module aotkit.graph;
+
+import aotkit.runtime;
+
+namespace aotkit::graph {
+
+namespace {
+
+constexpr std::uint32_t no_use = 0xFFFFFFFFu;
+constexpr std::uint64_t order_gap = 1ull << 20;
+
+// Python keywords, builtins and FX's custom builtins: names a node may not take (FX's
+// _is_illegal_name), so generated code never shadows them.
+bool illegal_name(std::string_view n) {
+  static const std::unordered_set<std::string_view> names = {
+      // keyword.kwlist
+      "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
+      "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
+      "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+      // dir(builtins)
+      "ArithmeticError", "AssertionError", "AttributeError", "BaseException", "BaseExceptionGroup", "BlockingIOError",
+      "BrokenPipeError", "BufferError", "BytesWarning", "ChildProcessError", "ConnectionAbortedError",
+      "ConnectionError", "ConnectionRefusedError", "ConnectionResetError", "DeprecationWarning", "EOFError",
+      "Ellipsis", "EncodingWarning", "EnvironmentError", "Exception", "ExceptionGroup", "FileExistsError",
+      "FileNotFoundError", "FloatingPointError", "FutureWarning", "GeneratorExit", "IOError", "ImportError",
+      "ImportWarning", "IndentationError", "IndexError", "InterruptedError", "IsADirectoryError", "KeyError",
+      "KeyboardInterrupt", "LookupError", "MemoryError", "ModuleNotFoundError", "NameError", "NotADirectoryError",
+      "NotImplemented", "NotImplementedError", "OSError", "OverflowError", "PendingDeprecationWarning",
+      "PermissionError", "ProcessLookupError", "RecursionError", "ReferenceError", "ResourceWarning", "RuntimeError",
+      "RuntimeWarning", "StopAsyncIteration", "StopIteration", "SyntaxError", "SyntaxWarning", "SystemError",
+      "SystemExit", "TabError", "TimeoutError", "TypeError", "UnboundLocalError", "UnicodeDecodeError",
+      "UnicodeEncodeError", "UnicodeError", "UnicodeTranslateError", "UnicodeWarning", "UserWarning", "ValueError",
+      "Warning", "ZeroDivisionError", "__build_class__", "__debug__", "__doc__", "__import__", "__loader__",
+      "__name__", "__package__", "__spec__", "abs", "aiter", "all", "anext", "any", "ascii", "bin", "bool",
+      "breakpoint", "bytearray", "bytes", "callable", "chr", "classmethod", "compile", "complex", "copyright",
+      "credits", "delattr", "dict", "dir", "divmod", "enumerate", "eval", "exec", "exit", "filter", "float",
+      "format", "frozenset", "getattr", "globals", "hasattr", "hash", "help", "hex", "id", "input", "int",
+      "isinstance", "issubclass", "iter", "len", "license", "list", "locals", "map", "max", "memoryview", "min",
+      "next", "object", "oct", "open", "ord", "pow", "print", "property", "quit", "range", "repr", "reversed",
+      "round", "set", "setattr", "slice", "sorted", "staticmethod", "str", "sum", "super", "tuple", "type", "vars",
+      "zip",
+      // torch.fx.graph._custom_builtins
+      "inf", "nan", "NoneType", "torch", "device", "fx_pytree", "pytree"};
+  return names.contains(n);
+}
+
+bool ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+}  // namespace
+
+//===--- node_op and meta ---===//
+
+std::string_view to_string(node_op op) noexcept {
+  switch (op) {
+    case node_op::placeholder: return "placeholder";
+    case node_op::get_attr: return "get_attr";
+    case node_op::call_function: return "call_function";
+    case node_op::call_method: return "call_method";
+    case node_op::call_module: return "call_module";
+    case node_op::output: return "output";
+  }
+  return "?";
+}
+
+std::optional<node_op> parse_node_op(std::string_view name) noexcept {
+  for (node_op op : {node_op::placeholder, node_op::get_attr, node_op::call_function, node_op::call_method,
+                     node_op::call_module, node_op::output})
+    if (to_string(op) == name) return op;
+  return std::nullopt;
+}
+
+std::size_t node_meta::size() const noexcept {
+  return seq_nr.has_value() + partitioner_tag.has_value() + nn_module_stack.has_value() + source_fn_stack.has_value() +
+         stack_trace.has_value() + custom.has_value() + tensor_meta.has_value() + val.has_value() +
+         is_gradient_acc.has_value() + other.size();
+}
+
+std::vector<std::string> node_meta::keys() const {
+  std::vector<std::string> k;
+  if (seq_nr) k.emplace_back("seq_nr");
+  if (partitioner_tag) k.emplace_back("partitioner_tag");
+  if (nn_module_stack) k.emplace_back("nn_module_stack");
+  if (source_fn_stack) k.emplace_back("source_fn_stack");
+  if (stack_trace) k.emplace_back("stack_trace");
+  if (custom) k.emplace_back("custom");
+  if (tensor_meta) k.emplace_back("tensor_meta");
+  if (val) k.emplace_back("val");
+  if (is_gradient_acc) k.emplace_back("is_gradient_acc");
+  for (const auto& [key, v] : other) k.push_back(key);
+  return k;
+}
+
+std::optional<arg> node_meta::get(std::string_view key) const {
+  if (key == "seq_nr") return seq_nr ? std::optional<arg>(arg(*seq_nr)) : std::nullopt;
+  if (key == "partitioner_tag") return partitioner_tag ? std::optional<arg>(arg(*partitioner_tag)) : std::nullopt;
+  if (key == "nn_module_stack") return nn_module_stack;
+  if (key == "source_fn_stack") return source_fn_stack;
+  if (key == "stack_trace") return stack_trace ? std::optional<arg>(arg(*stack_trace)) : std::nullopt;
+  if (key == "custom") return custom;
+  if (key == "tensor_meta") return tensor_meta;
+  if (key == "val") return val;
+  if (key == "is_gradient_acc") return is_gradient_acc ? std::optional<arg>(arg(*is_gradient_acc)) : std::nullopt;
+  for (const auto& [k, v] : other)
+    if (k == key) return v;
+  return std::nullopt;
+}
+
+void node_meta::set(std::string_view key, arg value) {
+  auto need = [&](arg_kind kind) {
+    if (value.kind() != kind)
+      throw type_error("meta['" + std::string(key) + "'] must be " + std::string(kind_name(kind)) + ", got " +
+                       std::string(kind_name(value.kind())));
+  };
+  if (key == "seq_nr") {
+    need(arg_kind::integer);
+    seq_nr = value.to_int();
+  } else if (key == "partitioner_tag") {
+    need(arg_kind::string);
+    partitioner_tag = value.text();
+  } else if (key == "stack_trace") {
+    need(arg_kind::string);
+    stack_trace = value.text();
+  } else if (key == "is_gradient_acc") {
+    need(arg_kind::boolean);
+    is_gradient_acc = value.to_bool();
+  } else if (key == "nn_module_stack") {
+    nn_module_stack = std::move(value);
+  } else if (key == "source_fn_stack") {
+    source_fn_stack = std::move(value);
+  } else if (key == "custom") {
+    custom = std::move(value);
+  } else if (key == "tensor_meta") {
+    tensor_meta = std::move(value);
+  } else if (key == "val") {
+    val = std::move(value);
+  } else {
+    for (auto& [k, v] : other)
+      if (k == key) {
+        v = std::move(value);
+        return;
+      }
+    other.emplace_back(std::string(key), std::move(value));
+  }
+}
+
+bool node_meta::erase(std::string_view key) {
+  auto clear = [](auto& slot) {
+    bool had = slot.has_value();
+    slot.reset();
+    return had;
+  };
+  if (key == "seq_nr") return clear(seq_nr);
+  if (key == "partitioner_tag") return clear(partitioner_tag);
+  if (key == "nn_module_stack") return clear(nn_module_stack);
+  if (key == "source_fn_stack") return clear(source_fn_stack);
+  if (key == "stack_trace") return clear(stack_trace);
+  if (key == "custom") return clear(custom);
+  if (key == "tensor_meta") return clear(tensor_meta);
+  if (key == "val") return clear(val);
+  if (key == "is_gradient_acc") return clear(is_gradient_acc);
+  auto it = std::find_if(other.begin(), other.end(), [&](const auto& kv) { return kv.first == key; });
+  if (it == other.end()) return false;
+  other.erase(it);
+  return true;
+}
+
+const std::string& Node::target() const { return op_ == node_op::call_function ? op_name(target_op_) : target_text_; }
+
+//===--- Graph: copying ---===//
+
+Graph::Graph(const Graph& other)
+    : nodes_(other.nodes_), uses_(other.uses_), free_use_(other.free_use_), base_count_(other.base_count_),
+      index_(other.index_), first_(other.first_), last_(other.last_), size_(other.size_), insert_(other.insert_) {
+  names_.reserve(nodes_.size());
+  for (const Node& n : nodes_) names_.emplace(n.name_, n.id_);  // views into this graph's nodes
+}
+
+Graph& Graph::operator=(const Graph& other) {
+  if (this != &other) {
+    Graph copy(other);
+    *this = std::move(copy);
+  }
+  return *this;
+}
+
+//===--- Graph: access ---===//
+
+Node& Graph::at(node_id id) {
+  if (id >= nodes_.size()) throw index_error("node id " + std::to_string(id) + " is not in this graph");
+  return nodes_[id];
+}
+const Node& Graph::at(node_id id) const {
+  if (id >= nodes_.size()) throw index_error("node id " + std::to_string(id) + " is not in this graph");
+  return nodes_[id];
+}
+const Node& Graph::node(node_id id) const { return at(id); }
+
+Node& Graph::live(node_id id, std::string_view what) {
+  Node& n = at(id);
+  if (n.erased_) throw value_error(std::string(what) + ": node " + n.name_ + " was erased");
+  return n;
+}
+
+std::vector<node_id> Graph::nodes() const {
+  std::vector<node_id> out;
+  out.reserve(size_);
+  for (node_id n = first_; n != no_node; n = nodes_[n].next_) out.push_back(n);
+  return out;
+}
+
+std::vector<node_id> Graph::users(node_id id) const {
+  const Node& n = at(id);
+  std::vector<node_id> out;
+  out.reserve(n.num_users_);
+  for (std::uint32_t u = n.first_use_; u != no_use; u = uses_[u].next) out.push_back(uses_[u].consumer);
+  return out;
+}
+
+std::vector<node_id> Graph::input_nodes(node_id id) const {
+  const Node& n = at(id);
+  std::vector<node_id> out;
+  out.reserve(n.inputs_.size());
+  for (std::uint32_t u : n.inputs_) out.push_back(uses_[u].producer);
+  return out;
+}
+
+std::optional<node_id> Graph::find_node(std::string_view name) const {
+  auto it = names_.find(name);
+  if (it == names_.end() || nodes_[it->second].erased_) return std::nullopt;
+  return it->second;
+}
+
+node_id Graph::output_node() const {
+  if (last_ == no_node || nodes_[last_].op_ != node_op::output) throw assertion_error("the last node is not an output");
+  return last_;
+}
+
+bool Graph::before(node_id a, node_id b) const { return at(a).order_ < at(b).order_; }
+
+//===--- naming (torch 2.x _Namespace.create_name) ---===//
+
+namespace {
+
+struct name_parts {
+  std::string candidate, base;
+  std::uint64_t num = 0;
+  bool has_num = false;
+};
+
+name_parts split_name(std::string_view raw) {
+  std::string c;
+  c.reserve(raw.size());
+  for (std::size_t i = 0; i < raw.size();) {
+    if (ident_char(raw[i])) {
+      c += raw[i++];
+    } else {
+      c += '_';
+      while (i < raw.size() && !ident_char(raw[i])) ++i;
+    }
+  }
+  if (c.empty()) c = "_unnamed";
+  if (std::isdigit(static_cast<unsigned char>(c[0]))) c.insert(c.begin(), '_');
+  name_parts p;
+  // (.*)_(\d+)$ — suffixes too long for 64 bits stay part of the base
+  std::size_t end = c.size(), d = end;
+  while (d > 0 && std::isdigit(static_cast<unsigned char>(c[d - 1]))) --d;
+  if (d < end && d > 0 && c[d - 1] == '_' && end - d <= 18) {
+    p.base = c.substr(0, d - 1);
+    p.num = std::stoull(c.substr(d));
+    p.has_num = true;
+    p.candidate = p.base + "_" + std::to_string(p.num);
+  } else {
+    p.base = c;
+    p.candidate = c;
+  }
+  return p;
+}
+
+}  // namespace
+
+std::string Graph::create_name(std::string_view raw) {
+  name_parts p = split_name(raw);
+  std::string candidate = p.candidate;
+  std::uint64_t num = p.num;
+  if (!p.has_num || num == 0) {
+    auto it = base_count_.find(p.base);
+    num = it == base_count_.end() ? 0 : it->second;
+  }
+  while (names_.contains(candidate) || illegal_name(candidate)) {
+    ++num;
+    candidate = p.base + "_" + std::to_string(num);
+  }
+  base_count_[p.base] = num;
+  return candidate;
+}
+
+std::string Graph::peek_name(std::string_view candidate) const {
+  Graph& self = const_cast<Graph&>(*this);  // create_name only records into base_count_, restored below
+  auto saved = base_count_;
+  std::string name = self.create_name(candidate);
+  self.base_count_ = std::move(saved);
+  return name;
+}
+
+//===--- list and order labels ---===//
+
+void Graph::relabel() {
+  std::uint64_t o = order_gap;
+  for (node_id n = first_; n != no_node; n = nodes_[n].next_, o += order_gap) nodes_[n].order_ = o;
+}
+
+// Links node `id` at the insertion point.
+void Graph::link(node_id id) {
+  node_id prev, next;
+  if (insert_.anchor == no_node) {
+    prev = insert_.after ? no_node : last_;  // inserting_after(None)... see inserting_* docs
+    next = insert_.after ? first_ : no_node;
+  } else if (insert_.after) {
+    prev = insert_.anchor;
+    next = nodes_[prev].next_;
+  } else {
+    next = insert_.anchor;
+    prev = nodes_[next].prev_;
+  }
+  Node& n = nodes_[id];
+  n.prev_ = prev;
+  n.next_ = next;
+  if (prev == no_node) first_ = id;
+  else nodes_[prev].next_ = id;
+  if (next == no_node) last_ = id;
+  else nodes_[next].prev_ = id;
+  std::uint64_t lo = prev == no_node ? 0 : nodes_[prev].order_;
+  if (next == no_node) {
+    n.order_ = lo + order_gap;
+  } else {
+    std::uint64_t hi = nodes_[next].order_;
+    if (hi - lo < 2) {
+      relabel();
+    } else {
+      n.order_ = lo + (hi - lo) / 2;
+    }
+  }
+}
+
+void Graph::unlink(node_id id) {
+  Node& n = nodes_[id];
+  if (n.prev_ == no_node) first_ = n.next_;
+  else nodes_[n.prev_].next_ = n.next_;
+  if (n.next_ == no_node) last_ = n.prev_;
+  else nodes_[n.next_].prev_ = n.prev_;
+  n.prev_ = n.next_ = no_node;
+}
+
+void Graph::set_insertion_point(insert_point p) {
+  if (p.anchor != no_node) {
+    if (p.anchor >= nodes_.size() || nodes_[p.anchor].erased_)
+      throw assertion_error(p.after ? "Node to insert after is not in graph." : "Node to insert before is not in graph.");
+  }
+  insert_ = p;
+}
+
+//===--- use lists ---===//
+
+void Graph::attach_inputs(node_id id) {
+  Node& n = nodes_[id];
+  // inputs_ is an ordered set; small fan-ins dedupe by a scan, large ones by a hash set
+  bool large = n.args_.size() + n.kwargs_.size() > 64;
+  std::unordered_set<node_id> seen;
+  auto add = [&](node_id producer) {
+    if (large) {
+      if (!seen.insert(producer).second) return;
+    } else {
+      for (std::uint32_t u : n.inputs_)
+        if (uses_[u].producer == producer) return;
+    }
+    std::uint32_t u;
+    if (free_use_ != no_use) {
+      u = free_use_;
+      free_use_ = uses_[u].next;
+    } else {
+      u = static_cast<std::uint32_t>(uses_.size());
+      uses_.push_back({});
+    }
+    Node& p = nodes_[producer];
+    uses_[u] = {producer, id, p.last_use_, no_use};
+    if (p.last_use_ == no_use) p.first_use_ = u;
+    else uses_[p.last_use_].next = u;
+    p.last_use_ = u;
+    ++p.num_users_;
+    n.inputs_.push_back(u);
+  };
+  for (const arg& a : n.args_) for_each_node(a, add);
+  for (const kwarg& kw : n.kwargs_) for_each_node(kw.second, add);
+}
+
+void Graph::detach_inputs(node_id id) {
+  Node& n = nodes_[id];
+  for (std::uint32_t u : n.inputs_) {
+    use& x = uses_[u];
+    Node& p = nodes_[x.producer];
+    if (x.prev == no_use) p.first_use_ = x.next;
+    else uses_[x.prev].next = x.next;
+    if (x.next == no_use) p.last_use_ = x.prev;
+    else uses_[x.next].prev = x.prev;
+    --p.num_users_;
+    x.next = free_use_;
+    free_use_ = u;
+  }
+  n.inputs_.clear();
+}
+
+void Graph::check_args(std::span<const arg> args, std::span<const kwarg> kwargs) const {
+  auto check = [&](node_id p) {
+    if (p >= nodes_.size())
+      throw value_error("argument references node id " + std::to_string(p) + ", which is not in this graph");
+    if (nodes_[p].erased_) throw value_error("argument references node " + nodes_[p].name_ + ", which was erased");
+  };
+  for (const arg& a : args) for_each_node(a, check);
+  for (const kwarg& kw : kwargs) for_each_node(kw.second, check);
+}
+
+//===--- find_nodes index ---===//
+
+std::uint64_t Graph::index_key(node_op op, op_handle target) noexcept {
+  return (static_cast<std::uint64_t>(op) << 32) | (op == node_op::call_function ? target.index : 0xFFFFFFFFu);
+}
+
+void Graph::index_add(node_id id) {
+  Node& n = nodes_[id];
+  auto [it, fresh] = index_.try_emplace(index_key(n.op_, n.target_op_), id, id);
+  if (fresh) return;
+  n.prev_same_ = it->second.second;
+  nodes_[it->second.second].next_same_ = id;
+  it->second.second = id;
+}
+
+void Graph::index_remove(node_id id) {
+  Node& n = nodes_[id];
+  auto it = index_.find(index_key(n.op_, n.target_op_));
+  if (n.prev_same_ == no_node) it->second.first = n.next_same_;
+  else nodes_[n.prev_same_].next_same_ = n.next_same_;
+  if (n.next_same_ == no_node) it->second.second = n.prev_same_;
+  else nodes_[n.next_same_].prev_same_ = n.prev_same_;
+  if (it->second.first == no_node) index_.erase(it);
+  n.prev_same_ = n.next_same_ = no_node;
+}
+
+std::vector<node_id> Graph::find_nodes(node_op op, std::optional<op_handle> target, bool sort) const {
+  if (op == node_op::call_function && !target) throw value_error("find_nodes(op='call_function') needs a target");
+  std::vector<node_id> out;
+  auto it = index_.find(index_key(op, target.value_or(op_handle{})));
+  if (it == index_.end()) return out;
+  for (node_id n = it->second.first; n != no_node; n = nodes_[n].next_same_) out.push_back(n);
+  if (sort) std::sort(out.begin(), out.end(), [&](node_id a, node_id b) { return nodes_[a].order_ < nodes_[b].order_; });
+  return out;
+}
+
+bool Graph::links_consistent(node_id id) const noexcept {
+  if (id >= nodes_.size()) return false;
+  const Node& n = nodes_[id];
+  if (n.prev_same_ != no_node) {
+    if (nodes_[n.prev_same_].next_same_ != id) return false;
+  } else {
+    auto it = index_.find(index_key(n.op_, n.target_op_));
+    if (it == index_.end() || it->second.first != id) return false;
+  }
+  std::uint32_t count = 0;
+  for (std::uint32_t u = n.first_use_; u != no_use; u = uses_[u].next, ++count) {
+    const use& x = uses_[u];
+    if (x.producer != id || x.consumer >= nodes_.size() || nodes_[x.consumer].erased_) return false;
+    const auto& inputs = nodes_[x.consumer].inputs_;
+    if (std::find(inputs.begin(), inputs.end(), u) == inputs.end()) return false;
+  }
+  if (count != n.num_users_) return false;
+  for (std::uint32_t u : n.inputs_)
+    if (uses_[u].consumer != id) return false;
+  return true;
+}
+
+//===--- creation ---===//
+
+node_id Graph::create_node(node_op op, node_target target, std::vector<arg> args, std::vector<kwarg> kwargs,
+                           std::optional<std::string> name, std::string type) {
+  if (nodes_.size() >= no_node - 1) throw runtime_error("a graph holds at most 2^32 - 2 nodes");
+  op_handle target_op;
+  std::string target_text;
+  if (op == node_op::call_function) {
+    if (!std::holds_alternative<op_handle>(target))
+      throw value_error("Node [name = '" + name.value_or("") + "'] target " + std::get<std::string>(target) +
+                        " has type str but a Callable is expected");
+    target_op = std::get<op_handle>(target);
+    (void)op_name(target_op);  // validates the handle
+  } else {
+    if (!std::holds_alternative<std::string>(target))
+      throw value_error("Node [name = '" + name.value_or("") + "'] target " + op_name(std::get<op_handle>(target)) +
+                        " has type OpOverload but a str is expected");
+    target_text = std::move(std::get<std::string>(target));
+  }
+  check_args(args, kwargs);
+  std::string candidate;
+  if (name) {
+    candidate = *name;
+  } else if (op == node_op::call_function) {
+    candidate = default_node_name(target_op);
+  } else {
+    // _target_to_str: strings lose surrounding dunders, then snake case
+    std::string_view t = target_text;
+    if (t.size() > 4 && t.starts_with("__") && t.ends_with("__")) t = t.substr(2, t.size() - 4);
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      char c = t[i];
+      if (i > 0 && std::isupper(static_cast<unsigned char>(c)) && std::islower(static_cast<unsigned char>(t[i - 1])))
+        candidate += '_';
+      candidate += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+  }
+  auto id = static_cast<node_id>(nodes_.size());
+  Node& n = nodes_.emplace_back();
+  n.id_ = id;
+  n.op_ = op;
+  n.target_op_ = target_op;
+  n.target_text_ = std::move(target_text);
+  n.args_ = std::move(args);
+  n.kwargs_ = std::move(kwargs);
+  n.type_ = std::move(type);
+  try {
+    n.name_ = create_name(candidate);
+  } catch (...) {
+    nodes_.pop_back();
+    throw;
+  }
+  names_.emplace(n.name_, id);
+  link(id);
+  attach_inputs(id);
+  index_add(id);
+  ++size_;
+  return id;
+}
+
+node_id Graph::placeholder(std::string name, std::string type, std::optional<arg> default_value) {
+  std::vector<arg> args;
+  if (default_value) args.push_back(std::move(*default_value));
+  std::string candidate = name;
+  return create_node(node_op::placeholder, std::move(name), std::move(args), {}, std::move(candidate), std::move(type));
+}
+
+node_id Graph::get_attr(std::string qualified_name, std::string type) {
+  return create_node(node_op::get_attr, std::move(qualified_name), {}, {}, std::nullopt, std::move(type));
+}
+
+node_id Graph::call_function(op_handle op, std::vector<arg> args, std::vector<kwarg> kwargs,
+                             std::optional<std::string> name, std::string type) {
+  return create_node(node_op::call_function, op, std::move(args), std::move(kwargs), std::move(name), std::move(type));
+}
+
+node_id Graph::call_function(std::string_view op, std::vector<arg> args, std::vector<kwarg> kwargs,
+                             std::optional<std::string> name, std::string type) {
+  return call_function(intern_op(op), std::move(args), std::move(kwargs), std::move(name), std::move(type));
+}
+
+node_id Graph::call_method(std::string method, std::vector<arg> args, std::vector<kwarg> kwargs) {
+  return create_node(node_op::call_method, std::move(method), std::move(args), std::move(kwargs));
+}
+
+node_id Graph::call_module(std::string qualified_name, std::vector<arg> args, std::vector<kwarg> kwargs) {
+  return create_node(node_op::call_module, std::move(qualified_name), std::move(args), std::move(kwargs));
+}
+
+node_id Graph::output(arg result, std::string type) {
+  return create_node(node_op::output, std::string("output"), {std::move(result)}, {}, std::nullopt, std::move(type));
+}
+
+//===--- mutation ---===//
+
+void Graph::set_args(node_id id, std::vector<arg> args) {
+  Node& n = live(id, "set_args");
+  check_args(args, {});
+  detach_inputs(id);
+  n.args_ = std::move(args);
+  attach_inputs(id);
+}
+
+void Graph::set_kwargs(node_id id, std::vector<kwarg> kwargs) {
+  Node& n = live(id, "set_kwargs");
+  check_args({}, kwargs);
+  detach_inputs(id);
+  n.kwargs_ = std::move(kwargs);
+  attach_inputs(id);
+}
+
+void Graph::update_arg(node_id id, std::size_t index, arg value) {
+  Node& n = live(id, "update_arg");
+  if (index >= n.args_.size()) throw index_error("tuple index out of range");
+  std::vector<arg> args = n.args_;
+  args[index] = std::move(value);
+  set_args(id, std::move(args));
+}
+
+node_meta& Graph::meta(node_id id) { return at(id).meta_; }
+
+void Graph::set_type(node_id id, std::string type) { at(id).type_ = std::move(type); }
+
+void Graph::replace_input_with(node_id user, node_id old_input, node_id new_input) {
+  Node& u = live(user, "replace_input_with");
+  live(new_input, "replace_input_with");
+  auto swap_ref = [&](node_id p) { return arg::node(p == old_input ? new_input : p); };
+  std::vector<arg> args;
+  args.reserve(u.args_.size());
+  for (const arg& a : u.args_) args.push_back(map_nodes(a, swap_ref));
+  std::vector<kwarg> kwargs;
+  kwargs.reserve(u.kwargs_.size());
+  for (const kwarg& kw : u.kwargs_) kwargs.emplace_back(kw.first, map_nodes(kw.second, swap_ref));
+  detach_inputs(user);
+  u.args_ = std::move(args);
+  u.kwargs_ = std::move(kwargs);
+  attach_inputs(user);
+}
+
+std::vector<node_id> Graph::replace_all_uses_with(node_id id, node_id replacement,
+                                                  const std::function<bool(node_id)>& delete_user_cb,
+                                                  bool propagate_meta) {
+  live(id, "replace_all_uses_with");
+  live(replacement, "replace_all_uses_with");
+  if (propagate_meta) {
+    if (!nodes_[replacement].meta_.empty())
+      throw assertion_error("Called node.replace_all_uses_with(replace_with, propagate_meta=True), but replace_with "
+                            "already has .meta keys");
+    nodes_[replacement].meta_ = nodes_[id].meta_;
+  }
+  std::vector<node_id> changed;
+  for (node_id user : users(id)) {  // a snapshot: replacing edits the list
+    if (delete_user_cb && !delete_user_cb(user)) continue;
+    if (user == replacement) {
+      // a node that uses both: FX rewrites it too (it can make a self-reference; lint reports it)
+    }
+    replace_input_with(user, id, replacement);
+    changed.push_back(user);
+  }
+  return changed;
+}
+
+void Graph::erase_node(node_id id) {
+  Node& n = at(id);
+  if (n.erased_) {
+    warn(warning_category::user_warning, "erase_node(" + n.name_ + ") on an already erased node");
+    return;
+  }
+  if (n.num_users_ > 0) {
+    std::string users_repr = "{";
+    bool first = true;
+    for (node_id u : users(id)) {
+      users_repr += (first ? "" : ", ") + nodes_[u].name_ + ": None";
+      first = false;
+    }
+    users_repr += "}";
+    throw runtime_error("Tried to erase Node " + n.name_ + " but it still had " + std::to_string(n.num_users_) +
+                        " users in the graph: " + users_repr + "!");
+  }
+  if (insert_.anchor == id) insert_ = {};
+  index_remove(id);
+  unlink(id);
+  detach_inputs(id);
+  // FX replaces the node's own references by None; they are gone from the use lists already
+  auto to_none = [](node_id) { return arg(); };
+  for (arg& a : n.args_) a = map_nodes(a, to_none);
+  for (kwarg& kw : n.kwargs_) kw.second = map_nodes(kw.second, to_none);
+  n.erased_ = true;
+  --size_;
+}
+
+void Graph::move_before(node_id n, node_id x) {
+  live(n, "prepend");
+  live(x, "prepend");
+  if (n == x) return;  // FX: "Trying to prepend a node to itself. This behavior has no effect on the graph."
+  unlink(x);
+  insert_point saved = insert_;
+  insert_ = {n, false};
+  link(x);
+  insert_ = saved;
+}
+
+void Graph::move_after(node_id n, node_id x) {
+  live(n, "append");
+  live(x, "append");
+  if (n == x) return;
+  unlink(x);
+  insert_point saved = insert_;
+  insert_ = {n, true};
+  link(x);
+  insert_ = saved;
+}
+
+node_id Graph::node_copy(const Graph& src, node_id id, const std::function<arg(node_id)>& arg_transform) {
+  const Node& s = src.node(id);
+  std::vector<arg> args;
+  args.reserve(s.args_.size());
+  for (const arg& a : s.args_) args.push_back(map_nodes(a, arg_transform));
+  std::vector<kwarg> kwargs;
+  kwargs.reserve(s.kwargs_.size());
+  for (const kwarg& kw : s.kwargs_) kwargs.emplace_back(kw.first, map_nodes(kw.second, arg_transform));
+  node_target target = s.op_ == node_op::call_function ? node_target(s.target_op_) : node_target(s.target_text_);
+  node_id n = create_node(s.op_, std::move(target), std::move(args), std::move(kwargs), s.name_, s.type_);
+  nodes_[n].meta_ = s.meta_;
+  return n;
+}
+
+arg Graph::graph_copy(const Graph& src, std::unordered_map<node_id, node_id>& val_map) {
+  auto transform = [&](node_id p) {
+    auto it = val_map.find(p);
+    if (it == val_map.end()) throw key_error("graph_copy: node " + src.node(p).name() + " has no mapped value");
+    return arg::node(it->second);
+  };
+  for (node_id n = src.first(); n != no_node; n = src.node(n).next()) {
+    if (val_map.contains(n)) continue;
+    if (src.node(n).op() == node_op::output) return map_nodes(src.node(n).args().front(), transform);
+    val_map[n] = node_copy(src, n, transform);
+  }
+  return {};
+}
+
+//===--- GraphModule ---===//
+
+GraphModule::GraphModule(Graph root) { entries_.push_back({"", "", 0, false, std::move(root)}); }
+
+std::optional<std::size_t> GraphModule::find(std::string_view path) const noexcept {
+  for (std::size_t i = 0; i < entries_.size(); ++i)
+    if (entries_[i].path == path) return i;
+  return std::nullopt;
+}
+
+std::string GraphModule::add_submodule(std::string_view parent_path, std::string name, Graph graph, bool impure) {
+  auto parent = find(parent_path);
+  if (!parent) throw key_error("no module '" + std::string(parent_path) + "'");
+  if (name.empty() || name.find('.') != std::string::npos)
+    throw key_error("module name '" + name + "' must be non-empty and have no '.'");
+  std::string path = parent_path.empty() ? name : std::string(parent_path) + "." + name;
+  if (find(path)) throw key_error("attribute '" + name + "' already exists in '" + std::string(parent_path) + "'");
+  entries_.push_back({path, std::move(name), *parent, impure, std::move(graph)});
+  return path;
+}
+
+Graph& GraphModule::submodule(std::string_view path) {
+  auto i = find(path);
+  if (!i) throw key_error("no module '" + std::string(path) + "'");
+  return entries_[*i].graph;
+}
+
+const Graph& GraphModule::submodule(std::string_view path) const {
+  auto i = find(path);
+  if (!i) throw key_error("no module '" + std::string(path) + "'");
+  return entries_[*i].graph;
+}
+
+bool GraphModule::has_submodule(std::string_view path) const noexcept { return find(path).has_value(); }
+
+bool GraphModule::is_impure(std::string_view path) const {
+  auto i = find(path);
+  if (!i) throw key_error("no module '" + std::string(path) + "'");
+  return entries_[*i].impure;
+}
+
+std::vector<std::size_t> GraphModule::dfs_order() const {
+  std::vector<std::vector<std::size_t>> children(entries_.size());
+  for (std::size_t i = 1; i < entries_.size(); ++i) children[entries_[i].parent].push_back(i);
+  std::vector<std::size_t> order, stack{0};
+  while (!stack.empty()) {
+    std::size_t i = stack.back();
+    stack.pop_back();
+    order.push_back(i);
+    for (auto it = children[i].rbegin(); it != children[i].rend(); ++it) stack.push_back(*it);
+  }
+  return order;
+}
+
+std::vector<std::pair<std::string, const Graph*>> GraphModule::named_modules() const {
+  std::vector<std::pair<std::string, const Graph*>> out;
+  for (std::size_t i : dfs_order()) out.emplace_back(entries_[i].path, &entries_[i].graph);
+  return out;
+}
+
+std::vector<std::pair<std::string, Graph*>> GraphModule::named_modules() {
+  std::vector<std::pair<std::string, Graph*>> out;
+  for (std::size_t i : dfs_order()) out.emplace_back(entries_[i].path, &entries_[i].graph);
+  return out;
+}
+
+}  // namespace aotkit::graph

@@ -1,0 +1,288 @@
+// modules/graph/ir.cppm — the FX-style IR (partition :ir): nodes in an arena with stable handles,
+// MLIR-style use lists, FX's naming and insertion points, and GraphModules of nested graphs.
+module;
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <variant>
+#include <vector>
+export module aotkit.graph:ir;
+
+import aotkit.runtime;
+import :arg;
+import :ops;
+
+export namespace aotkit::graph {
+
+/// FX's opcodes.
+enum class node_op : std::uint8_t { placeholder, get_attr, call_function, call_method, call_module, output };
+
+/// "placeholder", "call_function", ...
+[[nodiscard]] std::string_view to_string(node_op op) noexcept;
+/// The opcode named `name`, if it is one.
+[[nodiscard]] std::optional<node_op> parse_node_op(std::string_view name) noexcept;
+
+/// A node's meta: typed slots for the keys the AOT passes read, and an open map for the rest.
+/// JSON-like values are args (immutable, so a copy is a deep copy).
+struct node_meta {
+  std::optional<std::int64_t> seq_nr;
+  std::optional<std::string> partitioner_tag;   ///< "is_forward" / "is_backward"
+  std::optional<arg> nn_module_stack;           ///< [[key, [path, type]], ...]
+  std::optional<arg> source_fn_stack;
+  std::optional<std::string> stack_trace;
+  std::optional<arg> custom;                    ///< any JSON-like value
+  std::optional<arg> tensor_meta;               ///< {shape, dtype, stride, requires_grad} or a list of them
+  std::optional<arg> val;
+  std::optional<bool> is_gradient_acc;
+  std::vector<std::pair<std::string, arg>> other;  ///< every other key, in insertion order
+
+  /// Number of keys present.
+  [[nodiscard]] std::size_t size() const noexcept;
+  [[nodiscard]] bool empty() const noexcept { return size() == 0; }
+  /// The keys present: the typed ones in the order above, then `other`'s.
+  [[nodiscard]] std::vector<std::string> keys() const;
+  /// The value under `key` as an arg (typed slots converted), or nullopt.
+  [[nodiscard]] std::optional<arg> get(std::string_view key) const;
+  /// Sets `key` (a typed slot when it is one; throws aotkit::type_error when the value does not fit it).
+  void set(std::string_view key, arg value);
+  /// Removes `key`; returns whether it was present.
+  bool erase(std::string_view key);
+  friend bool operator==(const node_meta&, const node_meta&) = default;
+};
+
+/// A call_function target is an operator; every other op's target is a string.
+using node_target = std::variant<op_handle, std::string>;
+
+/// A keyword argument.
+using kwarg = std::pair<std::string, arg>;
+
+class Graph;
+
+/// One node. Read it through `Graph::node(id)`; change it through the Graph, which keeps the
+/// use lists and indexes right.
+class Node {
+ public:
+  [[nodiscard]] node_id id() const noexcept { return id_; }
+  [[nodiscard]] const std::string& name() const noexcept { return name_; }
+  [[nodiscard]] node_op op() const noexcept { return op_; }
+  /// The operator of a call_function node (invalid handle otherwise).
+  [[nodiscard]] op_handle target_op() const noexcept { return target_op_; }
+  /// The target as text: the operator's name for call_function ("aten.add.Tensor").
+  [[nodiscard]] const std::string& target() const;
+  [[nodiscard]] std::span<const arg> args() const noexcept { return args_; }
+  [[nodiscard]] std::span<const kwarg> kwargs() const noexcept { return kwargs_; }
+  [[nodiscard]] const node_meta& meta() const noexcept { return meta_; }
+  /// The type annotation as FX prints it ("torch.Tensor"); empty for none.
+  [[nodiscard]] const std::string& type() const noexcept { return type_; }
+  [[nodiscard]] std::size_t num_users() const noexcept { return num_users_; }
+  [[nodiscard]] bool erased() const noexcept { return erased_; }
+  [[nodiscard]] node_id prev() const noexcept { return prev_; }
+  [[nodiscard]] node_id next() const noexcept { return next_; }
+
+ private:
+  friend class Graph;
+  std::string name_;
+  std::string target_text_;   // non-call_function targets
+  std::string type_;
+  std::vector<arg> args_;
+  std::vector<kwarg> kwargs_;
+  std::vector<std::uint32_t> inputs_;  // use records of the distinct input nodes, in FX's order
+  node_meta meta_;
+  std::uint64_t order_ = 0;            // increases along the list (FX's _sort_key)
+  op_handle target_op_;
+  node_id id_ = no_node, prev_ = no_node, next_ = no_node;
+  node_id prev_same_ = no_node, next_same_ = no_node;  // find_nodes index chain
+  std::uint32_t first_use_ = 0xFFFFFFFFu, last_use_ = 0xFFFFFFFFu, num_users_ = 0;
+  node_op op_ = node_op::placeholder;
+  bool erased_ = false;
+};
+
+/// An FX graph. Value type: copying a Graph copies every node with the same ids (graph_copy for
+/// free). Handles (node_id) stay valid until the graph dies; erased nodes keep their slot and name.
+class Graph {
+ public:
+  Graph() = default;
+
+  //===--- creation ---===//
+  /// `create_node(op, target, args, kwargs, name, type_expr)`: the name is `name` or derived from
+  /// the target (FX's `_target_to_str` + snake case), made unique by FX's namespace rules. The
+  /// node goes to the current insertion point. Throws aotkit::value_error for a target of the
+  /// wrong kind (torch's text) or an argument that references a node not live in this graph.
+  node_id create_node(node_op op, node_target target, std::vector<arg> args = {}, std::vector<kwarg> kwargs = {},
+                      std::optional<std::string> name = std::nullopt, std::string type = {});
+  node_id placeholder(std::string name, std::string type = {}, std::optional<arg> default_value = std::nullopt);
+  node_id get_attr(std::string qualified_name, std::string type = {});
+  node_id call_function(op_handle op, std::vector<arg> args = {}, std::vector<kwarg> kwargs = {},
+                        std::optional<std::string> name = std::nullopt, std::string type = {});
+  /// The same, by operator name ("aten.add.Tensor", "operator.add"); unknown names are interned.
+  node_id call_function(std::string_view op, std::vector<arg> args = {}, std::vector<kwarg> kwargs = {},
+                        std::optional<std::string> name = std::nullopt, std::string type = {});
+  node_id call_method(std::string method, std::vector<arg> args = {}, std::vector<kwarg> kwargs = {});
+  node_id call_module(std::string qualified_name, std::vector<arg> args = {}, std::vector<kwarg> kwargs = {});
+  /// `output(result)`: op output, target "output", args (result,).
+  node_id output(arg result, std::string type = {});
+
+  //===--- reading ---===//
+  /// The node; throws aotkit::index_error for an id this graph never made.
+  [[nodiscard]] const Node& node(node_id id) const;
+  /// Live nodes.
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  /// Every slot ever made (live and erased); ids are < this.
+  [[nodiscard]] std::size_t capacity() const noexcept { return nodes_.size(); }
+  [[nodiscard]] node_id first() const noexcept { return first_; }
+  [[nodiscard]] node_id last() const noexcept { return last_; }
+  /// The live nodes in order (a snapshot).
+  [[nodiscard]] std::vector<node_id> nodes() const;
+  /// `node.users`: the distinct consumers, in the order they started using the node.
+  [[nodiscard]] std::vector<node_id> users(node_id id) const;
+  /// `node.all_input_nodes`: distinct node inputs, args then kwargs, first occurrence order.
+  [[nodiscard]] std::vector<node_id> input_nodes(node_id id) const;
+  /// The live node named `name`.
+  [[nodiscard]] std::optional<node_id> find_node(std::string_view name) const;
+  /// `output_node()`: the last node, which must be an output (aotkit::assertion_error otherwise).
+  [[nodiscard]] node_id output_node() const;
+  /// `find_nodes(op=..., target=...)`: nodes with that op (and call_function target), in graph
+  /// order when `sort`. O(matches) via an index kept up to date.
+  [[nodiscard]] std::vector<node_id> find_nodes(node_op op, std::optional<op_handle> target = std::nullopt,
+                                                bool sort = true) const;
+  /// The arena's own invariants for node `id`: it is in the find_nodes index, each of its users
+  /// lists it among their inputs, and each input's use record names it. What `lint` checks beyond FX.
+  [[nodiscard]] bool links_consistent(node_id id) const noexcept;
+  /// True when `a` comes before `b` (both live). O(1).
+  [[nodiscard]] bool before(node_id a, node_id b) const;
+
+  //===--- mutation ---===//
+  /// `node.args = ...`: recomputes the inputs and the users of old and new inputs.
+  void set_args(node_id id, std::vector<arg> args);
+  void set_kwargs(node_id id, std::vector<kwarg> kwargs);
+  /// `update_arg(i, value)`.
+  void update_arg(node_id id, std::size_t index, arg value);
+  [[nodiscard]] node_meta& meta(node_id id);
+  void set_type(node_id id, std::string type);
+  /// `replace_all_uses_with(new, delete_user_cb, propagate_meta)`: returns the users changed.
+  std::vector<node_id> replace_all_uses_with(node_id id, node_id replacement,
+                                             const std::function<bool(node_id)>& delete_user_cb = {},
+                                             bool propagate_meta = false);
+  /// `user.replace_input_with(old, new)`.
+  void replace_input_with(node_id user, node_id old_input, node_id new_input);
+  /// `erase_node(n)`: throws aotkit::runtime_error with FX's text while it has users; erasing an
+  /// erased node warns and returns.
+  void erase_node(node_id id);
+  /// `n.prepend(x)` / `n.append(x)`: moves x right before / after n.
+  void move_before(node_id n, node_id x);
+  void move_after(node_id n, node_id x);
+
+  /// Where new nodes go: before `anchor` (inserting_before), or after it (inserting_after).
+  struct insert_point {
+    node_id anchor = no_node;  ///< no_node: the sentinel (end of graph for before, start for after)
+    bool after = false;
+  };
+  [[nodiscard]] insert_point insertion_point() const noexcept { return insert_; }
+  void set_insertion_point(insert_point p);
+
+  /// RAII `with graph.inserting_before(n):` — restores the previous insertion point.
+  class insert_guard {
+   public:
+    insert_guard(Graph& g, insert_point p) : g_(&g), saved_(g.insertion_point()) { g.set_insertion_point(p); }
+    insert_guard(const insert_guard&) = delete;
+    insert_guard& operator=(const insert_guard&) = delete;
+    ~insert_guard() { g_->insert_ = saved_; }
+
+   private:
+    Graph* g_;
+    insert_point saved_;
+  };
+  /// New nodes go right before `n` (in creation order); no_node: the start of the graph.
+  [[nodiscard]] insert_guard inserting_before(node_id n = no_node) { return {*this, {n, n == no_node}}; }
+  /// New nodes go right after `n` (so several appear in reverse creation order); no_node: the end.
+  [[nodiscard]] insert_guard inserting_after(node_id n = no_node) { return {*this, {n, n != no_node}}; }
+
+  /// `node_copy(node, arg_transform)`: a copy of `src`'s node in this graph, its node references
+  /// mapped by `arg_transform`; meta copied.
+  node_id node_copy(const Graph& src, node_id n, const std::function<arg(node_id)>& arg_transform);
+  /// `graph_copy(g, val_map)`: copies every node of `src` but its output, mapping references
+  /// through `val_map` (filled as it goes); returns the mapped output value (None if no output).
+  arg graph_copy(const Graph& src, std::unordered_map<node_id, node_id>& val_map);
+
+  /// The name FX's namespace would give `candidate` now (without taking it).
+  [[nodiscard]] std::string peek_name(std::string_view candidate) const;
+
+ private:
+  friend class insert_guard;
+  struct use {
+    node_id producer, consumer;
+    std::uint32_t prev, next;
+  };
+  Node& at(node_id id);
+  const Node& at(node_id id) const;
+  Node& live(node_id id, std::string_view what);
+  std::string create_name(std::string_view candidate);
+  void link(node_id id);
+  void unlink(node_id id);
+  void relabel();
+  void attach_inputs(node_id id);
+  void detach_inputs(node_id id);
+  void check_args(std::span<const arg> args, std::span<const kwarg> kwargs) const;
+  void index_add(node_id id);
+  void index_remove(node_id id);
+  static std::uint64_t index_key(node_op op, op_handle target) noexcept;
+
+  std::deque<Node> nodes_;  // deque: names stay put, so names_ can view them
+  std::vector<use> uses_;
+  std::uint32_t free_use_ = 0xFFFFFFFFu;
+  std::unordered_map<std::string_view, node_id> names_;
+  std::unordered_map<std::string, std::uint64_t> base_count_;
+  std::unordered_map<std::uint64_t, std::pair<node_id, node_id>> index_;  // key → (first, last)
+  node_id first_ = no_node, last_ = no_node;
+  std::size_t size_ = 0;
+  insert_point insert_{};
+
+ public:
+  Graph(const Graph& other);
+  Graph& operator=(const Graph& other);
+  Graph(Graph&&) noexcept = default;
+  Graph& operator=(Graph&&) noexcept = default;
+};
+
+/// A root graph and named submodule graphs (HOP subgraphs, nested modules), flat: entries in
+/// insertion order with their parent. `modules()` walks them as FX does: self first, then
+/// depth-first in insertion order.
+class GraphModule {
+ public:
+  explicit GraphModule(Graph root = {});
+  [[nodiscard]] Graph& graph() noexcept { return entries_.front().graph; }
+  [[nodiscard]] const Graph& graph() const noexcept { return entries_.front().graph; }
+  /// Adds a submodule `name` under the module at `parent_path` ("" = root); returns its path.
+  /// Throws aotkit::key_error for an unknown parent or a name taken there.
+  std::string add_submodule(std::string_view parent_path, std::string name, Graph graph, bool impure = false);
+  /// The module at dotted `path` ("" = root); throws aotkit::key_error.
+  [[nodiscard]] Graph& submodule(std::string_view path);
+  [[nodiscard]] const Graph& submodule(std::string_view path) const;
+  [[nodiscard]] bool has_submodule(std::string_view path) const noexcept;
+  /// The submodule's `_is_impure` attribute (DCE keeps call_module nodes of impure modules).
+  [[nodiscard]] bool is_impure(std::string_view path) const;
+  /// `named_modules()`: (path, graph) pairs, root first, depth first.
+  [[nodiscard]] std::vector<std::pair<std::string, const Graph*>> named_modules() const;
+  [[nodiscard]] std::vector<std::pair<std::string, Graph*>> named_modules();
+
+ private:
+  struct entry {
+    std::string path;
+    std::string name;
+    std::size_t parent;
+    bool impure;
+    Graph graph;
+  };
+  [[nodiscard]] std::vector<std::size_t> dfs_order() const;
+  [[nodiscard]] std::optional<std::size_t> find(std::string_view path) const noexcept;
+  std::vector<entry> entries_;
+};
+
+}  // namespace aotkit::graph

@@ -1,0 +1,114 @@
+// modules/graph/lint.cpp — lint (FX's checks, plus the use-list invariants the arena keeps) and
+// dead-code elimination with torch 2.x's impurity rules.
+module;
+#include <algorithm>
+#include <cstddef>
+#include <optional>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+module aotkit.graph;
+
+import aotkit.runtime;
+
+namespace aotkit::graph {
+
+std::vector<std::string> lint_problems(const Graph& g) {
+  std::vector<std::string> problems;
+  std::vector<char> seen(g.capacity(), 0);
+  std::size_t count = 0;
+  for (node_id n = g.first(); n != no_node; n = g.node(n).next()) {
+    const Node& node = g.node(n);
+    ++count;
+    if (node.erased()) problems.push_back("Node '" + node.name() + "' does not belong to this Graph!");
+    auto check_input = [&](node_id p) {
+      if (p >= g.capacity() || g.node(p).erased()) {
+        problems.push_back("Argument '" + (p < g.capacity() ? g.node(p).name() : "#" + std::to_string(p)) +
+                           "' of Node '" + node.name() +
+                           "' does not belong to this Graph, but was used as an argument! If you are copying nodes "
+                           "from another graph, make sure to use ``arg_transform`` on node_copy() to remap values");
+      } else if (!seen[p]) {
+        problems.push_back("Argument '" + g.node(p).name() + "' of Node '" + node.name() +
+                           "' was used before it has been defined! Please check that Nodes in the graph are "
+                           "topologically ordered");
+      }
+    };
+    for (const arg& a : node.args()) for_each_node(a, check_input);
+    for (const kwarg& kw : node.kwargs()) for_each_node(kw.second, check_input);
+    // names_ maps each name to one node: another node answering to it is a redefinition
+    if (g.find_node(node.name()) != n) problems.push_back("Node redefined name " + node.name() + "!");
+    seen[n] = 1;
+  }
+  if (count != g.size()) problems.push_back("graph holds " + std::to_string(g.size()) + " nodes but its list has " + std::to_string(count));
+  // The side table and the use lists (FX's users dicts) must agree with the nodes.
+  for (node_id n = g.first(); n != no_node; n = g.node(n).next())
+    if (!g.links_consistent(n)) problems.push_back("Node '" + g.node(n).name() + "' is not added to the side table");
+  return problems;
+}
+
+void lint(const Graph& g) {
+  auto problems = lint_problems(g);
+  if (problems.empty()) return;
+  std::string msg = problems.front();
+  if (msg.find("topologically ordered") != std::string::npos || msg.find("arg_transform") != std::string::npos)
+    msg += "\n" + graph_str(g);
+  throw runtime_error(msg);
+}
+
+void lint(const GraphModule& gm) {
+  for (const auto& [path, g] : gm.named_modules()) {
+    lint(*g);
+    for (node_id n : g->find_nodes(node_op::call_module)) {
+      const Node& node = g->node(n);
+      std::string full = path.empty() ? node.target() : path + "." + node.target();
+      if (!gm.has_submodule(full)) {
+        std::string atom = node.target().substr(node.target().rfind('.') + 1);
+        throw runtime_error("Node " + node.name() + " target " + node.target() + " references nonexistent attribute " +
+                            atom + " of " + (path.empty() ? "GraphModule" : path));
+      }
+    }
+  }
+}
+
+bool is_impure(const Graph& g, node_id n, bool impure_random, const GraphModule* gm) {
+  const Node& node = g.node(n);
+  switch (node.op()) {
+    case node_op::placeholder:
+    case node_op::output: return true;
+    case node_op::call_function: {
+      op_schema s = op_info(node.target_op());
+      if (s.is_mutable || s.side_effect) return true;
+      return impure_random && has_tag(s.tags, op_tag::nondeterministic_seeded);
+    }
+    case node_op::call_module: return gm && gm->has_submodule(node.target()) && gm->is_impure(node.target());
+    default: return false;
+  }
+}
+
+bool eliminate_dead_code(Graph& g, const std::function<bool(node_id)>& is_impure_node, std::vector<std::string>* removed) {
+  lint(g);
+  bool changed = false;
+  for (node_id n = g.last(); n != no_node;) {
+    node_id prev = g.node(n).prev();
+    bool impure = is_impure_node ? is_impure_node(n) : is_impure(g, n);
+    if (!impure && g.node(n).num_users() == 0) {
+      if (removed) removed->push_back(g.node(n).name());
+      g.erase_node(n);
+      changed = true;
+    }
+    n = prev;
+  }
+  return changed;
+}
+
+bool eliminate_dead_code(GraphModule& gm, std::vector<std::string>* removed) {
+  bool changed = false;
+  for (auto& [path, g] : gm.named_modules()) {
+    changed = eliminate_dead_code(*g, [&](node_id n) { return is_impure(*g, n, true, &gm); }, removed) || changed;
+  }
+  return changed;
+}
+
+}  // namespace aotkit::graph

@@ -1,0 +1,197 @@
+// modules/graph/ops.cpp — the operator registry: one process-wide table behind a shared mutex,
+// preloaded with the facts FX's dead-code rules and the AOT passes need.
+module;
+#include <cctype>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+module aotkit.graph;
+
+import aotkit.runtime;
+
+namespace aotkit::graph {
+
+namespace {
+
+struct string_hash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+
+op_family family_of(std::string_view name) {
+  if (name.starts_with("operator.")) return op_family::python_operator;
+  if (name.starts_with("builtins.")) return op_family::python_builtin;
+  if (name.starts_with("higher_order.")) return op_family::higher_order;
+  if (name.starts_with("torch.")) return op_family::python_function;
+  // ns.op.overload: three dotted parts (aten, prims, inductor, quantized, custom namespaces)
+  std::size_t dots = 0;
+  for (char c : name) dots += c == '.';
+  return dots == 2 ? op_family::aten_overload : op_family::python_function;
+}
+
+op_schema inferred(std::string_view name) {
+  op_schema s;
+  s.name = std::string(name);
+  s.family = family_of(name);
+  if (s.family == op_family::aten_overload) {
+    auto first = name.find('.'), last = name.rfind('.');
+    std::string_view op = name.substr(first + 1, last - first - 1), overload = name.substr(last + 1);
+    s.is_mutable = (op.ends_with('_') && !op.ends_with("__")) || overload == "out" || overload.starts_with("out_");
+  }
+  return s;
+}
+
+struct registry {
+  std::shared_mutex mutex;
+  std::deque<op_schema> ops;  // deque: references stay valid as it grows
+  std::unordered_map<std::string, std::uint32_t, string_hash, std::equal_to<>> by_name;
+
+  registry() {
+    for (const char* n : {"aten.as_strided_.default", "aten.resize_.default", "aten.rename_.default",
+                          "aten.unsqueeze_.default", "aten.resize_as_.default", "aten.detach_.default",
+                          "aten.squeeze_.default", "aten.squeeze_.dim", "aten.squeeze_.dims", "aten.squeeze_.dimname",
+                          "aten.t_.default", "aten.transpose_.default", "aten.swapaxes_.default",
+                          "aten.swapdims_.default", "aten.set_.default", "aten.set_.source_Storage",
+                          "aten.set_.source_Storage_storage_offset", "aten.set_.source_Tensor",
+                          "aten.set_.source_Tensor_storage_offset"}) {
+      op_schema s = inferred(n);
+      s.tags = op_tag::inplace_view;
+      add(std::move(s));
+    }
+    for (const char* n : {"aten.rand.default", "aten.randn.default", "aten.randint.default", "aten.randint.low",
+                          "aten.randperm.default", "aten.rand_like.default", "aten.randn_like.default",
+                          "aten.randint_like.default", "aten.normal.Tensor_Tensor", "aten.normal.float_Tensor",
+                          "aten.normal.Tensor_float", "aten.normal.float_float", "aten.bernoulli.default",
+                          "aten.bernoulli.p", "aten.multinomial.default", "aten.poisson.default",
+                          "aten.native_dropout.default", "aten.uniform.default", "aten.exponential.default"}) {
+      op_schema s = inferred(n);
+      s.tags = op_tag::nondeterministic_seeded;
+      add(std::move(s));
+    }
+    // Python RNG functions and FX's side-effect set (torch 2.x's fx/node.py)
+    for (const char* n : {"torch.rand", "torch.randn", "torch.randint", "torch.randperm", "torch.rand_like",
+                          "torch.randn_like", "torch.randint_like", "torch.normal", "torch.poisson",
+                          "torch.bernoulli", "torch.multinomial"}) {
+      op_schema s = inferred(n);
+      s.tags = op_tag::nondeterministic_seeded;
+      add(std::move(s));
+    }
+    for (const char* n : {"torch._assert", "torch._assert_async", "aten._async_error.default",
+                          "aten._assert_async.msg", "aten._assert_scalar.default",
+                          "aten._assert_tensor_metadata.default", "aten.sym_constrain_range.default",
+                          "aten.sym_constrain_range_for_size.default", "profiler._record_function_enter.default",
+                          "profiler._record_function_enter_new.default", "profiler._record_function_exit._RecordFunction",
+                          "inductor.accumulate_grad_.default", "operator.setitem", "torch._C._set_grad_enabled",
+                          "torch.amp._enter_autocast", "torch.amp._exit_autocast",
+                          "inductor.resize_storage_bytes_.default", "prims._sink_tokens.default"}) {
+      op_schema s = inferred(n);
+      s.side_effect = true;
+      add(std::move(s));
+    }
+    add(inferred("higher_order.with_effects"));
+    add(inferred("prims._make_token.default"));
+  }
+
+  std::uint32_t add(op_schema s) {
+    auto it = by_name.find(s.name);
+    if (it != by_name.end()) {
+      ops[it->second] = std::move(s);
+      return it->second;
+    }
+    auto index = static_cast<std::uint32_t>(ops.size());
+    by_name.emplace(s.name, index);
+    ops.push_back(std::move(s));
+    return index;
+  }
+};
+
+registry& ops() {
+  static registry r;
+  return r;
+}
+
+const op_schema& checked(const registry& r, op_handle op) {
+  if (op.index >= r.ops.size()) throw value_error("invalid op_handle " + std::to_string(op.index));
+  return r.ops[op.index];
+}
+
+}  // namespace
+
+op_handle register_op(op_schema schema) {
+  if (schema.name.empty()) throw value_error("register_op: an operator needs a name");
+  auto& r = ops();
+  std::unique_lock lock(r.mutex);
+  return {r.add(std::move(schema))};
+}
+
+op_handle intern_op(std::string_view name) {
+  auto& r = ops();
+  {
+    std::shared_lock lock(r.mutex);
+    auto it = r.by_name.find(name);
+    if (it != r.by_name.end()) return {it->second};
+  }
+  if (name.empty()) throw value_error("an operator needs a name");
+  std::unique_lock lock(r.mutex);
+  auto it = r.by_name.find(name);
+  if (it != r.by_name.end()) return {it->second};
+  return {r.add(inferred(name))};
+}
+
+std::optional<op_handle> find_op(std::string_view name) {
+  auto& r = ops();
+  std::shared_lock lock(r.mutex);
+  auto it = r.by_name.find(name);
+  if (it == r.by_name.end()) return std::nullopt;
+  return op_handle{it->second};
+}
+
+op_schema op_info(op_handle op) {
+  auto& r = ops();
+  std::shared_lock lock(r.mutex);
+  return checked(r, op);
+}
+
+const std::string& op_name(op_handle op) {
+  auto& r = ops();
+  std::shared_lock lock(r.mutex);
+  return checked(r, op).name;  // names never change once registered
+}
+
+std::string pretty_target(op_handle op) {
+  const std::string& name = op_name(op);
+  switch (family_of(name)) {
+    case op_family::aten_overload:
+    case op_family::higher_order: return "torch.ops." + name;
+    default: return name;
+  }
+}
+
+std::string default_node_name(op_handle op) {
+  const std::string& name = op_name(op);
+  std::string_view base = name;
+  switch (family_of(name)) {
+    case op_family::aten_overload: base = base.substr(base.find('.') + 1); break;  // __name__ = "add.Tensor"
+    case op_family::higher_order:
+    case op_family::python_operator:
+    case op_family::python_builtin:
+    case op_family::python_function: base = base.substr(base.rfind('.') + 1); break;
+  }
+  // FX's _snake_case: '_' between a lowercase letter and a following uppercase one, then lower
+  std::string out;
+  for (std::size_t i = 0; i < base.size(); ++i) {
+    char c = base[i];
+    if (i > 0 && std::isupper(static_cast<unsigned char>(c)) && std::islower(static_cast<unsigned char>(base[i - 1])))
+      out += '_';
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+}  // namespace aotkit::graph

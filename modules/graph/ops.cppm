@@ -1,0 +1,82 @@
+// modules/graph/ops.cppm — the operator registry (partition :ops): interned call_function targets
+// with their schema facts (tags, mutability, side effects) and how FX prints them.
+module;
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+export module aotkit.graph:ops;
+
+export namespace aotkit::graph {
+
+/// Operator tags (torch.Tag) that the passes read.
+enum class op_tag : std::uint32_t {
+  none = 0,
+  inplace_view = 1u << 0,             ///< only modifies tensor metadata (§E.1)
+  nondeterministic_seeded = 1u << 1,  ///< draws random numbers
+  core = 1u << 2,
+  pointwise = 1u << 3,
+  view_copy = 1u << 4,
+};
+[[nodiscard]] constexpr op_tag operator|(op_tag a, op_tag b) noexcept {
+  return static_cast<op_tag>(static_cast<std::uint32_t>(a) | static_cast<std::uint32_t>(b));
+}
+[[nodiscard]] constexpr bool has_tag(op_tag set, op_tag t) noexcept {
+  return (static_cast<std::uint32_t>(set) & static_cast<std::uint32_t>(t)) != 0;
+}
+
+/// What kind of callable a call_function target is; it decides how FX prints it.
+enum class op_family : std::uint8_t {
+  aten_overload,  ///< `aten.add.Tensor` (also prims, inductor, ... `ns.name.overload`): torch.ops.<name>
+  higher_order,   ///< `higher_order.with_effects`: torch.ops.higher_order.<name>
+  python_operator,///< `operator.add`: the _operator module (infix in code)
+  python_builtin, ///< `builtins.getattr`
+  python_function,///< anything else by qualified name: `torch.flatten`, `torch.nn.functional.relu`
+};
+
+/// The facts about one operator.
+struct op_schema {
+  std::string name;            ///< as fx-json/1 writes it: "aten.add.Tensor", "operator.getitem", "torch.flatten"
+  op_family family = op_family::python_function;
+  op_tag tags = op_tag::none;
+  bool is_mutable = false;     ///< the schema mutates an argument (torch's `_schema.is_mutable`)
+  bool side_effect = false;    ///< in FX's side-effect set (`has_side_effect`): never dead code
+};
+
+/// A handle to a registered operator (index into the registry; stable for the process).
+struct op_handle {
+  std::uint32_t index = 0xFFFFFFFFu;
+  friend bool operator==(op_handle, op_handle) = default;
+  [[nodiscard]] bool valid() const noexcept { return index != 0xFFFFFFFFu; }
+};
+
+/// Registers an operator (or updates the facts of one already known by that name) and returns its
+/// handle. Thread-safe. The built-ins are preregistered: the aten ops of §E.1 with inplace_view,
+/// the side-effect set of §D.1, torch's random ops (nondeterministic_seeded),
+/// `higher_order.with_effects`, `prims._make_token.default`, `prims._sink_tokens.default`.
+op_handle register_op(op_schema schema);
+
+/// The handle of `name`, registering it with facts inferred from the name when unknown: the
+/// family from its prefix; aten overloads whose name ends in `_` (in-place) or whose overload is
+/// `out` are mutable. Thread-safe; O(1) expected.
+[[nodiscard]] op_handle intern_op(std::string_view name);
+
+/// The handle of `name` if registered.
+[[nodiscard]] std::optional<op_handle> find_op(std::string_view name);
+
+/// The facts of a registered operator (a copy: the registry may grow concurrently).
+[[nodiscard]] op_schema op_info(op_handle op);
+
+/// The name as fx-json/1 writes it ("aten.add.Tensor"). The reference stays valid for the process.
+[[nodiscard]] const std::string& op_name(op_handle op);
+
+/// FX's `_pretty_print_target`: "torch.ops.aten.add.Tensor", "operator.add", "builtins.getattr",
+/// "torch.flatten", "torch.ops.higher_order.with_effects".
+[[nodiscard]] std::string pretty_target(op_handle op);
+
+/// The name a node created with this target gets by default (FX's `_target_to_str` then
+/// snake-case): "add_tensor" for aten.add.Tensor, "add" for operator.add, "flatten".
+[[nodiscard]] std::string default_node_name(op_handle op);
+
+}  // namespace aotkit::graph
