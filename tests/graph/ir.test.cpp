@@ -1,0 +1,308 @@
+// tests/graph/ir.test.cpp — the Graph API against FX's documented behaviour (semantics.md §D):
+// naming, insertion points, users, erase, RAUW, copies, find_nodes, printing examples, DCE rules.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+import aotkit.runtime;
+import aotkit.graph;
+
+using namespace aotkit::graph;
+
+namespace {
+
+// §D.5's example: x; add = x + 1; mul = add * x; return (mul,)
+Graph example() {
+  Graph g;
+  node_id x = g.placeholder("x");
+  node_id add = g.call_function("operator.add", {arg::node(x), 1});
+  node_id mul = g.call_function("operator.mul", {arg::node(add), arg::node(x)});
+  g.output(arg::tuple({arg::node(mul)}));
+  return g;
+}
+
+std::vector<std::string> names(const Graph& g) {
+  std::vector<std::string> out;
+  for (node_id n : g.nodes()) out.push_back(g.node(n).name());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("str(graph) and python_code match FX's examples (§D.5, §D.6)", "[graph][print]") {
+  Graph g = example();
+  CHECK(graph_str(g) ==
+        "graph():\n"
+        "    %x : [num_users=2] = placeholder[target=x]\n"
+        "    %add : [num_users=1] = call_function[target=operator.add](args = (%x, 1), kwargs = {})\n"
+        "    %mul : [num_users=1] = call_function[target=operator.mul](args = (%add, %x), kwargs = {})\n"
+        "    return (mul,)");
+  CHECK(graph_str(g, print_style::torch1_13).find("%x : [#users=2] = placeholder[target=x]") != std::string::npos);
+  CHECK(python_code(g) ==
+        "\n\n\ndef forward(self, x):\n"
+        "    add = x + 1\n"
+        "    mul = add * x;  add = x = None\n"
+        "    return (mul,)\n    ");
+  CHECK(python_code_boxed(g).find("def forward(self, args_list):\n    args_iter = iter(args_list)\n    x = next(args_iter)\n"
+                                  "    args_list.clear()\n    add = x + 1\n") != std::string::npos);
+  CHECK(python_code(Graph{}) == "\n\n\ndef forward(self):\n    pass\n    ");
+}
+
+TEST_CASE("print_tabular follows tabulate's simple format (§D.8)", "[graph][print]") {
+  CHECK(print_tabular(example()) ==
+        "opcode         name    target                   args       kwargs\n"
+        "-------------  ------  -----------------------  ---------  --------\n"
+        "placeholder    x       x                        ()         {}\n"
+        "call_function  add     <built-in function add>  (x, 1)     {}\n"
+        "call_function  mul     <built-in function mul>  (add, x)   {}\n"
+        "output         output  output                   ((mul,),)  {}\n");
+}
+
+TEST_CASE("FX's namespace: counters, explicit suffixes, builtins and sanitizing (§D.4)", "[graph][naming]") {
+  Graph g;
+  node_id x = g.placeholder("x");
+  CHECK(g.node(g.call_function("operator.add", {arg::node(x), 1})).name() == "add");
+  CHECK(g.node(g.call_function("operator.add", {arg::node(x), 1})).name() == "add_1");
+  CHECK(g.node(g.call_function("operator.add", {arg::node(x), 1})).name() == "add_2");
+  CHECK(g.node(g.call_function("aten.add.Tensor", {arg::node(x), arg::node(x)})).name() == "add_tensor");
+  CHECK(g.node(g.call_function("prims._make_token.default")).name() == "_make_token_default");
+  CHECK(g.node(g.call_function("builtins.sum", {arg::node(x)})).name() == "sum_1");  // shadows a builtin
+  CHECK(g.node(g.call_function("operator.getitem", {arg::node(x), 0})).name() == "getitem");
+  CHECK(g.node(g.call_module("layer1.0.conv1", {arg::node(x)})).name() == "layer1_0_conv1");
+  CHECK(g.node(g.call_function("operator.mul", {}, {}, std::string("mul_7"))).name() == "mul_7");
+  CHECK(g.node(g.call_function("operator.mul", {}, {}, std::string("mul_7"))).name() == "mul_8");
+  CHECK(g.node(g.call_function("operator.mul", {}, {}, std::string("9lives"))).name() == "_9lives");
+  CHECK(g.node(g.call_function("operator.mul", {}, {}, std::string("a-b c"))).name() == "a_b_c");
+  CHECK(g.node(g.call_method("__add__", {arg::node(x)})).name() == "add_3");
+  CHECK(g.node(g.get_attr("torch")).name() == "torch_1");
+}
+
+TEST_CASE("inserting_before keeps creation order, inserting_after reverses it (§D.3)", "[graph][insert]") {
+  Graph g = example();
+  node_id add = *g.find_node("add");
+  {
+    auto guard = g.inserting_before(add);
+    g.call_function("operator.neg", {1}, {}, std::string("a"));
+    g.call_function("operator.neg", {2}, {}, std::string("b"));
+  }
+  {
+    auto guard = g.inserting_after(add);
+    g.call_function("operator.neg", {3}, {}, std::string("c"));
+    g.call_function("operator.neg", {4}, {}, std::string("d"));
+  }
+  {
+    auto guard = g.inserting_before();  // start of the graph
+    g.call_function("operator.neg", {5}, {}, std::string("first"));
+  }
+  g.call_function("operator.neg", {6}, {}, std::string("last"));  // the default: the end
+  CHECK(names(g) == std::vector<std::string>{"first", "x", "a", "b", "add", "d", "c", "mul", "output", "last"});
+  CHECK(g.before(*g.find_node("a"), *g.find_node("b")));
+  CHECK(g.before(*g.find_node("d"), *g.find_node("c")));
+  CHECK_THROWS_WITH(g.set_insertion_point({12345, false}), "Node to insert before is not in graph.");
+}
+
+TEST_CASE("users, erase_node's error and erased references (§D.3)", "[graph][erase]") {
+  Graph g = example();
+  node_id x = *g.find_node("x"), add = *g.find_node("add"), mul = *g.find_node("mul");
+  CHECK(g.users(x) == std::vector<node_id>{add, mul});
+  CHECK(g.input_nodes(mul) == std::vector<node_id>{add, x});
+  CHECK_THROWS_MATCHES(g.erase_node(x), aotkit::runtime_error,
+                       Catch::Message("Tried to erase Node x but it still had 2 users in the graph: {add: None, mul: None}!"));
+  g.erase_node(g.output_node());
+  g.erase_node(mul);
+  CHECK(g.users(add).empty());
+  CHECK(g.node(mul).erased());
+  CHECK(g.node(mul).args()[0].is_none());  // FX replaces an erased node's inputs by None
+  std::vector<aotkit::capture_warnings::record> warnings;
+  {
+    aotkit::capture_warnings capture;
+    g.erase_node(mul);
+    warnings = capture.records();
+  }
+  REQUIRE(warnings.size() == 1);
+  CHECK(warnings[0].message == "erase_node(mul) on an already erased node");
+  CHECK_THROWS_AS(g.call_function("operator.neg", {arg::node(mul)}), aotkit::value_error);
+  CHECK(lint_problems(g).empty());
+}
+
+TEST_CASE("replace_all_uses_with, with a callback and propagate_meta", "[graph][rauw]") {
+  Graph g = example();
+  node_id x = *g.find_node("x"), add = *g.find_node("add"), mul = *g.find_node("mul");
+  node_id y = g.placeholder("y");
+  g.move_after(x, y);
+  auto changed = g.replace_all_uses_with(x, y, [&](node_id user) { return user != mul; });
+  CHECK(changed == std::vector<node_id>{add});
+  CHECK(g.users(x) == std::vector<node_id>{mul});
+  CHECK(g.users(y) == std::vector<node_id>{add});
+  g.meta(add).seq_nr = 3;
+  node_id neg = g.call_function("operator.neg", {arg::node(add)});
+  g.move_after(add, neg);
+  g.replace_all_uses_with(add, neg, [&](node_id u) { return u != neg; });  // FX's idiom: not neg itself
+  CHECK(g.users(add) == std::vector<node_id>{neg});
+  node_id neg2 = g.call_function("operator.neg", {arg::node(x)});
+  g.meta(neg2).seq_nr = 1;
+  CHECK_THROWS_WITH(g.replace_all_uses_with(x, neg2, {}, true),
+                    "Called node.replace_all_uses_with(replace_with, propagate_meta=True), but replace_with already has .meta keys");
+  CHECK(lint_problems(g).empty());
+}
+
+TEST_CASE("lint reports use-before-define with FX's text and the graph", "[graph][lint]") {
+  Graph g = example();
+  node_id add = *g.find_node("add"), mul = *g.find_node("mul");
+  g.move_before(add, mul);
+  auto problems = lint_problems(g);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0] == "Argument 'add' of Node 'mul' was used before it has been defined! Please check that Nodes in "
+                       "the graph are topologically ordered");
+  CHECK_THROWS_WITH(lint(g), Catch::StartsWith(problems[0] + "\ngraph():\n"));
+}
+
+TEST_CASE("DCE keeps impure nodes and removes dead ones in reverse order", "[graph][dce]") {
+  Graph g;
+  node_id x = g.placeholder("x");
+  node_id dead1 = g.call_function("aten.relu.default", {arg::node(x)});
+  g.call_function("aten.neg.default", {arg::node(dead1)});
+  g.call_function("aten.add_.Tensor", {arg::node(x), 1});        // mutable schema: kept
+  g.call_function("aten.rand.default", {arg::list({2})});      // nondeterministic_seeded: kept
+  g.call_function("torch._assert", {true, "msg"});             // side effect: kept
+  g.call_function("prims._sink_tokens.default", {arg::list({})});
+  g.output(arg::node(x));
+  std::vector<std::string> removed;
+  CHECK(eliminate_dead_code(g, {}, &removed));
+  CHECK(removed == std::vector<std::string>{"neg_default", "relu_default"});
+  CHECK_FALSE(eliminate_dead_code(g));
+  CHECK(g.size() == 6);
+  CHECK(is_impure(g, *g.find_node("rand_default")));
+  CHECK_FALSE(is_impure(g, *g.find_node("rand_default"), false));
+}
+
+TEST_CASE("graph copies, node_copy with a transform, graph_copy with a value map", "[graph][copy]") {
+  Graph g = example();
+  g.meta(*g.find_node("add")).custom = arg::dict({{"k", arg::list({1, 2})}});
+  Graph copy = g;
+  CHECK(graph_str(copy) == graph_str(g));
+  copy.erase_node(copy.output_node());
+  CHECK(g.size() == 4);
+  CHECK(copy.find_node("add").has_value());
+  CHECK(copy.meta(*copy.find_node("add")).custom == g.meta(*g.find_node("add")).custom);
+
+  Graph h;
+  node_id y = h.placeholder("y");
+  std::unordered_map<node_id, node_id> val_map{{*g.find_node("x"), y}};
+  arg out = h.graph_copy(g, val_map);
+  h.output(out);
+  CHECK(graph_str(h) ==
+        "graph():\n"
+        "    %y : [num_users=2] = placeholder[target=y]\n"
+        "    %add : [num_users=1] = call_function[target=operator.add](args = (%y, 1), kwargs = {})\n"
+        "    %mul : [num_users=1] = call_function[target=operator.mul](args = (%add, %y), kwargs = {})\n"
+        "    return (mul,)");
+}
+
+TEST_CASE("find_nodes uses the index and returns graph order", "[graph][find]") {
+  Graph g;
+  node_id x = g.placeholder("x");
+  op_handle relu = intern_op("aten.relu.default");
+  node_id a = g.call_function(relu, {arg::node(x)});
+  node_id b;
+  {
+    auto guard = g.inserting_before(a);
+    b = g.call_function(relu, {arg::node(x)});
+  }
+  CHECK(g.find_nodes(node_op::call_function, relu) == std::vector<node_id>{b, a});
+  CHECK(g.find_nodes(node_op::placeholder) == std::vector<node_id>{x});
+  g.erase_node(a);
+  CHECK(g.find_nodes(node_op::call_function, relu) == std::vector<node_id>{b});
+  CHECK_THROWS_AS(g.find_nodes(node_op::call_function), aotkit::value_error);
+}
+
+TEST_CASE("arguments: every fx-json value kind prints as FX prints it", "[graph][arg]") {
+  Graph g;
+  node_id x = g.placeholder("x");
+  node_id n = g.call_function(
+      "aten.foo.default",
+      {arg::node(x), arg::list({1, 2.5, "s"}), arg::tuple({true}), arg::slice(1, arg(), -1), arg::ellipsis(),
+       std::numeric_limits<double>::infinity(), arg::tagged(arg_kind::dtype, "torch.float32"),
+       arg::tagged(arg_kind::device, "cuda:0"), arg::complex(1, -2)},
+      {{"memory_format", arg::tagged(arg_kind::memory_format, "torch.contiguous_format")}});
+  CHECK(format_node(g, n) ==
+        "%foo_default : [num_users=0] = call_function[target=torch.ops.aten.foo.default](args = (%x, [1, 2.5, s], "
+        "(True,), slice(1, None, -1), Ellipsis, inf, torch.float32, cuda:0, (1-2j)), kwargs = {memory_format: "
+        "torch.contiguous_format})");
+  CHECK(python_code(g).find("foo_default = torch.ops.aten.foo.default(x, [1, 2.5, 's'], (True,), slice(1, None, -1), "
+                            "Ellipsis, inf, torch.float32, device(type='cuda', index=0), (1-2j), memory_format = "
+                            "torch.contiguous_format);  x = foo_default = None") != std::string::npos);
+  std::vector<arg> deep{1};
+  arg a = 1;
+  for (std::uint32_t i = 0; i < max_arg_depth; ++i) a = arg::list({a});
+  CHECK_THROWS_AS(arg::list({a}), aotkit::value_error);
+}
+
+TEST_CASE("fx-json/1: round trip of every kind, errors naming node and field", "[graph][fx_json]") {
+  Graph g;
+  node_id x = g.placeholder("x", "torch.Tensor");
+  node_id n = g.call_function("aten.foo.default",
+                              {arg::node(x), arg::dict({{"a", arg::tuple({arg(), -0.0})}}), arg::slice(arg(), 3, arg()),
+                               std::nan(""), arg::tagged(arg_kind::layout, "torch.strided")},
+                              {{"k", arg::complex(0.5, 2)}});
+  g.meta(n).seq_nr = 7;
+  g.meta(n).set("anything", arg::list({1, "two"}));
+  g.output(arg::list({arg::node(n), arg()}));
+  GraphModule gm(g);
+  Graph sub;
+  sub.output(arg::node(sub.placeholder("p")));
+  gm.add_submodule("", "body", sub);
+  std::string text = write_fx_json(gm, "t");
+  fx_document doc = read_fx_json(text);
+  CHECK(doc.name == "t");
+  CHECK(write_fx_json(doc.module, doc.name) == text);
+  CHECK(graph_str(doc.module.submodule("body")) == graph_str(sub));
+  CHECK(doc.module.graph().node(*doc.module.graph().find_node("foo_default")).meta() == g.meta(n));
+
+  auto fails = [](std::string_view t) {
+    try {
+      (void)read_fx_json(t);
+    } catch (const aotkit::input_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(fails(R"({"format": "fx-json/1", "nodes": [{"name": "a", "op": "call_function", "target": "aten.x.y", "args": [{"node": "zz"}], "kwargs": {}}]})") ==
+        "/nodes/0/args: unknown node 'zz'");
+  CHECK(fails(R"({"format": "fx-json/1", "nodes": [{"name": "a", "op": "bogus", "target": "t"}]})") ==
+        "/nodes/0/op: unknown opcode 'bogus'");
+  CHECK(fails(R"({"format": "fx-json/1", "nodes": [{"name": "a", "op": "placeholder", "target": "a"}, {"name": "a", "op": "placeholder", "target": "a"}]})") ==
+        "/nodes/1/name: node name 'a' is taken by an earlier node");
+  CHECK(fails(R"({"format": "fx-json/1", "nodes": [{"name": "a", "op": "placeholder", "target": "a", "args": [{"wat": 1}]}]})") ==
+        "/nodes/0/args/0: unknown argument tag 'wat'");
+  CHECK(fails(R"({"format": "fx-json/1", "nodes": [)") == "byte 34: unexpected end of input");
+  CHECK(fails(R"({"format": "fx-json/2", "nodes": []})") == "/format: unsupported format 'fx-json/2' (this reader knows fx-json/1)");
+  std::string deep = R"({"format": "fx-json/1", "nodes": [{"name": "a", "op": "placeholder", "target": "a", "args": [)" +
+                     std::string(2000, '[') + std::string(2000, ']') + "]}]}";
+  CHECK(fails(deep).find("nest deeper than 1000") != std::string::npos);
+  // forward references load; lint reports them
+  fx_document fwd = read_fx_json(R"({"format": "fx-json/1", "nodes": [
+    {"name": "b", "op": "call_function", "target": "operator.neg", "args": [{"node": "a"}], "kwargs": {}},
+    {"name": "a", "op": "placeholder", "target": "a", "args": [], "kwargs": {}}]})");
+  CHECK(lint_problems(fwd.module.graph()).size() == 1);
+}
+
+TEST_CASE("GraphModule walks modules as FX's modules() does", "[graph][module]") {
+  GraphModule gm;
+  gm.add_submodule("", "a", Graph{});
+  gm.add_submodule("", "b", Graph{});
+  gm.add_submodule("a", "inner", Graph{}, true);
+  std::vector<std::string> order;
+  for (const auto& [path, g] : std::as_const(gm).named_modules()) order.push_back(path);
+  CHECK(order == std::vector<std::string>{"", "a", "a.inner", "b"});
+  CHECK(gm.is_impure("a.inner"));
+  CHECK_THROWS_AS(gm.add_submodule("", "a", Graph{}), aotkit::key_error);
+  gm.graph().call_module("missing", {});
+  CHECK_THROWS_WITH(lint(gm), "Node missing target missing references nonexistent attribute missing of GraphModule");
+}
