@@ -23,6 +23,9 @@ void add_pytree_commands(registry& reg);
 /// Adds the `random` group: stream, curand-host, torch.
 void add_random_commands(registry& reg);
 
+/// Adds the `graph` group: print, code, lint, dce, stats, convert.
+void add_graph_commands(registry& reg);
+
 /// The value of option `--name` as an unsigned integer (decimal or 0x hex), or `fallback` when
 /// absent; throws usage_failure for anything else.
 std::uint64_t option_u64(const invocation& inv, std::string_view name, std::uint64_t fallback);
