@@ -71,13 +71,22 @@ class cursor {
     if (peek() != '"') syntax("expected a string");
     ++pos_;
     out.clear();
+    std::size_t opened = pos_;
+    bool high = false;  // raw non-ASCII bytes must form valid UTF-8 (JSON text is UTF-8)
     while (true) {
       std::size_t start = pos_;
-      while (pos_ < s_.size() && s_[pos_] != '"' && s_[pos_] != '\\' && static_cast<unsigned char>(s_[pos_]) >= 0x20) ++pos_;
+      while (pos_ < s_.size() && s_[pos_] != '"' && s_[pos_] != '\\' && static_cast<unsigned char>(s_[pos_]) >= 0x20) {
+        high |= static_cast<unsigned char>(s_[pos_]) >= 0x80;
+        ++pos_;
+      }
       out.append(s_.data() + start, pos_ - start);
       if (pos_ >= s_.size()) syntax("unterminated string");
       char c = s_[pos_];
       if (c == '"') {
+        if (high && !python::is_valid_utf8(out)) {
+          pos_ = opened;
+          syntax("invalid UTF-8 in a string");
+        }
         ++pos_;
         return;
       }
