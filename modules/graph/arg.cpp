@@ -198,21 +198,6 @@ std::string_view kind_name(arg_kind kind) noexcept {
   return "?";
 }
 
-void for_each_node(const arg& a, const std::function<void(node_id)>& f) {
-  switch (a.kind()) {
-    case arg_kind::node: f(a.to_node()); break;
-    case arg_kind::list:
-    case arg_kind::tuple:
-    case arg_kind::slice:
-      for (const auto& x : a.items()) for_each_node(x, f);
-      break;
-    case arg_kind::dict:
-      for (const auto& [k, v] : a.entries()) for_each_node(v, f);
-      break;
-    default: break;
-  }
-}
-
 arg map_nodes(const arg& a, const std::function<arg(node_id)>& f) {
   switch (a.kind()) {
     case arg_kind::node: return f(a.to_node());

@@ -140,7 +140,21 @@ class arg {
 
 /// Calls `f(id)` for every node reference in `a`, in FX's `map_arg` order (depth first, left to
 /// right, dict values in insertion order).
-void for_each_node(const arg& a, const std::function<void(node_id)>& f);
+template <class F>
+void for_each_node(const arg& a, F&& f) {
+  switch (a.kind()) {
+    case arg_kind::node: f(a.to_node()); break;
+    case arg_kind::list:
+    case arg_kind::tuple:
+    case arg_kind::slice:
+      for (const auto& x : a.items()) for_each_node(x, f);
+      break;
+    case arg_kind::dict:
+      for (const auto& [k, v] : a.entries()) for_each_node(v, f);
+      break;
+    default: break;
+  }
+}
 
 /// `map_arg`: `a` with every node reference replaced by `f(id)`'s result; unchanged containers
 /// are shared, not copied.

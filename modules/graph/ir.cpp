@@ -8,6 +8,7 @@ module;
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -183,16 +184,43 @@ bool node_meta::erase(std::string_view key) {
   return true;
 }
 
-const std::string& Node::target() const { return op_ == node_op::call_function ? op_name(target_op_) : target_text_; }
+namespace {
+const std::string empty_string;
+const node_meta empty_meta;
+}  // namespace
+
+Node::Node(const Node& o)
+    : name_(o.name_), args_(o.args_), extra_(o.extra_ ? std::make_unique<extra>(*o.extra_) : nullptr), order_(o.order_),
+      target_op_(o.target_op_), id_(o.id_), prev_(o.prev_), next_(o.next_), prev_same_(o.prev_same_),
+      next_same_(o.next_same_), first_use_(o.first_use_), last_use_(o.last_use_), num_users_(o.num_users_),
+      inputs_(o.inputs_), num_inputs_(o.num_inputs_), op_(o.op_), erased_(o.erased_) {}
+
+Node& Node::operator=(const Node& o) {
+  if (this != &o) {
+    Node copy(o);
+    *this = std::move(copy);
+  }
+  return *this;
+}
+
+Node::extra& Node::ensure_extra() {
+  if (!extra_) extra_ = std::make_unique<extra>();
+  return *extra_;
+}
+
+const std::string& Node::target() const {
+  if (op_ == node_op::call_function) return op_name(target_op_);
+  return extra_ ? extra_->target_text : empty_string;
+}
+std::span<const kwarg> Node::kwargs() const noexcept {
+  return extra_ ? std::span<const kwarg>(extra_->kwargs) : std::span<const kwarg>();
+}
+const node_meta& Node::meta() const noexcept { return extra_ ? extra_->meta : empty_meta; }
+const std::string& Node::type() const noexcept { return extra_ ? extra_->type : empty_string; }
 
 //===--- Graph: copying ---===//
 
-Graph::Graph(const Graph& other)
-    : nodes_(other.nodes_), uses_(other.uses_), free_use_(other.free_use_), base_count_(other.base_count_),
-      index_(other.index_), first_(other.first_), last_(other.last_), size_(other.size_), insert_(other.insert_) {
-  names_.reserve(nodes_.size());
-  for (const Node& n : nodes_) names_.emplace(n.name_, n.id_);  // views into this graph's nodes
-}
+Graph::Graph(const Graph& other) = default;
 
 Graph& Graph::operator=(const Graph& other) {
   if (this != &other) {
@@ -200,6 +228,39 @@ Graph& Graph::operator=(const Graph& other) {
     *this = std::move(copy);
   }
   return *this;
+}
+
+//===--- the name table: open addressing over node ids, keyed by the nodes' own names ---===//
+
+// Slots hold (id, 32 bits of the name's hash): probes compare hashes and touch a node only on a
+// likely match, so a miss (every fresh name) costs no node access.
+node_id Graph::name_lookup(std::string_view name) const noexcept {
+  if (name_table_.empty()) return no_node;
+  std::size_t h = std::hash<std::string_view>{}(name);
+  auto tag = static_cast<std::uint32_t>(h >> 32);
+  std::size_t mask = name_table_.size() - 1;
+  for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+    auto [n, t] = name_table_[i];
+    if (n == no_node) return no_node;
+    if (t == tag && nodes_[n].name_ == name) return n;
+  }
+}
+
+void Graph::name_insert(node_id id) {
+  auto place = [this](node_id n, std::size_t h) {
+    std::size_t mask = name_table_.size() - 1;
+    std::size_t i = h & mask;
+    while (name_table_[i].first != no_node) i = (i + 1) & mask;
+    name_table_[i] = {n, static_cast<std::uint32_t>(h >> 32)};
+  };
+  if (2 * (names_used_ + 1) > name_table_.size()) {
+    auto old = std::move(name_table_);
+    name_table_.assign(std::max<std::size_t>(16, old.size() * 2), {no_node, 0});
+    for (auto [n, t] : old)
+      if (n != no_node) place(n, std::hash<std::string_view>{}(nodes_[n].name_));
+  }
+  place(id, std::hash<std::string_view>{}(nodes_[id].name_));
+  ++names_used_;
 }
 
 //===--- Graph: access ---===//
@@ -238,15 +299,15 @@ std::vector<node_id> Graph::users(node_id id) const {
 std::vector<node_id> Graph::input_nodes(node_id id) const {
   const Node& n = at(id);
   std::vector<node_id> out;
-  out.reserve(n.inputs_.size());
-  for (std::uint32_t u : n.inputs_) out.push_back(uses_[u].producer);
+  out.reserve(n.num_inputs_);
+  for (std::uint32_t k = 0; k < n.num_inputs_; ++k) out.push_back(uses_[n.inputs_ + k].producer);
   return out;
 }
 
 std::optional<node_id> Graph::find_node(std::string_view name) const {
-  auto it = names_.find(name);
-  if (it == names_.end() || nodes_[it->second].erased_) return std::nullopt;
-  return it->second;
+  node_id n = name_lookup(name);
+  if (n == no_node || nodes_[n].erased_) return std::nullopt;
+  return n;
 }
 
 node_id Graph::output_node() const {
@@ -305,7 +366,7 @@ std::string Graph::create_name(std::string_view raw) {
     auto it = base_count_.find(p.base);
     num = it == base_count_.end() ? 0 : it->second;
   }
-  while (names_.contains(candidate) || illegal_name(candidate)) {
+  while (name_lookup(candidate) != no_node || illegal_name(candidate)) {
     ++num;
     candidate = p.base + "_" + std::to_string(num);
   }
@@ -380,41 +441,67 @@ void Graph::set_insertion_point(insert_point p) {
 
 //===--- use lists ---===//
 
+std::uint32_t Graph::alloc_uses(std::uint32_t n) {
+  if (n < free_blocks_.size() && free_blocks_[n] != no_use) {
+    std::uint32_t b = free_blocks_[n];
+    free_blocks_[n] = uses_[b].next;
+    return b;
+  }
+  if (uses_.size() + n >= no_use) throw runtime_error("a graph holds at most 2^32 - 2 uses");
+  auto b = static_cast<std::uint32_t>(uses_.size());
+  uses_.resize(uses_.size() + n);
+  return b;
+}
+
+void Graph::free_uses(std::uint32_t first, std::uint32_t n) {
+  // blocks of up to 8 are recycled; larger ones (rare fan-ins) are abandoned
+  if (n == 0 || n >= free_blocks_.size()) return;
+  uses_[first].next = free_blocks_[n];
+  free_blocks_[n] = first;
+}
+
 void Graph::attach_inputs(node_id id) {
   Node& n = nodes_[id];
-  // inputs_ is an ordered set; small fan-ins dedupe by a scan, large ones by a hash set
-  bool large = n.args_.size() + n.kwargs_.size() > 64;
-  std::unordered_set<node_id> seen;
-  auto add = [&](node_id producer) {
-    if (large) {
-      if (!seen.insert(producer).second) return;
-    } else {
-      for (std::uint32_t u : n.inputs_)
-        if (uses_[u].producer == producer) return;
-    }
-    std::uint32_t u;
-    if (free_use_ != no_use) {
-      u = free_use_;
-      free_use_ = uses_[u].next;
-    } else {
-      u = static_cast<std::uint32_t>(uses_.size());
-      uses_.push_back({});
-    }
-    Node& p = nodes_[producer];
-    uses_[u] = {producer, id, p.last_use_, no_use};
+  // the distinct inputs (FX's ordered set), args then kwargs; scratch_ avoids an allocation per node
+  std::vector<node_id>& inputs = scratch_;
+  inputs.clear();
+  auto add = [&](node_id p) {
+    if (std::find(inputs.begin(), inputs.end(), p) == inputs.end()) inputs.push_back(p);
+  };
+  if (n.args_.size() + n.kwargs().size() > 64) {
+    std::unordered_set<node_id> seen;
+    auto add_large = [&](node_id p) {
+      if (seen.insert(p).second) inputs.push_back(p);
+    };
+    for (const arg& a : n.args_) for_each_node(a, add_large);
+    for (const kwarg& kw : n.kwargs()) for_each_node(kw.second, add_large);
+  } else {
+    for (const arg& a : n.args_) for_each_node(a, add);
+    for (const kwarg& kw : n.kwargs()) for_each_node(kw.second, add);
+  }
+  auto count = static_cast<std::uint32_t>(inputs.size());
+  n.num_inputs_ = count;
+  if (count == 0) {
+    n.inputs_ = no_use;
+    return;
+  }
+  std::uint32_t block = alloc_uses(count);
+  n.inputs_ = block;
+  for (std::uint32_t k = 0; k < count; ++k) {
+    std::uint32_t u = block + k;
+    Node& p = nodes_[inputs[k]];
+    uses_[u] = {inputs[k], id, p.last_use_, no_use};
     if (p.last_use_ == no_use) p.first_use_ = u;
     else uses_[p.last_use_].next = u;
     p.last_use_ = u;
     ++p.num_users_;
-    n.inputs_.push_back(u);
-  };
-  for (const arg& a : n.args_) for_each_node(a, add);
-  for (const kwarg& kw : n.kwargs_) for_each_node(kw.second, add);
+  }
 }
 
 void Graph::detach_inputs(node_id id) {
   Node& n = nodes_[id];
-  for (std::uint32_t u : n.inputs_) {
+  for (std::uint32_t k = 0; k < n.num_inputs_; ++k) {
+    std::uint32_t u = n.inputs_ + k;
     use& x = uses_[u];
     Node& p = nodes_[x.producer];
     if (x.prev == no_use) p.first_use_ = x.next;
@@ -422,10 +509,10 @@ void Graph::detach_inputs(node_id id) {
     if (x.next == no_use) p.last_use_ = x.prev;
     else uses_[x.next].prev = x.prev;
     --p.num_users_;
-    x.next = free_use_;
-    free_use_ = u;
   }
-  n.inputs_.clear();
+  free_uses(n.inputs_, n.num_inputs_);
+  n.inputs_ = no_use;
+  n.num_inputs_ = 0;
 }
 
 void Graph::check_args(std::span<const arg> args, std::span<const kwarg> kwargs) const {
@@ -435,7 +522,7 @@ void Graph::check_args(std::span<const arg> args, std::span<const kwarg> kwargs)
     if (nodes_[p].erased_) throw value_error("argument references node " + nodes_[p].name_ + ", which was erased");
   };
   for (const arg& a : args) for_each_node(a, check);
-  for (const kwarg& kw : kwargs) for_each_node(kw.second, check);
+  for (const kwarg& kw : kwargs) for_each_node(kw.second, check);  // NOLINT
 }
 
 //===--- find_nodes index ---===//
@@ -487,12 +574,12 @@ bool Graph::links_consistent(node_id id) const noexcept {
   for (std::uint32_t u = n.first_use_; u != no_use; u = uses_[u].next, ++count) {
     const use& x = uses_[u];
     if (x.producer != id || x.consumer >= nodes_.size() || nodes_[x.consumer].erased_) return false;
-    const auto& inputs = nodes_[x.consumer].inputs_;
-    if (std::find(inputs.begin(), inputs.end(), u) == inputs.end()) return false;
+    const Node& c = nodes_[x.consumer];
+    if (u < c.inputs_ || u >= c.inputs_ + c.num_inputs_) return false;
   }
   if (count != n.num_users_) return false;
-  for (std::uint32_t u : n.inputs_)
-    if (uses_[u].consumer != id) return false;
+  for (std::uint32_t k = 0; k < n.num_inputs_; ++k)
+    if (uses_[n.inputs_ + k].consumer != id) return false;
   return true;
 }
 
@@ -537,17 +624,20 @@ node_id Graph::create_node(node_op op, node_target target, std::vector<arg> args
   n.id_ = id;
   n.op_ = op;
   n.target_op_ = target_op;
-  n.target_text_ = std::move(target_text);
   n.args_ = std::move(args);
-  n.kwargs_ = std::move(kwargs);
-  n.type_ = std::move(type);
+  if (!target_text.empty() || !kwargs.empty() || !type.empty()) {
+    Node::extra& e = n.ensure_extra();
+    e.target_text = std::move(target_text);
+    e.kwargs = std::move(kwargs);
+    e.type = std::move(type);
+  }
   try {
     n.name_ = create_name(candidate);
   } catch (...) {
     nodes_.pop_back();
     throw;
   }
-  names_.emplace(n.name_, id);
+  name_insert(id);
   link(id);
   attach_inputs(id);
   index_add(id);
@@ -602,7 +692,7 @@ void Graph::set_kwargs(node_id id, std::vector<kwarg> kwargs) {
   Node& n = live(id, "set_kwargs");
   check_args({}, kwargs);
   detach_inputs(id);
-  n.kwargs_ = std::move(kwargs);
+  if (!kwargs.empty() || n.extra_) n.ensure_extra().kwargs = std::move(kwargs);
   attach_inputs(id);
 }
 
@@ -614,9 +704,9 @@ void Graph::update_arg(node_id id, std::size_t index, arg value) {
   set_args(id, std::move(args));
 }
 
-node_meta& Graph::meta(node_id id) { return at(id).meta_; }
+node_meta& Graph::meta(node_id id) { return at(id).ensure_extra().meta; }
 
-void Graph::set_type(node_id id, std::string type) { at(id).type_ = std::move(type); }
+void Graph::set_type(node_id id, std::string type) { at(id).ensure_extra().type = std::move(type); }
 
 void Graph::replace_input_with(node_id user, node_id old_input, node_id new_input) {
   Node& u = live(user, "replace_input_with");
@@ -625,12 +715,10 @@ void Graph::replace_input_with(node_id user, node_id old_input, node_id new_inpu
   std::vector<arg> args;
   args.reserve(u.args_.size());
   for (const arg& a : u.args_) args.push_back(map_nodes(a, swap_ref));
-  std::vector<kwarg> kwargs;
-  kwargs.reserve(u.kwargs_.size());
-  for (const kwarg& kw : u.kwargs_) kwargs.emplace_back(kw.first, map_nodes(kw.second, swap_ref));
   detach_inputs(user);
   u.args_ = std::move(args);
-  u.kwargs_ = std::move(kwargs);
+  if (u.extra_)
+    for (kwarg& kw : u.extra_->kwargs) kw.second = map_nodes(kw.second, swap_ref);
   attach_inputs(user);
 }
 
@@ -640,10 +728,10 @@ std::vector<node_id> Graph::replace_all_uses_with(node_id id, node_id replacemen
   live(id, "replace_all_uses_with");
   live(replacement, "replace_all_uses_with");
   if (propagate_meta) {
-    if (!nodes_[replacement].meta_.empty())
+    if (!nodes_[replacement].meta().empty())
       throw assertion_error("Called node.replace_all_uses_with(replace_with, propagate_meta=True), but replace_with "
                             "already has .meta keys");
-    nodes_[replacement].meta_ = nodes_[id].meta_;
+    meta(replacement) = nodes_[id].meta();
   }
   std::vector<node_id> changed;
   for (node_id user : users(id)) {  // a snapshot: replacing edits the list
@@ -681,7 +769,8 @@ void Graph::erase_node(node_id id) {
   // FX replaces the node's own references by None; they are gone from the use lists already
   auto to_none = [](node_id) { return arg(); };
   for (arg& a : n.args_) a = map_nodes(a, to_none);
-  for (kwarg& kw : n.kwargs_) kw.second = map_nodes(kw.second, to_none);
+  if (n.extra_)
+    for (kwarg& kw : n.extra_->kwargs) kw.second = map_nodes(kw.second, to_none);
   n.erased_ = true;
   --size_;
 }
@@ -714,11 +803,11 @@ node_id Graph::node_copy(const Graph& src, node_id id, const std::function<arg(n
   args.reserve(s.args_.size());
   for (const arg& a : s.args_) args.push_back(map_nodes(a, arg_transform));
   std::vector<kwarg> kwargs;
-  kwargs.reserve(s.kwargs_.size());
-  for (const kwarg& kw : s.kwargs_) kwargs.emplace_back(kw.first, map_nodes(kw.second, arg_transform));
-  node_target target = s.op_ == node_op::call_function ? node_target(s.target_op_) : node_target(s.target_text_);
-  node_id n = create_node(s.op_, std::move(target), std::move(args), std::move(kwargs), s.name_, s.type_);
-  nodes_[n].meta_ = s.meta_;
+  kwargs.reserve(s.kwargs().size());
+  for (const kwarg& kw : s.kwargs()) kwargs.emplace_back(kw.first, map_nodes(kw.second, arg_transform));
+  node_target target = s.op_ == node_op::call_function ? node_target(s.target_op_) : node_target(s.target());
+  node_id n = create_node(s.op_, std::move(target), std::move(args), std::move(kwargs), s.name_, s.type());
+  if (!s.meta().empty()) meta(n) = s.meta();
   return n;
 }
 

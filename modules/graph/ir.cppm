@@ -2,9 +2,11 @@
 // MLIR-style use lists, FX's naming and insertion points, and GraphModules of nested graphs.
 module;
 #include <cstddef>
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -66,9 +68,17 @@ using kwarg = std::pair<std::string, arg>;
 class Graph;
 
 /// One node. Read it through `Graph::node(id)`; change it through the Graph, which keeps the
-/// use lists and indexes right.
+/// use lists and indexes right. Compact: what most call_function nodes lack (kwargs, meta, a type
+/// annotation, a string target) lives behind one pointer that is null until needed.
 class Node {
  public:
+  Node() = default;
+  Node(const Node& o);
+  Node& operator=(const Node& o);
+  Node(Node&&) noexcept = default;
+  Node& operator=(Node&&) noexcept = default;
+  ~Node() = default;
+
   [[nodiscard]] node_id id() const noexcept { return id_; }
   [[nodiscard]] const std::string& name() const noexcept { return name_; }
   [[nodiscard]] node_op op() const noexcept { return op_; }
@@ -77,10 +87,10 @@ class Node {
   /// The target as text: the operator's name for call_function ("aten.add.Tensor").
   [[nodiscard]] const std::string& target() const;
   [[nodiscard]] std::span<const arg> args() const noexcept { return args_; }
-  [[nodiscard]] std::span<const kwarg> kwargs() const noexcept { return kwargs_; }
-  [[nodiscard]] const node_meta& meta() const noexcept { return meta_; }
+  [[nodiscard]] std::span<const kwarg> kwargs() const noexcept;
+  [[nodiscard]] const node_meta& meta() const noexcept;
   /// The type annotation as FX prints it ("torch.Tensor"); empty for none.
-  [[nodiscard]] const std::string& type() const noexcept { return type_; }
+  [[nodiscard]] const std::string& type() const noexcept;
   [[nodiscard]] std::size_t num_users() const noexcept { return num_users_; }
   [[nodiscard]] bool erased() const noexcept { return erased_; }
   [[nodiscard]] node_id prev() const noexcept { return prev_; }
@@ -88,18 +98,22 @@ class Node {
 
  private:
   friend class Graph;
+  struct extra {
+    std::string target_text;  // non-call_function targets
+    std::string type;
+    std::vector<kwarg> kwargs;
+    node_meta meta;
+  };
+  extra& ensure_extra();
   std::string name_;
-  std::string target_text_;   // non-call_function targets
-  std::string type_;
   std::vector<arg> args_;
-  std::vector<kwarg> kwargs_;
-  std::vector<std::uint32_t> inputs_;  // use records of the distinct input nodes, in FX's order
-  node_meta meta_;
+  std::unique_ptr<extra> extra_;
   std::uint64_t order_ = 0;            // increases along the list (FX's _sort_key)
   op_handle target_op_;
   node_id id_ = no_node, prev_ = no_node, next_ = no_node;
   node_id prev_same_ = no_node, next_same_ = no_node;  // find_nodes index chain
   std::uint32_t first_use_ = 0xFFFFFFFFu, last_use_ = 0xFFFFFFFFu, num_users_ = 0;
+  std::uint32_t inputs_ = 0xFFFFFFFFu, num_inputs_ = 0;  // a block of use records: the distinct inputs
   node_op op_ = node_op::placeholder;
   bool erased_ = false;
 };
@@ -218,7 +232,7 @@ class Graph {
   friend class insert_guard;
   struct use {
     node_id producer, consumer;
-    std::uint32_t prev, next;
+    std::uint32_t prev, next;  // in the producer's user list; `next` also links free blocks
   };
   Node& at(node_id id);
   const Node& at(node_id id) const;
@@ -229,15 +243,60 @@ class Graph {
   void relabel();
   void attach_inputs(node_id id);
   void detach_inputs(node_id id);
+  std::uint32_t alloc_uses(std::uint32_t n);
+  void free_uses(std::uint32_t first, std::uint32_t n);
+  void name_insert(node_id id);
+  [[nodiscard]] node_id name_lookup(std::string_view name) const noexcept;
   void check_args(std::span<const arg> args, std::span<const kwarg> kwargs) const;
   void index_add(node_id id);
   void index_remove(node_id id);
   static std::uint64_t index_key(node_op op, op_handle target) noexcept;
+  static std::array<std::uint32_t, 9> filled_free_blocks() noexcept {
+    std::array<std::uint32_t, 9> a;
+    a.fill(0xFFFFFFFFu);
+    return a;
+  }
 
-  std::deque<Node> nodes_;  // deque: names stay put, so names_ can view them
+  // Nodes in fixed chunks of 1024: stable addresses (node() references stay valid) and one
+  // allocation per 1024 nodes (std::deque would allocate every 3).
+  class node_arena {
+   public:
+    static constexpr std::size_t chunk = 1024;
+    node_arena() = default;
+    node_arena(const node_arena& o) {
+      for (std::size_t i = 0; i < o.size_; ++i) emplace_back() = o[i];
+    }
+    node_arena& operator=(const node_arena& o) {
+      if (this != &o) {
+        node_arena copy(o);
+        *this = std::move(copy);
+      }
+      return *this;
+    }
+    node_arena(node_arena&&) noexcept = default;
+    node_arena& operator=(node_arena&&) noexcept = default;
+    Node& emplace_back() {
+      if (size_ == chunks_.size() * chunk) chunks_.push_back(std::make_unique<Node[]>(chunk));
+      Node& n = (*this)[size_++];
+      n = Node();
+      return n;
+    }
+    void pop_back() { (*this)[--size_] = Node(); }
+    [[nodiscard]] std::size_t size() const noexcept { return size_; }
+    Node& operator[](std::size_t i) noexcept { return chunks_[i / chunk][i % chunk]; }
+    const Node& operator[](std::size_t i) const noexcept { return chunks_[i / chunk][i % chunk]; }
+
+   private:
+    std::vector<std::unique_ptr<Node[]>> chunks_;
+    std::size_t size_ = 0;
+  };
+  node_arena nodes_;
   std::vector<use> uses_;
-  std::uint32_t free_use_ = 0xFFFFFFFFu;
-  std::unordered_map<std::string_view, node_id> names_;
+  std::array<std::uint32_t, 9> free_blocks_ = filled_free_blocks();  // free use blocks by size (1..8)
+  // open addressing over every name ever given (names are never reused): (id, hash bits)
+  std::vector<std::pair<node_id, std::uint32_t>> name_table_;
+  std::size_t names_used_ = 0;
+  std::vector<node_id> scratch_;  // attach_inputs' working set
   std::unordered_map<std::string, std::uint64_t> base_count_;
   std::unordered_map<std::uint64_t, std::pair<node_id, node_id>> index_;  // key → (first, last)
   node_id first_ = no_node, last_ = no_node;
