@@ -362,7 +362,11 @@ class reader {
     c_.expect('[');
     bool first = true;
     std::size_t i = 0;
-    while (c_.more(']', first)) read_node(base + "/" + std::to_string(i++));
+    std::string node_base;  // reused: no allocation per node for its location
+    while (c_.more(']', first)) {
+      node_base.assign(base).append("/").append(std::to_string(i++));
+      read_node(node_base);
+    }
     // resolve forward references now that every node exists
     for (auto& d : deferred_) {
       where_ = d.where + "/args";
@@ -383,7 +387,7 @@ class reader {
   }
 
   void read_node(const std::string& base) {
-    where_ = base;
+    where_.assign(base);
     c_.expect('{');
     bool first = true;
     std::string key, name, op_text, target, type;
@@ -395,7 +399,7 @@ class reader {
     while (c_.more('}', first)) {
       c_.string(key);
       c_.expect(':');
-      where_ = base + "/" + key;
+      where_.assign(base).append("/").append(key);
       if (key == "name") {
         if (c_.peek() != '"') fail("expected a string");
         c_.string(name);
@@ -417,7 +421,7 @@ class reader {
         bool f2 = true;
         std::size_t k = 0;
         while (c_.more(']', f2)) {
-          where_ = base + "/args/" + std::to_string(k++);
+          where_.assign(base).append("/args/").append(std::to_string(k++));
           args.push_back(read_arg(1));
         }
       } else if (key == "kwargs") {
@@ -427,17 +431,17 @@ class reader {
         while (c_.more('}', f2)) {
           c_.string(k);
           c_.expect(':');
-          where_ = base + "/kwargs/" + k;
+          where_.assign(base).append("/kwargs/").append(k);
           arg v = read_arg(1);
           kwargs.emplace_back(std::move(k), std::move(v));
         }
       } else if (key == "meta") {
-        read_meta(meta, base + "/meta");
+        read_meta(meta, base);
       } else {
         c_.skip();
       }
     }
-    where_ = base;
+    where_.assign(base);
     if (!has_name || !has_op || !has_target) fail("a node needs \"name\", \"op\" and \"target\"");
     auto op = parse_node_op(op_text);
     if (!op) {
@@ -460,7 +464,7 @@ class reader {
     } else {
       id = g_->create_node(*op, std::move(t), std::move(args), std::move(kwargs), name, std::move(type));
     }
-    g_->meta(id) = std::move(meta);
+    if (!meta.empty()) g_->meta(id) = std::move(meta);
   }
 
   void read_meta(node_meta& meta, const std::string& base) {
@@ -470,7 +474,7 @@ class reader {
     while (c_.more('}', first)) {
       c_.string(key);
       c_.expect(':');
-      where_ = base + "/" + key;
+      where_.assign(base).append("/meta/").append(key);
       arg v = read_json(1);
       try {
         meta.set(key, std::move(v));

@@ -88,19 +88,24 @@ void append_args(std::string& out, const Node& n, std::size_t skip, const node_n
 
 }  // namespace
 
-std::string format_node(const Graph& g, node_id id, print_style style) {
+namespace {
+
+void append_node(std::string& out, const Graph& g, node_id id, print_style style, const node_namer& name) {
   const Node& n = g.node(id);
-  auto name = namer(g);
-  std::string out;
   if (n.op() == node_op::output) {
-    out = "return ";
+    out += "return ";
     append_repr(out, n.args().empty() ? arg() : n.args().front(), name);
-    return out;
+    return;
   }
-  out = "%" + n.name() + " : ";
+  out += "%";
+  out += n.name();
+  out += " : ";
   if (!n.type().empty()) out += n.type() + " ";
   out += style == print_style::torch2 ? "[num_users=" : "[#users=";
-  out += std::to_string(n.num_users()) + "] = " + std::string(to_string(n.op())) + "[target=";
+  out += std::to_string(n.num_users());
+  out += "] = ";
+  out += to_string(n.op());
+  out += "[target=";
   out += n.op() == node_op::call_function ? pretty_target(n.target_op()) : n.target();
   out += "]";
   if (n.op() == node_op::placeholder) {
@@ -110,9 +115,12 @@ std::string format_node(const Graph& g, node_id id, print_style style) {
       out += ")";
     }
   } else if (n.op() != node_op::get_attr) {
-    out += "(args = ";
-    append_format_arg(out, arg::tuple(std::vector<arg>(n.args().begin(), n.args().end())), name);
-    out += ", kwargs = {";
+    out += "(args = (";
+    for (std::size_t i = 0; i < n.args().size(); ++i) {
+      if (i) out += ", ";
+      append_format_arg(out, n.args()[i], name);
+    }
+    out += n.args().size() == 1 ? ",), kwargs = {" : "), kwargs = {";
     bool first = true;
     for (const auto& [k, v] : n.kwargs()) {
       if (!first) out += ", ";
@@ -122,14 +130,23 @@ std::string format_node(const Graph& g, node_id id, print_style style) {
     }
     out += "})";
   }
+}
+
+}  // namespace
+
+std::string format_node(const Graph& g, node_id id, print_style style) {
+  std::string out;
+  append_node(out, g, id, style, namer(g));
   return out;
 }
 
 std::string graph_str(const Graph& g, print_style style) {
   std::string out = "graph():";
+  out.reserve(64 * g.size());
+  auto name = namer(g);
   for (node_id n = g.first(); n != no_node; n = g.node(n).next()) {
     out += "\n    ";
-    out += format_node(g, n, style);
+    append_node(out, g, n, style, name);
   }
   return out;
 }
