@@ -6,3 +6,4 @@ export import aotkit.runtime;
 export import aotkit.pytree;
 export import aotkit.random;
 export import aotkit.graph;
+export import aotkit.rewrite;

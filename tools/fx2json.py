@@ -70,7 +70,7 @@ def _arg(a):
     if isinstance(a, complex):
         return {"complex": [a.real, a.imag]}
     if isinstance(a, torch._ops.OpOverload):
-        return {"repr": f"{a.namespace}.{a._schema.name.split('::')[1]}.{a._overloadname}"}
+        return {"op": f"{a.namespace}.{a._schema.name.split('::')[1]}.{a._overloadname}"}
     return {"repr": repr(a)}
 
 
@@ -155,6 +155,8 @@ def _unarg(a, env):
             return getattr(torch, v.split(".", 1)[1])
         if tag == "complex":
             return complex(v[0], v[1])
+        if tag == "op":
+            return _resolve(v)
         raise ValueError(f"cannot rebuild {{{tag!r}: ...}}")
     return a
 

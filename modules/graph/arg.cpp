@@ -102,7 +102,8 @@ arg arg::slice(arg start, arg stop, arg step) {
 
 arg arg::tagged(arg_kind kind, std::string_view name) {
   if (kind < arg_kind::dtype || kind > arg_kind::layout) {
-    if (kind != arg_kind::repr && kind != arg_kind::string) throw value_error("arg::tagged: not a tagged kind");
+    if (kind != arg_kind::repr && kind != arg_kind::string && kind != arg_kind::op)
+      throw value_error("arg::tagged: not a tagged kind");
   }
   return arg(kind, name);
 }
@@ -127,7 +128,8 @@ double arg::to_double() const {
   return d_;
 }
 const std::string& arg::text() const {
-  if (kind_ != arg_kind::string && kind_ != arg_kind::repr && (kind_ < arg_kind::dtype || kind_ > arg_kind::layout))
+  if (kind_ != arg_kind::string && kind_ != arg_kind::repr && kind_ != arg_kind::op &&
+      (kind_ < arg_kind::dtype || kind_ > arg_kind::layout))
     wrong_kind("str", kind_);
   return p_->text;
 }
@@ -194,6 +196,7 @@ std::string_view kind_name(arg_kind kind) noexcept {
     case arg_kind::layout: return "torch.layout";
     case arg_kind::complex: return "complex";
     case arg_kind::repr: return "object";
+    case arg_kind::op: return "OpOverload";
   }
   return "?";
 }
@@ -244,6 +247,16 @@ void append_scalar(std::string& out, const arg& a, bool repr) {
       else out += a.text();
       break;
     case arg_kind::ellipsis: out += "Ellipsis"; break;
+    case arg_kind::op: {
+      // str(OpOverload) is its qualified name; the code generator writes the global name
+      const std::string& t = a.text();
+      std::size_t dots = static_cast<std::size_t>(std::count(t.begin(), t.end(), '.'));
+      bool torch_op = (dots == 2 && !t.starts_with("torch.") && !t.starts_with("operator.") && !t.starts_with("builtins.")) ||
+                      t.starts_with("higher_order.");
+      if (repr && torch_op) out += "torch.ops.";
+      out += t;
+      break;
+    }
     case arg_kind::dtype:
     case arg_kind::memory_format:
     case arg_kind::layout:

@@ -23,7 +23,7 @@ inline constexpr node_id no_node = 0xFFFFFFFFu;
 /// What an argument is.
 enum class arg_kind : std::uint8_t {
   none, boolean, integer, floating, string, node, list, tuple, dict, slice, ellipsis,
-  dtype, device, memory_format, layout, complex, repr,
+  dtype, device, memory_format, layout, complex, repr, op,
 };
 
 /// Containers nest at most this deep (FX's own printers and pickling recurse too). Building a
@@ -66,7 +66,8 @@ class arg {
     return a;
   }
   /// A tagged name: dtype ("torch.float32"), device ("cpu", "cuda:0"), memory_format
-  /// ("torch.contiguous_format"), layout ("torch.strided") or an opaque repr.
+  /// ("torch.contiguous_format"), layout ("torch.strided"), an operator passed as a value
+  /// (op: "aten._print.default", the second argument of with_effects) or an opaque repr.
   [[nodiscard]] static arg tagged(arg_kind kind, std::string_view name);
   [[nodiscard]] static arg complex(double re, double im);
 
@@ -119,7 +120,7 @@ class arg {
   [[nodiscard]] bool boxed() const noexcept {
     return kind_ == arg_kind::string || kind_ == arg_kind::list || kind_ == arg_kind::tuple ||
            kind_ == arg_kind::dict || kind_ == arg_kind::slice || kind_ == arg_kind::complex ||
-           (kind_ >= arg_kind::dtype && kind_ <= arg_kind::layout) || kind_ == arg_kind::repr;
+           (kind_ >= arg_kind::dtype && kind_ <= arg_kind::layout) || kind_ == arg_kind::repr || kind_ == arg_kind::op;
   }
   void retain() const noexcept;
   void release() noexcept;
@@ -168,7 +169,8 @@ using node_namer = std::function<std::string_view(node_id)>;
 void append_format_arg(std::string& out, const arg& a, const node_namer& name);
 
 /// Python's `repr()` as FX's code generator writes arguments: nodes by name, strings quoted,
-/// `torch.float32`, `device(type='cpu')`, `slice(1, None, None)`, `Ellipsis`, `(1+2j)`.
+/// `torch.float32`, `device(type='cpu')`, `slice(1, None, None)`, `Ellipsis`, `(1+2j)`,
+/// operators by their global name (`torch.ops.aten._print.default`).
 void append_repr(std::string& out, const arg& a, const node_namer& name);
 
 }  // namespace aotkit::graph

@@ -612,13 +612,15 @@ class reader {
       auto im = c_.num();
       c_.expect(']');
       out = arg::complex(re.is_float ? re.d : static_cast<double>(re.i), im.is_float ? im.d : static_cast<double>(im.i));
-    } else if (tag == "dtype" || tag == "device" || tag == "memory_format" || tag == "layout" || tag == "repr") {
+    } else if (tag == "dtype" || tag == "device" || tag == "memory_format" || tag == "layout" || tag == "repr" ||
+               tag == "op") {
       if (c_.peek() != '"') fail("{\"" + tag + "\": ...} needs a string");
       c_.string(text_);
       arg_kind k = tag == "dtype"           ? arg_kind::dtype
                    : tag == "device"        ? arg_kind::device
                    : tag == "memory_format" ? arg_kind::memory_format
                    : tag == "layout"        ? arg_kind::layout
+                   : tag == "op"            ? arg_kind::op
                                             : arg_kind::repr;
       out = arg::tagged(k, text_);
     } else {
@@ -715,6 +717,7 @@ void write_arg(std::string& out, const Graph& g, const arg& a) {
                                  : a.kind() == arg_kind::device        ? "device"
                                  : a.kind() == arg_kind::memory_format ? "memory_format"
                                  : a.kind() == arg_kind::layout        ? "layout"
+                                 : a.kind() == arg_kind::op            ? "op"
                                                                        : "repr") +
              "\": ";
       write_string(out, a.text());

@@ -1,0 +1,7 @@
+// modules/rewrite/rewrite.cppm — primary interface of aotkit.rewrite; only re-exports its partitions.
+// Behaviour: shared/design/semantics.md §A.11–A.21 and §B (effect tokens); choices per §G.
+export module aotkit.rewrite;
+
+export import :metadata;
+export import :effects;
+export import :interpreter;
