@@ -35,6 +35,7 @@ void add_all_commands(registry& reg) {
   add_pytree_commands(reg);
   add_random_commands(reg);
   add_graph_commands(reg);
+  add_rewrite_commands(reg);
 }
 
 std::uint64_t option_u64(const invocation& inv, std::string_view name, std::uint64_t fallback) {

@@ -23,6 +23,9 @@ void add_pytree_commands(registry& reg);
 /// Adds the `random` group: stream, curand-host, torch.
 void add_random_commands(registry& reg);
 
+/// Adds the `rewrite` group: copy-fwd-metadata, unlift-tokens, dce.
+void add_rewrite_commands(registry& reg);
+
 /// Adds the `graph` group: print, code, lint, dce, stats, convert.
 void add_graph_commands(registry& reg);
 

@@ -2,6 +2,7 @@
 // over fx-json/1 files.
 #include <chrono>
 #include <cstddef>
+#include <ostream>
 #include <map>
 #include <string>
 #include <utility>

@@ -1,0 +1,88 @@
+// tools/aotkit/rewrite_commands.cpp — `aotkit rewrite ...`: the AOT rewrites on fx-json/1 files,
+// fx-json/1 on stdout and a one-line summary on stderr.
+#include <cstddef>
+#include <ostream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "commands.hpp"
+
+import aotkit;
+
+namespace aotkit::cli {
+
+void add_rewrite_commands(registry& reg) {
+  reg.groups.push_back({"rewrite", "AOT graph rewrites on fx-json/1: copy-fwd-metadata, unlift-tokens, dce"});
+  reg.commands.push_back({
+      .group = "rewrite",
+      .name = "copy-fwd-metadata",
+      .summary = "copy_fwd_metadata_to_bw_nodes over the whole module tree",
+      .description = "Gives every backward node (partitioner_tag \"is_backward\" and a seq_nr) the\n"
+                     "nn_module_stack and source_fn_stack of the first forward node with its seq_nr (as\n"
+                     "fwd_nn_module_stack / fwd_source_fn_stack) and its custom meta. Writes fx-json/1;\n"
+                     "stderr: 'matched M, gradient_acc G, unmatched U, forward F'.",
+      .options = {},
+      .run =
+          [](const invocation& inv, const io& io) {
+            auto doc = graph::read_fx_json(read_input(inv, io));
+            auto r = rewrite::copy_fwd_metadata_to_bw_nodes(doc.module);
+            io.out << graph::write_fx_json(doc.module, doc.name);
+            io.err << "matched " << r.matched << ", gradient_acc " << r.gradient_acc << ", unmatched " << r.unmatched
+                   << ", forward " << r.forward << '\n';
+            return int{ok};
+          },
+  });
+  reg.commands.push_back({
+      .group = "rewrite",
+      .name = "unlift-tokens",
+      .summary = "unlift_tokens: token inputs become _make_token, token outputs one _sink_tokens",
+      .description = "Treats the file as the forward module with --tokens N effect tokens (or, with\n"
+                     "--backward-tokens M, as the backward module with M), rewrites it as unlift_tokens\n"
+                     "does (V3, tuple outputs, sink in graph order) with its count checks (exit 3 with the\n"
+                     "assertion text on a mismatch). Writes fx-json/1; stderr: 'inputs removed I, outputs\n"
+                     "removed O'.",
+      .options = {{"tokens", "N", "forward effect tokens (len(fw_metadata.tokens))"},
+                  {"backward-tokens", "M", "treat the graph as the backward module with M tokens"}},
+      .run =
+          [](const invocation& inv, const io& io) {
+            auto doc = graph::read_fx_json(read_input(inv, io));
+            rewrite::token_metadata meta;
+            rewrite::unlift_report r;
+            try {
+              if (inv.has("backward-tokens")) {
+                meta.num_backward_tokens = option_u64(inv, "backward-tokens", 0);
+                graph::GraphModule empty;
+                r = rewrite::unlift_tokens(empty, meta, &doc.module);
+              } else {
+                meta.tokens.assign(option_u64(inv, "tokens", 0), "ordered");
+                r = rewrite::unlift_tokens(doc.module, meta);
+              }
+            } catch (const aotkit::assertion_error& e) {
+              throw aotkit::input_error(input_name(inv), e.what());
+            }
+            io.out << graph::write_fx_json(doc.module, doc.name);
+            io.err << "inputs removed " << r.inputs_removed << ", outputs removed " << r.outputs_removed << '\n';
+            return int{ok};
+          },
+  });
+  reg.commands.push_back({
+      .group = "rewrite",
+      .name = "dce",
+      .summary = "eliminate_dead_code over every graph",
+      .description = "As 'aotkit graph dce' (FX's rules; the token sink and effectful ops stay): fx-json/1 on\n"
+                     "stdout; stderr: 'removed R nodes'.",
+      .options = {},
+      .run =
+          [](const invocation& inv, const io& io) {
+            auto doc = graph::read_fx_json(read_input(inv, io));
+            std::vector<std::string> removed;
+            graph::eliminate_dead_code(doc.module, &removed);
+            io.out << graph::write_fx_json(doc.module, doc.name);
+            io.err << "removed " << removed.size() << " nodes\n";
+            return int{ok};
+          },
+  });
+}
+
+}  // namespace aotkit::cli
