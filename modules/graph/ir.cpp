@@ -92,7 +92,7 @@ std::optional<node_op> parse_node_op(std::string_view name) noexcept {
 std::size_t node_meta::size() const noexcept {
   return seq_nr.has_value() + partitioner_tag.has_value() + nn_module_stack.has_value() + source_fn_stack.has_value() +
          stack_trace.has_value() + custom.has_value() + tensor_meta.has_value() + val.has_value() +
-         is_gradient_acc.has_value() + other.size();
+         is_gradient_acc.has_value() + fwd_nn_module_stack.has_value() + fwd_source_fn_stack.has_value() + other.size();
 }
 
 std::vector<std::string> node_meta::keys() const {
@@ -106,20 +106,57 @@ std::vector<std::string> node_meta::keys() const {
   if (tensor_meta) k.emplace_back("tensor_meta");
   if (val) k.emplace_back("val");
   if (is_gradient_acc) k.emplace_back("is_gradient_acc");
+  if (fwd_nn_module_stack) k.emplace_back("fwd_nn_module_stack");
+  if (fwd_source_fn_stack) k.emplace_back("fwd_source_fn_stack");
   for (const auto& [key, v] : other) k.push_back(key);
   return k;
 }
 
+namespace {
+
+enum class slot : std::uint8_t { other, seq_nr, partitioner_tag, nn_module_stack, source_fn_stack, stack_trace, custom,
+                                 tensor_meta, val, is_gradient_acc, fwd_nn_module_stack, fwd_source_fn_stack };
+
+// One comparison per key: dispatch on the length and the first letter (four typed keys have 15
+// characters: nn_module_stack, source_fn_stack, partitioner_tag, is_gradient_acc).
+slot slot_of(std::string_view key) noexcept {
+  auto is = [&](std::string_view name, slot s) { return key == name ? s : slot::other; };
+  switch (key.size()) {
+    case 3: return is("val", slot::val);
+    case 6: return key[0] == 's' ? is("seq_nr", slot::seq_nr) : is("custom", slot::custom);
+    case 11: return key[0] == 's' ? is("stack_trace", slot::stack_trace) : is("tensor_meta", slot::tensor_meta);
+    case 15:
+      switch (key[0]) {
+        case 'n': return is("nn_module_stack", slot::nn_module_stack);
+        case 's': return is("source_fn_stack", slot::source_fn_stack);
+        case 'p': return is("partitioner_tag", slot::partitioner_tag);
+        case 'i': return is("is_gradient_acc", slot::is_gradient_acc);
+        default: return slot::other;
+      }
+    case 19:
+      return key[4] == 'n' ? is("fwd_nn_module_stack", slot::fwd_nn_module_stack)
+                           : is("fwd_source_fn_stack", slot::fwd_source_fn_stack);
+    default: return slot::other;
+  }
+}
+
+}  // namespace
+
 std::optional<arg> node_meta::get(std::string_view key) const {
-  if (key == "seq_nr") return seq_nr ? std::optional<arg>(arg(*seq_nr)) : std::nullopt;
-  if (key == "partitioner_tag") return partitioner_tag ? std::optional<arg>(arg(*partitioner_tag)) : std::nullopt;
-  if (key == "nn_module_stack") return nn_module_stack;
-  if (key == "source_fn_stack") return source_fn_stack;
-  if (key == "stack_trace") return stack_trace ? std::optional<arg>(arg(*stack_trace)) : std::nullopt;
-  if (key == "custom") return custom;
-  if (key == "tensor_meta") return tensor_meta;
-  if (key == "val") return val;
-  if (key == "is_gradient_acc") return is_gradient_acc ? std::optional<arg>(arg(*is_gradient_acc)) : std::nullopt;
+  switch (slot_of(key)) {
+    case slot::seq_nr: return seq_nr ? std::optional<arg>(arg(*seq_nr)) : std::nullopt;
+    case slot::partitioner_tag: return partitioner_tag ? std::optional<arg>(arg(*partitioner_tag)) : std::nullopt;
+    case slot::nn_module_stack: return nn_module_stack;
+    case slot::source_fn_stack: return source_fn_stack;
+    case slot::stack_trace: return stack_trace ? std::optional<arg>(arg(*stack_trace)) : std::nullopt;
+    case slot::custom: return custom;
+    case slot::tensor_meta: return tensor_meta;
+    case slot::val: return val;
+    case slot::is_gradient_acc: return is_gradient_acc ? std::optional<arg>(arg(*is_gradient_acc)) : std::nullopt;
+    case slot::fwd_nn_module_stack: return fwd_nn_module_stack;
+    case slot::fwd_source_fn_stack: return fwd_source_fn_stack;
+    case slot::other: break;
+  }
   for (const auto& [k, v] : other)
     if (k == key) return v;
   return std::nullopt;
@@ -131,53 +168,48 @@ void node_meta::set(std::string_view key, arg value) {
       throw type_error("meta['" + std::string(key) + "'] must be " + std::string(kind_name(kind)) + ", got " +
                        std::string(kind_name(value.kind())));
   };
-  if (key == "seq_nr") {
-    need(arg_kind::integer);
-    seq_nr = value.to_int();
-  } else if (key == "partitioner_tag") {
-    need(arg_kind::string);
-    partitioner_tag = value.text();
-  } else if (key == "stack_trace") {
-    need(arg_kind::string);
-    stack_trace = value.text();
-  } else if (key == "is_gradient_acc") {
-    need(arg_kind::boolean);
-    is_gradient_acc = value.to_bool();
-  } else if (key == "nn_module_stack") {
-    nn_module_stack = std::move(value);
-  } else if (key == "source_fn_stack") {
-    source_fn_stack = std::move(value);
-  } else if (key == "custom") {
-    custom = std::move(value);
-  } else if (key == "tensor_meta") {
-    tensor_meta = std::move(value);
-  } else if (key == "val") {
-    val = std::move(value);
-  } else {
-    for (auto& [k, v] : other)
-      if (k == key) {
-        v = std::move(value);
-        return;
-      }
-    other.emplace_back(std::string(key), std::move(value));
+  switch (slot_of(key)) {
+    case slot::seq_nr: need(arg_kind::integer); seq_nr = value.to_int(); return;
+    case slot::partitioner_tag: need(arg_kind::string); partitioner_tag = value.text(); return;
+    case slot::stack_trace: need(arg_kind::string); stack_trace = value.text(); return;
+    case slot::is_gradient_acc: need(arg_kind::boolean); is_gradient_acc = value.to_bool(); return;
+    case slot::nn_module_stack: nn_module_stack = std::move(value); return;
+    case slot::source_fn_stack: source_fn_stack = std::move(value); return;
+    case slot::custom: custom = std::move(value); return;
+    case slot::tensor_meta: tensor_meta = std::move(value); return;
+    case slot::val: val = std::move(value); return;
+    case slot::fwd_nn_module_stack: fwd_nn_module_stack = std::move(value); return;
+    case slot::fwd_source_fn_stack: fwd_source_fn_stack = std::move(value); return;
+    case slot::other: break;
   }
+  for (auto& [k, v] : other)
+    if (k == key) {
+      v = std::move(value);
+      return;
+    }
+  other.emplace_back(std::string(key), std::move(value));
 }
 
 bool node_meta::erase(std::string_view key) {
-  auto clear = [](auto& slot) {
-    bool had = slot.has_value();
-    slot.reset();
+  auto clear = [](auto& slot_value) {
+    bool had = slot_value.has_value();
+    slot_value.reset();
     return had;
   };
-  if (key == "seq_nr") return clear(seq_nr);
-  if (key == "partitioner_tag") return clear(partitioner_tag);
-  if (key == "nn_module_stack") return clear(nn_module_stack);
-  if (key == "source_fn_stack") return clear(source_fn_stack);
-  if (key == "stack_trace") return clear(stack_trace);
-  if (key == "custom") return clear(custom);
-  if (key == "tensor_meta") return clear(tensor_meta);
-  if (key == "val") return clear(val);
-  if (key == "is_gradient_acc") return clear(is_gradient_acc);
+  switch (slot_of(key)) {
+    case slot::seq_nr: return clear(seq_nr);
+    case slot::partitioner_tag: return clear(partitioner_tag);
+    case slot::nn_module_stack: return clear(nn_module_stack);
+    case slot::source_fn_stack: return clear(source_fn_stack);
+    case slot::stack_trace: return clear(stack_trace);
+    case slot::custom: return clear(custom);
+    case slot::tensor_meta: return clear(tensor_meta);
+    case slot::val: return clear(val);
+    case slot::is_gradient_acc: return clear(is_gradient_acc);
+    case slot::fwd_nn_module_stack: return clear(fwd_nn_module_stack);
+    case slot::fwd_source_fn_stack: return clear(fwd_source_fn_stack);
+    case slot::other: break;
+  }
   auto it = std::find_if(other.begin(), other.end(), [&](const auto& kv) { return kv.first == key; });
   if (it == other.end()) return false;
   other.erase(it);

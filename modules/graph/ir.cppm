@@ -43,6 +43,8 @@ struct node_meta {
   std::optional<arg> tensor_meta;               ///< {shape, dtype, stride, requires_grad} or a list of them
   std::optional<arg> val;
   std::optional<bool> is_gradient_acc;
+  std::optional<arg> fwd_nn_module_stack;       ///< written by copy_fwd_metadata_to_bw_nodes
+  std::optional<arg> fwd_source_fn_stack;       ///< written by copy_fwd_metadata_to_bw_nodes
   std::vector<std::pair<std::string, arg>> other;  ///< every other key, in insertion order
 
   /// Number of keys present.

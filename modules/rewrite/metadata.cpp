@@ -1,11 +1,12 @@
 // modules/rewrite/metadata.cpp — copy_fwd_metadata_to_bw_nodes: two linear passes over the module
 // tree, one hash map keyed by seq_nr.
 module;
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <unordered_map>
+#include <vector>
 module aotkit.rewrite;
 
 import aotkit.graph;
@@ -13,6 +14,61 @@ import aotkit.graph;
 namespace aotkit::rewrite {
 
 using namespace aotkit::graph;
+
+namespace {
+std::size_t mix(std::int64_t k) noexcept {
+  auto x = static_cast<std::uint64_t>(k);
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdull;
+  x ^= x >> 33;
+  return static_cast<std::size_t>(x);
+}
+}  // namespace
+
+std::size_t fwd_seq_nr_map::home(std::int64_t key) const noexcept {
+  return (mixed_ ? mix(key) : static_cast<std::size_t>(key)) & (slots_.size() - 1);
+}
+
+void fwd_seq_nr_map::rehash(std::size_t capacity) {
+  std::vector<slot> old = std::move(slots_);
+  slots_.assign(capacity, slot{0, {nullptr, no_node}, false});
+  size_ = 0;
+  for (const slot& s : old)
+    if (s.used) try_emplace(s.key, s.ref);
+}
+
+void fwd_seq_nr_map::reserve(std::size_t n) {
+  std::size_t want = 16;
+  while (want < 2 * n) want *= 2;
+  if (want > slots_.size()) rehash(want);
+}
+
+bool fwd_seq_nr_map::try_emplace(std::int64_t seq_nr, fwd_node_ref ref) {
+  if (2 * (size_ + 1) > slots_.size()) reserve(std::max<std::size_t>(16, 2 * size_ + 2));
+  std::size_t mask = slots_.size() - 1, probes = 0;
+  for (std::size_t i = home(seq_nr);; i = (i + 1) & mask, ++probes) {
+    if (!slots_[i].used) {
+      if (probes > 32 && !mixed_) {  // clustered keys: spread them and start over
+        mixed_ = true;
+        rehash(slots_.size());
+        return try_emplace(seq_nr, ref);
+      }
+      slots_[i] = {seq_nr, ref, true};
+      ++size_;
+      return true;
+    }
+    if (slots_[i].key == seq_nr) return false;
+  }
+}
+
+const fwd_node_ref* fwd_seq_nr_map::find(std::int64_t seq_nr) const noexcept {
+  if (slots_.empty()) return nullptr;
+  std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = home(seq_nr);; i = (i + 1) & mask) {
+    if (!slots_[i].used) return nullptr;
+    if (slots_[i].key == seq_nr) return &slots_[i].ref;
+  }
+}
 
 bool _is_forward_node_with_seq_nr(const Node& node) noexcept {
   const node_meta& m = node.meta();
@@ -41,19 +97,19 @@ metadata_copy_report _copy_metadata_to_bw_nodes_in_subgraph(Graph& g, const fwd_
       ++r.gradient_acc;
       continue;
     }
-    auto it = fwd_seq_nr_to_node.find(*node.meta().seq_nr);
-    if (it == fwd_seq_nr_to_node.end()) {
+    const fwd_node_ref* ref = fwd_seq_nr_to_node.find(*node.meta().seq_nr);
+    if (!ref) {
       ++r.unmatched;
       continue;
     }
     // Copy out of the forward node first: it may live in this very graph.
-    const node_meta& fwd = it->second.graph->node(it->second.node).meta();
+    const node_meta& fwd = ref->graph->node(ref->node).meta();
     arg nn_module_stack = fwd.nn_module_stack.value_or(arg());
     arg source_fn_stack = fwd.source_fn_stack.value_or(arg());
     std::optional<arg> custom = fwd.custom;
     node_meta& meta = g.meta(n);
-    meta.set("fwd_nn_module_stack", std::move(nn_module_stack));
-    meta.set("fwd_source_fn_stack", std::move(source_fn_stack));
+    meta.fwd_nn_module_stack = std::move(nn_module_stack);
+    meta.fwd_source_fn_stack = std::move(source_fn_stack);
     // args are immutable and shared: a copy is as good as Python's deepcopy (no aliasing is observable)
     if (custom && !custom->is_none()) meta.custom = std::move(custom);
     ++r.matched;
@@ -64,6 +120,9 @@ metadata_copy_report _copy_metadata_to_bw_nodes_in_subgraph(Graph& g, const fwd_
 metadata_copy_report copy_fwd_metadata_to_bw_nodes(GraphModule& fx_g) {
   fwd_seq_nr_map map;
   auto modules = fx_g.named_modules();
+  std::size_t nodes = 0;
+  for (const auto& [path, g] : modules) nodes += g->size();
+  map.reserve(nodes / 2);  // about half the nodes of a joint graph are forward nodes
   for (const auto& [path, g] : modules) _collect_fwd_nodes_from_subgraph(*g, map);
   metadata_copy_report total;
   for (const auto& [path, g] : modules) {

@@ -3,7 +3,7 @@
 module;
 #include <cstddef>
 #include <cstdint>
-#include <unordered_map>
+#include <vector>
 #include <utility>
 export module aotkit.rewrite:metadata;
 
@@ -23,8 +23,31 @@ struct fwd_node_ref {
   graph::node_id node;
 };
 
-/// seq_nr → the first forward node with it (across every graph visited).
-using fwd_seq_nr_map = std::unordered_map<std::int64_t, fwd_node_ref>;
+/// seq_nr → the first forward node with it (across every graph visited): a flat open-addressing
+/// table (no node allocations).
+class fwd_seq_nr_map {
+ public:
+  /// Adds `seq_nr → ref` unless seq_nr is present; returns whether it was added.
+  bool try_emplace(std::int64_t seq_nr, fwd_node_ref ref);
+  /// The entry for `seq_nr`, or null.
+  [[nodiscard]] const fwd_node_ref* find(std::int64_t seq_nr) const noexcept;
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  /// Room for `n` entries without rehashing.
+  void reserve(std::size_t n);
+
+ private:
+  struct slot {
+    std::int64_t key;
+    fwd_node_ref ref;
+    bool used;
+  };
+  [[nodiscard]] std::size_t home(std::int64_t key) const noexcept;
+  void rehash(std::size_t capacity);
+  std::vector<slot> slots_;
+  std::size_t size_ = 0;
+  bool mixed_ = false;  // seq_nrs are dense and increasing: identity placement keeps lookups local;
+                        // a long probe switches to a mixing hash for keys that are not
+};
 
 /// `_collect_fwd_nodes_from_subgraph(fx_g, map)`: adds each forward node of `g` (in order) whose
 /// seq_nr is not yet a key; the first forward node with a seq_nr wins.
