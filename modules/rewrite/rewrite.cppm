@@ -5,3 +5,4 @@ export module aotkit.rewrite;
 export import :metadata;
 export import :effects;
 export import :interpreter;
+export import :state;
