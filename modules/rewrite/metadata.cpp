@@ -91,8 +91,12 @@ metadata_copy_report _copy_metadata_to_bw_nodes_in_subgraph(Graph& g, const fwd_
   metadata_copy_report r;
   for (node_id n = g.first(); n != no_node; n = g.node(n).next()) {
     const Node& node = g.node(n);
-    if (_is_forward_node_with_seq_nr(node)) ++r.forward;
-    if (!_is_backward_node_with_seq_nr(node)) continue;
+    if (!node.meta().seq_nr) continue;
+    // one look at the tag decides both predicates (§A.16)
+    if (!_is_backward_node_with_seq_nr(node)) {
+      ++r.forward;
+      continue;
+    }
     if (node.meta().is_gradient_acc.value_or(false)) {
       ++r.gradient_acc;
       continue;
