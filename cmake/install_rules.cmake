@@ -25,3 +25,5 @@ install(FILES ${PROJECT_BINARY_DIR}/aotkitConfig.cmake ${PROJECT_BINARY_DIR}/aot
 if(TARGET aotkit_tool)
   install(TARGETS aotkit_tool RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
+# the bundled artifacts (fx-json graphs, a treespec): share/aotkit
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/data/ DESTINATION ${CMAKE_INSTALL_DATADIR}/aotkit)

@@ -452,11 +452,11 @@ class reader {
       where_ = base + "/name";
       fail("node name '" + name + "' is " + (g_->find_node(name) ? "taken by an earlier node" : "not one FX would give (it would be '" + g_->peek_name(name) + "')"));
     }
-    node_target t = *op == node_op::call_function ? node_target(intern_op(target)) : node_target(target);
     if (*op == node_op::call_function && target.empty()) {
-      where_ = base + "/target";
+      where_.assign(base).append("/target");
       fail("empty call_function target");
     }
+    node_target t = *op == node_op::call_function ? node_target(intern_op(target)) : node_target(target);
     node_id id;
     if (forward_) {
       id = g_->create_node(*op, std::move(t), {}, {}, name, std::move(type));

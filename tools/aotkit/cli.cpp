@@ -106,14 +106,19 @@ parse_result parse(const registry& reg, std::span<const std::string_view> args, 
     if (gr.name == args[i]) g = &gr;
   if (!g) return problem("unknown group " + shown(args[i]), "aotkit");
   ++i;
-  for (; i < args.size() && args[i].starts_with('-'); ++i) {
-    if (is_help(args[i])) return show_text{group_help(reg, *g)};
-    return problem("unknown option " + shown(args[i]) + " for group '" + g->name + "'", "aotkit " + g->name);
+  const command* c = nullptr;
+  if (!g->default_command.empty() && (i == args.size() || (args[i].starts_with('-') && !is_help(args[i])))) {
+    c = reg.find(g->name, g->default_command);  // `aotkit demo [--json]`
+  } else {
+    for (; i < args.size() && args[i].starts_with('-'); ++i) {
+      if (is_help(args[i])) return show_text{group_help(reg, *g)};
+      return problem("unknown option " + shown(args[i]) + " for group '" + g->name + "'", "aotkit " + g->name);
+    }
+    if (i == args.size()) return problem("missing <command> for group '" + g->name + "'", "aotkit " + g->name);
+    c = reg.find(g->name, args[i]);
+    if (!c) return problem("unknown command " + shown(args[i]) + " in group '" + g->name + "'", "aotkit " + g->name);
+    ++i;
   }
-  if (i == args.size()) return problem("missing <command> for group '" + g->name + "'", "aotkit " + g->name);
-  const command* c = reg.find(g->name, args[i]);
-  if (!c) return problem("unknown command " + shown(args[i]) + " in group '" + g->name + "'", "aotkit " + g->name);
-  ++i;
   std::string self = "aotkit " + c->group + " " + c->name;
   invocation inv;
   bool only_positional = false;

@@ -9,6 +9,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <string_view>
 #include <variant>
 #include <vector>
@@ -50,8 +51,11 @@ struct command {
 };
 
 struct group {
+  group(std::string name, std::string summary, std::string default_command = {})
+      : name(std::move(name)), summary(std::move(summary)), default_command(std::move(default_command)) {}
   std::string name;
   std::string summary;
+  std::string default_command;  ///< run when the command is omitted (`aotkit demo`)
 };
 
 /// Every group and command the tool knows.

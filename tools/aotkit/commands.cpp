@@ -36,6 +36,7 @@ void add_all_commands(registry& reg) {
   add_random_commands(reg);
   add_graph_commands(reg);
   add_rewrite_commands(reg);
+  add_demo_command(reg);
 }
 
 std::uint64_t option_u64(const invocation& inv, std::string_view name, std::uint64_t fallback) {

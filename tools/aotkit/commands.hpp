@@ -23,6 +23,9 @@ void add_pytree_commands(registry& reg);
 /// Adds the `random` group: stream, curand-host, torch.
 void add_random_commands(registry& reg);
 
+/// Adds the `demo` group (default command `report`): `aotkit demo`.
+void add_demo_command(registry& reg);
+
 /// Adds the `rewrite` group: copy-fwd-metadata, unlift-tokens, dce.
 void add_rewrite_commands(registry& reg);
 
