@@ -173,6 +173,15 @@ class cursor {
     pos_ += word.size();
   }
   // Skips any value without recursion (an explicit stack of open brackets).
+  /// The text from the current position (after whitespace) on, and a jump forward within it.
+  std::string_view rest() {
+    ws();
+    return s_.substr(pos_);
+  }
+  std::size_t offset() const noexcept { return pos_; }
+  void advance(std::size_t n) noexcept { pos_ += n; }
+  std::string_view between(std::size_t from, std::size_t to) const noexcept { return s_.substr(from, to - from); }
+
   void skip() {
     std::vector<char> open;
     std::string scratch;
@@ -475,13 +484,45 @@ class reader {
       c_.string(key);
       c_.expect(':');
       where_.assign(base).append("/meta/").append(key);
-      arg v = read_json(1);
+      arg v = read_meta_value(key);
       try {
         meta.set(key, std::move(v));
       } catch (const aotkit::type_error& e) {
         fail(e.what());
       }
     }
+  }
+
+  // Meta values repeat from node to node (a layer's nn_module_stack, a stack_trace): when the text
+  // is the same as the last value of this key, the node shares that value (args are immutable and
+  // reference-counted) instead of parsing and allocating it again. Numbers are never cached.
+  arg read_meta_value(const std::string& key) {
+    std::string_view rest = c_.rest();
+    if (rest.empty() || (rest[0] != '{' && rest[0] != '[' && rest[0] != '"')) return read_json(1);
+    meta_memo* memo = nullptr;
+    for (auto& m : memos_)
+      if (m.key == key) memo = &m;
+    if (memo && rest.starts_with(memo->raw)) {
+      // The match is the whole value only if the meta object goes on or ends right after it.
+      std::size_t after = memo->raw.size();
+      while (after < rest.size() && (rest[after] == ' ' || rest[after] == '\n' || rest[after] == '\r' || rest[after] == '\t')) ++after;
+      if (after < rest.size() && (rest[after] == ',' || rest[after] == '}')) {
+        c_.advance(memo->raw.size());
+        return memo->value;
+      }
+    }
+    std::size_t from = c_.offset();
+    arg v = read_json(1);
+    std::string_view raw = c_.between(from, c_.offset());
+    if (raw.size() > max_memo_bytes) return v;
+    if (!memo) {
+      if (memos_.size() >= max_memo_keys) return v;
+      memo = &memos_.emplace_back();
+      memo->key = key;
+    }
+    memo->raw.assign(raw);
+    memo->value = v;
+    return v;
   }
 
   void check_depth(std::uint32_t depth) const {
@@ -645,6 +686,14 @@ class reader {
   std::vector<std::string> forward_names_;
   std::unordered_map<std::string, node_id> forward_index_;
   std::vector<deferred> deferred_;
+
+  struct meta_memo {
+    std::string key;
+    std::string raw;  // the JSON text of the key's last container or string value
+    arg value;
+  };
+  static constexpr std::size_t max_memo_keys = 32, max_memo_bytes = std::size_t{1} << 16;
+  std::vector<meta_memo> memos_;
 };
 
 //===--- the writer ---===//

@@ -293,6 +293,28 @@ TEST_CASE("fx-json/1: round trip of every kind, errors naming node and field", "
   CHECK(lint_problems(fwd.module.graph()).size() == 1);
 }
 
+TEST_CASE("fx-json/1: repeated meta values are shared, near misses are not", "[graph][fx_json]") {
+  // The reader reuses a key's last value when the text repeats; a value that merely starts with
+  // the last one's text ("ab" vs "abc", [1, 2] vs [1, 2, 3]) must still be read in full.
+  fx_document doc = read_fx_json(R"({"format": "fx-json/1", "nodes": [
+    {"name": "a", "op": "placeholder", "target": "a", "meta": {"s": "ab", "l": [1, 2], "d": {"k": [1]}}},
+    {"name": "b", "op": "placeholder", "target": "b", "meta": {"s": "ab" , "l": [1, 2] , "d": {"k": [1]}}},
+    {"name": "c", "op": "placeholder", "target": "c", "meta": {"s": "abc", "l": [1, 2, 3], "d": {"k": [1]}, "n": 1}},
+    {"name": "d", "op": "placeholder", "target": "d", "meta": {"l": [1, 2]}},
+    {"name": "output", "op": "output", "target": "output", "args": [null]}]})");
+  const Graph& g = doc.module.graph();
+  auto meta = [&](const char* node, const char* key) { return g.node(*g.find_node(node)).meta().get(key); };
+  CHECK(*meta("a", "s") == arg("ab"));
+  CHECK(*meta("b", "s") == arg("ab"));
+  CHECK(*meta("c", "s") == arg("abc"));
+  CHECK(*meta("b", "l") == arg::list({1, 2}));
+  CHECK(*meta("c", "l") == arg::list({1, 2, 3}));
+  CHECK(*meta("d", "l") == arg::list({1, 2}));
+  CHECK(*meta("c", "d") == arg::dict({{"k", arg::list({1})}}));
+  CHECK(*meta("c", "n") == arg(1));
+  CHECK(!meta("d", "s"));
+}
+
 TEST_CASE("GraphModule walks modules as FX's modules() does", "[graph][module]") {
   GraphModule gm;
   gm.add_submodule("", "a", Graph{});

@@ -48,6 +48,7 @@ std::string shown(std::string_view a) {
 std::string tool_help(const registry& reg) {
   std::string s =
       "usage: aotkit <group> <command> [options] [FILE|-]\n"
+      "       aotkit            (runs 'aotkit demo': what aotkit is for, on bundled PyTorch artifacts)\n"
       "\n"
       "PyTorch's AOT Autograd toolbox in native C++: pytrees, FX graphs, graph rewrites,\n"
       "the boxed runtime convention and Philox random streams.\n"
@@ -61,6 +62,9 @@ std::string tool_help(const registry& reg) {
       "Options:\n"
       "  -h, --help   show help (also after a group or a command)\n"
       "  --version    show the version\n"
+      "  --time       print how long each step took, on stderr (also after the command)\n"
+      "  --progress WHEN  progress line on stderr for work over a second: auto (when a\n"
+      "               terminal), always, never\n"
       "\n"
       "Commands read FILE, or standard input when FILE is '-' or absent, and write standard output.\n"
       "Exit status: 0 success, 1 a check failed, 2 usage error, 3 bad input\n"
@@ -85,27 +89,81 @@ std::string command_help(const command& c) {
   if (!c.description.empty()) s += "\n" + c.description + "\n";
   s += "\nOptions:\n";
   std::vector<std::pair<std::string, std::string>> rows{{"-h, --help", "show this help"}};
-  for (const auto& o : c.options) rows.emplace_back("--" + o.name + (o.metavar.empty() ? "" : " " + o.metavar), o.help);
+  auto row = [](const option_spec& o) {
+    return std::pair{"--" + o.name + (o.metavar.empty() ? "" : " " + o.metavar), o.help};
+  };
+  for (const auto& o : c.options) rows.push_back(row(o));
+  std::size_t common_from = rows.size();
+  for (const auto& o : common_options()) rows.push_back(row(o));
   std::size_t w = 0;
   for (const auto& r : rows) w = std::max(w, r.first.size());
-  for (const auto& r : rows) s += "  " + pad(r.first, w) + r.second + "\n";
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    if (k == common_from) s += "\nCommon options:\n";
+    s += "  " + pad(rows[k].first, w) + rows[k].second + "\n";
+  }
   return s;
 }
 
+const std::vector<option_spec>& common_options() {
+  static const std::vector<option_spec> list{
+      {"time", "", "print how long each step took, on stderr"},
+      {"progress", "WHEN", "progress line on stderr for work over a second: auto (when a terminal), always, never"},
+  };
+  return list;
+}
+
 parse_result parse(const registry& reg, std::span<const std::string_view> args, std::string_view version) {
+  invocation inv;
+  // One `--name[=VALUE]` or `--name VALUE` at args[i] against `specs` (then the common options);
+  // advances i past a separate value. Returns a problem, or nothing when the option was taken.
+  auto take_option = [&](std::size_t& i, const std::vector<option_spec>& specs,
+                         const std::string& self) -> std::optional<usage_problem> {
+    std::string_view a = args[i];
+    std::string_view body = a.substr(2);
+    std::optional<std::string_view> inline_value;
+    if (auto eq = body.find('='); eq != std::string_view::npos) {
+      inline_value = body.substr(eq + 1);
+      body = body.substr(0, eq);
+    }
+    auto named = [&](const option_spec& o) { return o.name == body; };
+    auto spec = std::find_if(specs.begin(), specs.end(), named);
+    if (spec == specs.end()) {
+      spec = std::find_if(common_options().begin(), common_options().end(), named);
+      if (spec == common_options().end()) return problem("unknown option " + shown(a), self);
+    }
+    if (inv.has(body)) return problem("option --" + std::string(body) + " given twice", self);
+    if (spec->metavar.empty()) {
+      if (inline_value) return problem("option --" + std::string(body) + " takes no value", self);
+      inv.options.emplace(std::string(body), "");
+    } else if (inline_value) {
+      inv.options.emplace(std::string(body), std::string(*inline_value));
+    } else {
+      if (i + 1 == args.size()) return problem("option --" + std::string(body) + " needs " + spec->metavar, self);
+      inv.options.emplace(std::string(body), std::string(args[++i]));
+    }
+    return std::nullopt;
+  };
+
   std::size_t i = 0;
   // Tool-level options come before the group.
   for (; i < args.size() && args[i].starts_with('-'); ++i) {
     if (is_help(args[i])) return show_text{tool_help(reg)};
     if (args[i] == "--version") return show_text{"aotkit " + std::string(version) + "\n"};
-    return problem("unknown option " + shown(args[i]), "aotkit");
+    if (!args[i].starts_with("--")) return problem("unknown option " + shown(args[i]), "aotkit");
+    if (auto p = take_option(i, {}, "aotkit")) return *p;
   }
-  if (i == args.size()) return problem("missing <group>", "aotkit");
   const group* g = nullptr;
-  for (const auto& gr : reg.groups)
-    if (gr.name == args[i]) g = &gr;
-  if (!g) return problem("unknown group " + shown(args[i]), "aotkit");
-  ++i;
+  if (i == args.size()) {
+    if (reg.default_group.empty()) return problem("missing <group>", "aotkit");
+    for (const auto& gr : reg.groups)
+      if (gr.name == reg.default_group) g = &gr;
+    if (!g) return problem("missing <group>", "aotkit");
+  } else {
+    for (const auto& gr : reg.groups)
+      if (gr.name == args[i]) g = &gr;
+    if (!g) return problem("unknown group " + shown(args[i]), "aotkit");
+    ++i;
+  }
   const command* c = nullptr;
   if (!g->default_command.empty() && (i == args.size() || (args[i].starts_with('-') && !is_help(args[i])))) {
     c = reg.find(g->name, g->default_command);  // `aotkit demo [--json]`
@@ -120,7 +178,6 @@ parse_result parse(const registry& reg, std::span<const std::string_view> args, 
     ++i;
   }
   std::string self = "aotkit " + c->group + " " + c->name;
-  invocation inv;
   bool only_positional = false;
   for (; i < args.size(); ++i) {
     std::string_view a = args[i];
@@ -130,24 +187,7 @@ parse_result parse(const registry& reg, std::span<const std::string_view> args, 
     }
     if (!only_positional && is_help(a)) return show_text{command_help(*c)};
     if (!only_positional && a.starts_with("--")) {
-      std::string_view body = a.substr(2);
-      std::optional<std::string_view> inline_value;
-      if (auto eq = body.find('='); eq != std::string_view::npos) {
-        inline_value = body.substr(eq + 1);
-        body = body.substr(0, eq);
-      }
-      auto spec = std::find_if(c->options.begin(), c->options.end(), [&](const option_spec& o) { return o.name == body; });
-      if (spec == c->options.end()) return problem("unknown option " + shown(a), self);
-      if (inv.has(body)) return problem("option --" + std::string(body) + " given twice", self);
-      if (spec->metavar.empty()) {
-        if (inline_value) return problem("option --" + std::string(body) + " takes no value", self);
-        inv.options.emplace(std::string(body), "");
-      } else if (inline_value) {
-        inv.options.emplace(std::string(body), std::string(*inline_value));
-      } else {
-        if (i + 1 == args.size()) return problem("option --" + std::string(body) + " needs " + spec->metavar, self);
-        inv.options.emplace(std::string(body), std::string(args[++i]));
-      }
+      if (auto p = take_option(i, c->options, self)) return *p;
       continue;
     }
     if (!only_positional && a.size() > 1 && a.starts_with('-')) return problem("unknown option " + shown(a), self);

@@ -33,11 +33,15 @@ struct invocation {
   bool has(std::string_view name) const { return options.find(name) != options.end(); }
 };
 
-/// Input and output streams of a run (files or stdin, stdout, stderr).
+class run_tracker;
+
+/// Input and output streams of a run (files or stdin, stdout, stderr), and the tracker that
+/// times its phases (none when the command runs inside a test or a fuzzer).
 struct io {
   std::istream& in;
   std::ostream& out;
   std::ostream& err;
+  run_tracker* tracker = nullptr;
 };
 
 struct command {
@@ -58,10 +62,14 @@ struct group {
   std::string default_command;  ///< run when the command is omitted (`aotkit demo`)
 };
 
+/// Options every command takes, after the command or before the group: `--time`, `--progress WHEN`.
+const std::vector<option_spec>& common_options();
+
 /// Every group and command the tool knows.
 struct registry {
   std::vector<group> groups;
   std::vector<command> commands;
+  std::string default_group;  ///< run when no group is given (`aotkit` alone runs `aotkit demo`)
   const command* find(std::string_view group, std::string_view name) const;
 };
 

@@ -5,10 +5,10 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
-#include <sstream>
 
 import aotkit;
 
@@ -18,16 +18,38 @@ std::string input_name(const invocation& inv) {
   return !inv.input || *inv.input == "-" ? std::string("<stdin>") : *inv.input;
 }
 
-std::string read_input(const invocation& inv, const io& io) {
-  if (!inv.input || *inv.input == "-") {
-    return {std::istreambuf_iterator<char>(io.in), std::istreambuf_iterator<char>()};
+namespace {
+
+// Reads `in` to the end in chunks, reporting progress; `size_hint` preallocates (0: unknown).
+std::string read_stream(std::istream& in, std::uint64_t size_hint, run_tracker* tracker) {
+  constexpr std::size_t chunk = std::size_t{4} << 20;
+  std::string text;
+  if (size_hint) text.reserve(size_hint);
+  std::size_t used = 0;
+  for (;;) {
+    if (text.size() < used + chunk) text.resize(used + chunk);
+    in.read(text.data() + used, static_cast<std::streamsize>(chunk));
+    used += static_cast<std::size_t>(in.gcount());
+    if (tracker) tracker->advance(used, size_hint);
+    if (!in) break;
   }
+  text.resize(used);
+  return text;
+}
+
+}  // namespace
+
+std::string read_input(const invocation& inv, const io& io) {
+  auto reading = phase(io, "read");
+  if (!inv.input || *inv.input == "-") return read_stream(io.in, 0, io.tracker);
   std::ifstream f(*inv.input, std::ios::binary);
   if (!f) throw aotkit::input_error(*inv.input, std::string("cannot open: ") + std::strerror(errno));
-  std::ostringstream s;
-  s << f.rdbuf();
+  std::error_code ec;
+  auto size = std::filesystem::is_regular_file(*inv.input, ec) ? std::filesystem::file_size(*inv.input, ec) : 0;
+  if (ec) size = 0;
+  std::string text = read_stream(f, size, io.tracker);
   if (f.bad()) throw aotkit::input_error(*inv.input, "read failed");
-  return std::move(s).str();
+  return text;
 }
 
 void add_all_commands(registry& reg) {

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "cli.hpp"
+#include "progress.hpp"
 
 namespace aotkit::cli {
 
@@ -40,9 +41,12 @@ std::uint64_t option_u64(const invocation& inv, std::string_view name, std::uint
 std::string option_choice(const invocation& inv, std::string_view name, std::initializer_list<std::string_view> choices,
                           std::string_view fallback);
 
-/// Reads the whole input of a run: the named file, or standard input for "-" or none.
-/// Throws aotkit::input_error naming the file when it cannot be read.
+/// Reads the whole input of a run: the named file, or standard input for "-" or none, as phase
+/// "read" (with its progress in MB). Throws aotkit::input_error naming the file when it cannot be read.
 std::string read_input(const invocation& inv, const io& io);
+
+/// Starts phase `name` of the run (for `--time` and the progress line); it ends with the scope.
+inline phase_scope phase(const io& io, std::string_view name) { return phase_scope(io.tracker, name); }
 
 /// The name an input goes by in error messages: the file name, or "<stdin>".
 std::string input_name(const invocation& inv);

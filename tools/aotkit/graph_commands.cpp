@@ -12,6 +12,8 @@
 
 import aotkit;
 
+#include "fx_io.hpp"  // after the import: it uses aotkit.graph
+
 namespace aotkit::cli {
 
 namespace {
@@ -20,8 +22,6 @@ graph::print_style style_of(const invocation& inv) {
   return option_choice(inv, "style", {"torch2", "torch1.13"}, "torch2") == "torch2" ? graph::print_style::torch2
                                                                                    : graph::print_style::torch1_13;
 }
-
-graph::fx_document read_graph(const invocation& inv, const io& io) { return graph::read_fx_json(read_input(inv, io)); }
 
 const option_spec style_option{"style", "S", "printing style: torch2 (default) or torch1.13 (the shared oracles)"};
 
@@ -39,6 +39,7 @@ void add_graph_commands(registry& reg) {
       .run =
           [](const invocation& inv, const io& io) {
             auto doc = read_graph(inv, io);
+            auto printing = phase(io, "print");
             if (inv.has("tabular")) io.out << graph::print_tabular(doc.module.graph());
             else io.out << graph::graph_str(doc.module.graph(), style_of(inv)) << '\n';
             return int{ok};
@@ -55,6 +56,7 @@ void add_graph_commands(registry& reg) {
           [](const invocation& inv, const io& io) {
             auto doc = read_graph(inv, io);
             const auto& g = doc.module.graph();
+            auto printing = phase(io, "python_code");
             io.out << (inv.has("boxed") ? graph::python_code_boxed(g, style_of(inv)) : graph::python_code(g, style_of(inv)))
                    << '\n';
             return int{ok};
@@ -71,6 +73,7 @@ void add_graph_commands(registry& reg) {
       .run =
           [](const invocation& inv, const io& io) {
             auto doc = read_graph(inv, io);
+            auto linting = phase(io, "lint");
             std::size_t count = 0;
             for (const auto& [path, g] : std::as_const(doc.module).named_modules()) {
               for (const auto& p : graph::lint_problems(*g)) {
@@ -102,8 +105,11 @@ void add_graph_commands(registry& reg) {
           [](const invocation& inv, const io& io) {
             auto doc = read_graph(inv, io);
             std::vector<std::string> removed;
-            graph::eliminate_dead_code(doc.module, &removed);
-            io.out << graph::write_fx_json(doc.module, doc.name);
+            {
+              auto dce = phase(io, "eliminate_dead_code");
+              graph::eliminate_dead_code(doc.module, &removed);
+            }
+            write_graph(doc, io);
             for (const auto& n : removed) io.err << n << '\n';
             return int{ok};
           },
@@ -119,6 +125,7 @@ void add_graph_commands(registry& reg) {
           [](const invocation& inv, const io& io) {
             auto t0 = std::chrono::steady_clock::now();
             auto doc = read_graph(inv, io);
+            auto counting = phase(io, "count");
             const auto& g = doc.module.graph();
             std::map<std::string, std::size_t> ops, targets, meta;
             for (graph::node_id n = g.first(); n != graph::no_node; n = g.node(n).next()) {
@@ -160,8 +167,7 @@ void add_graph_commands(registry& reg) {
       .options = {},
       .run =
           [](const invocation& inv, const io& io) {
-            auto doc = read_graph(inv, io);
-            io.out << graph::write_fx_json(doc.module, doc.name);
+            write_graph(read_graph(inv, io), io);
             return int{ok};
           },
   });

@@ -1,5 +1,9 @@
 // tools/aotkit/main.cpp — the aotkit command-line tool: parses the command line, runs one command,
 // and turns every failure into an exit code and one 'aotkit: error: <where>: <what>' line.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <new>
@@ -9,6 +13,7 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
+#include "progress.hpp"
 
 import aotkit;
 
@@ -28,26 +33,47 @@ int main(int argc, char** argv) {
     return usage_error;
   }
   auto& run = std::get<run_command>(parsed);
-  const io streams{std::cin, std::cout, std::cerr};
   std::string where = input_name(run.inv);
+  std::string label = "aotkit " + run.cmd->group + " " + run.cmd->name;
+  run_tracker::options track;
+  if (auto p = run.inv.options.find("progress"); p != run.inv.options.end()) {
+    if (p->second != "auto" && p->second != "always" && p->second != "never") {
+      std::cerr << "aotkit: error: --progress: expected one of auto, always, never, got '" << p->second
+                << "'\nTry '" << label << " --help' for more information.\n";
+      return usage_error;
+    }
+    track.progress = p->second == "always" || (p->second == "auto" && ::isatty(2));
+  } else {
+    track.progress = ::isatty(2);
+  }
+  // For tests of the line itself: AOTKIT_PROGRESS_DELAY_MS=0 draws it at every phase.
+  if (const char* d = std::getenv("AOTKIT_PROGRESS_DELAY_MS")) track.delay = std::chrono::milliseconds(std::atol(d));
+  run_tracker tracker(label, track);
+  const io streams{std::cin, std::cout, std::cerr, &tracker};
+
+  int rc = bad_input;
+  std::string failure;  // the one error line, printed once the progress line is gone
   try {
-    int rc = run.cmd->run(run.inv, streams);
+    rc = run.cmd->run(run.inv, streams);
+    phase_scope flushing(&tracker, "write output");
     std::cout.flush();
-    return rc;
   } catch (const usage_failure& e) {
-    std::cerr << "aotkit: error: " << e.what() << "\nTry 'aotkit " << run.cmd->group << ' ' << run.cmd->name
-              << " --help' for more information.\n";
-    return usage_error;
+    failure = "aotkit: error: " + std::string(e.what()) + "\nTry '" + label + " --help' for more information.\n";
+    rc = usage_error;
   } catch (const aotkit::input_error& e) {
     // A file-level error already names the file; others name a place inside it.
     std::string w = e.where() == where ? where : where + ": " + e.where();
-    std::cerr << "aotkit: error: " << w << ": " << e.detail() << '\n';
+    failure = "aotkit: error: " + w + ": " + e.detail() + '\n';
   } catch (const aotkit::error& e) {
-    std::cerr << "aotkit: error: " << where << ": " << e.what() << '\n';
+    failure = "aotkit: error: " + where + ": " + e.what() + '\n';
   } catch (const std::bad_alloc&) {
-    std::cerr << "aotkit: error: " << where << ": out of memory\n";
+    failure = "aotkit: error: " + where + ": out of memory\n";
   } catch (const std::exception& e) {
-    std::cerr << "aotkit: error: " << where << ": " << e.what() << '\n';
+    failure = "aotkit: error: " + where + ": " + e.what() + '\n';
   }
-  return bad_input;
+  tracker.end();
+  tracker.stop();
+  std::cerr << failure;
+  if (run.inv.has("time")) std::cerr << tracker.time_table();
+  return rc;
 }

@@ -105,6 +105,7 @@ void add_pytree_commands(registry& reg) {
           [](const invocation& inv, const io& io) {
             auto none = inv.has("none-is-node") ? pytree::none_is::node : pytree::none_is::leaf;
             std::string text = read_input(inv, io);
+            auto working = phase(io, "flatten");
             std::size_t line_no = 0;
             for (std::size_t start = 0; start < text.size();) {
               std::size_t end = text.find('\n', start);
@@ -112,6 +113,7 @@ void add_pytree_commands(registry& reg) {
               std::string_view line(text.data() + start, end - start);
               start = end + 1;
               ++line_no;
+              if (io.tracker) io.tracker->advance(line_no, 0, "lines");
               if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
               try {
                 // {"tree": ...} records (the conformance cases) carry the tree as a member.
@@ -142,6 +144,7 @@ void add_pytree_commands(registry& reg) {
               spec = read_spec(spec_input, io);
             }
             std::string text = read_input(inv, io);
+            auto working = phase(io, "unflatten");
             std::size_t line_no = 0;
             for (std::size_t start = 0; start < text.size();) {
               std::size_t end = text.find('\n', start);
@@ -149,6 +152,7 @@ void add_pytree_commands(registry& reg) {
               std::string_view line(text.data() + start, end - start);
               start = end + 1;
               ++line_no;
+              if (io.tracker) io.tracker->advance(line_no, 0, "lines");
               if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
               try {
                 io.out << unflatten_record(line, spec ? &*spec : nullptr) << '\n';

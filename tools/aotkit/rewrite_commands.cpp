@@ -10,6 +10,8 @@
 
 import aotkit;
 
+#include "fx_io.hpp"  // after the import: it uses aotkit.graph
+
 namespace aotkit::cli {
 
 void add_rewrite_commands(registry& reg) {
@@ -25,9 +27,13 @@ void add_rewrite_commands(registry& reg) {
       .options = {},
       .run =
           [](const invocation& inv, const io& io) {
-            auto doc = graph::read_fx_json(read_input(inv, io));
-            auto r = rewrite::copy_fwd_metadata_to_bw_nodes(doc.module);
-            io.out << graph::write_fx_json(doc.module, doc.name);
+            auto doc = read_graph(inv, io);
+            rewrite::metadata_copy_report r;
+            {
+              auto copying = phase(io, "copy_fwd_metadata_to_bw_nodes");
+              r = rewrite::copy_fwd_metadata_to_bw_nodes(doc.module);
+            }
+            write_graph(doc, io);
             io.err << "matched " << r.matched << ", gradient_acc " << r.gradient_acc << ", unmatched " << r.unmatched
                    << ", forward " << r.forward << '\n';
             return int{ok};
@@ -46,9 +52,10 @@ void add_rewrite_commands(registry& reg) {
                   {"backward-tokens", "M", "treat the graph as the backward module with M tokens"}},
       .run =
           [](const invocation& inv, const io& io) {
-            auto doc = graph::read_fx_json(read_input(inv, io));
+            auto doc = read_graph(inv, io);
             rewrite::token_metadata meta;
             rewrite::unlift_report r;
+            auto unlifting = phase(io, "unlift_tokens");
             try {
               if (inv.has("backward-tokens")) {
                 meta.num_backward_tokens = option_u64(inv, "backward-tokens", 0);
@@ -61,7 +68,7 @@ void add_rewrite_commands(registry& reg) {
             } catch (const aotkit::assertion_error& e) {
               throw aotkit::input_error(input_name(inv), e.what());
             }
-            io.out << graph::write_fx_json(doc.module, doc.name);
+            write_graph(doc, io);
             io.err << "inputs removed " << r.inputs_removed << ", outputs removed " << r.outputs_removed << '\n';
             return int{ok};
           },
@@ -75,10 +82,13 @@ void add_rewrite_commands(registry& reg) {
       .options = {},
       .run =
           [](const invocation& inv, const io& io) {
-            auto doc = graph::read_fx_json(read_input(inv, io));
+            auto doc = read_graph(inv, io);
             std::vector<std::string> removed;
-            graph::eliminate_dead_code(doc.module, &removed);
-            io.out << graph::write_fx_json(doc.module, doc.name);
+            {
+              auto dce = phase(io, "eliminate_dead_code");
+              graph::eliminate_dead_code(doc.module, &removed);
+            }
+            write_graph(doc, io);
             io.err << "removed " << removed.size() << " nodes\n";
             return int{ok};
           },
