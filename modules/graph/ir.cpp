@@ -390,9 +390,10 @@ name_parts split_name(std::string_view raw) {
 
 }  // namespace
 
-std::string Graph::create_name(std::string_view raw) {
+// The name create_name would give `raw`, and the counter it would record for the name's base.
+std::pair<std::string, std::uint64_t> Graph::next_name(std::string_view raw, std::string& base) const {
   name_parts p = split_name(raw);
-  std::string candidate = p.candidate;
+  std::string candidate = std::move(p.candidate);
   std::uint64_t num = p.num;
   if (!p.has_num || num == 0) {
     auto it = base_count_.find(p.base);
@@ -402,16 +403,20 @@ std::string Graph::create_name(std::string_view raw) {
     ++num;
     candidate = p.base + "_" + std::to_string(num);
   }
-  base_count_[p.base] = num;
-  return candidate;
+  base = std::move(p.base);
+  return {std::move(candidate), num};
+}
+
+std::string Graph::create_name(std::string_view raw) {
+  std::string base;
+  auto [name, num] = next_name(raw, base);
+  base_count_[std::move(base)] = num;
+  return std::move(name);
 }
 
 std::string Graph::peek_name(std::string_view candidate) const {
-  Graph& self = const_cast<Graph&>(*this);  // create_name only records into base_count_, restored below
-  auto saved = base_count_;
-  std::string name = self.create_name(candidate);
-  self.base_count_ = std::move(saved);
-  return name;
+  std::string base;
+  return next_name(candidate, base).first;
 }
 
 //===--- list and order labels ---===//

@@ -3,6 +3,7 @@
 module;
 #include <cstddef>
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -240,6 +241,7 @@ class Graph {
   const Node& at(node_id id) const;
   Node& live(node_id id, std::string_view what);
   std::string create_name(std::string_view candidate);
+  std::pair<std::string, std::uint64_t> next_name(std::string_view raw, std::string& base) const;
   void link(node_id id);
   void unlink(node_id id);
   void relabel();
@@ -259,11 +261,13 @@ class Graph {
     return a;
   }
 
-  // Nodes in fixed chunks of 1024: stable addresses (node() references stay valid) and one
-  // allocation per 1024 nodes (std::deque would allocate every 3).
+  // Nodes in chunks of 16, 32, ..., 1024 and then 1024 each: stable addresses (node() references
+  // stay valid), one allocation per 1024 nodes in big graphs (std::deque would allocate every 3),
+  // and small graphs (HOP bodies, copies) pay for 16 nodes, not 1024.
   class node_arena {
    public:
-    static constexpr std::size_t chunk = 1024;
+    static constexpr std::size_t first_chunk = 16, big_chunk = 1024;
+    static constexpr std::size_t small_chunks = 7, small_total = 2032;  // 16 + 32 + ... + 1024
     node_arena() = default;
     node_arena(const node_arena& o) {
       for (std::size_t i = 0; i < o.size_; ++i) emplace_back() = o[i];
@@ -278,19 +282,39 @@ class Graph {
     node_arena(node_arena&&) noexcept = default;
     node_arena& operator=(node_arena&&) noexcept = default;
     Node& emplace_back() {
-      if (size_ == chunks_.size() * chunk) chunks_.push_back(std::make_unique<Node[]>(chunk));
+      if (size_ == capacity_) {
+        std::size_t n = chunks_.size() < small_chunks ? first_chunk << chunks_.size() : big_chunk;
+        chunks_.push_back(std::make_unique<Node[]>(n));
+        capacity_ += n;
+      }
       Node& n = (*this)[size_++];
       n = Node();
       return n;
     }
     void pop_back() { (*this)[--size_] = Node(); }
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
-    Node& operator[](std::size_t i) noexcept { return chunks_[i / chunk][i % chunk]; }
-    const Node& operator[](std::size_t i) const noexcept { return chunks_[i / chunk][i % chunk]; }
+    Node& operator[](std::size_t i) noexcept {
+      auto [c, k] = locate(i);
+      return chunks_[c][k];
+    }
+    const Node& operator[](std::size_t i) const noexcept {
+      auto [c, k] = locate(i);
+      return chunks_[c][k];
+    }
 
    private:
+    // (chunk, slot) of node i
+    static std::pair<std::size_t, std::size_t> locate(std::size_t i) noexcept {
+      if (i < small_total) {
+        std::size_t t = i + first_chunk;
+        std::size_t c = static_cast<std::size_t>(std::bit_width(t)) - 5;  // 16 = 2^4 has bit width 5
+        return {c, t - (first_chunk << c)};
+      }
+      std::size_t j = i - small_total;
+      return {small_chunks + j / big_chunk, j % big_chunk};
+    }
     std::vector<std::unique_ptr<Node[]>> chunks_;
-    std::size_t size_ = 0;
+    std::size_t size_ = 0, capacity_ = 0;
   };
   node_arena nodes_;
   std::vector<use> uses_;
