@@ -32,6 +32,8 @@ constexpr std::uint64_t order_gap = 1ull << 20;
 // Python keywords, builtins and FX's custom builtins: names a node may not take (FX's
 // _is_illegal_name), so generated code never shadows them.
 bool illegal_name(std::string_view n) {
+  // None of the names below ends in a digit, and most generated names (add_17) do.
+  if (!n.empty() && n.back() >= '0' && n.back() <= '9') return false;
   static const std::unordered_set<std::string_view> names = {
       // keyword.kwlist
       "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
@@ -264,34 +266,42 @@ Graph& Graph::operator=(const Graph& other) {
 
 //===--- the name table: open addressing over node ids, keyed by the nodes' own names ---===//
 
-// Slots hold (id, 32 bits of the name's hash): probes compare hashes and touch a node only on a
-// likely match, so a miss (every fresh name) costs no node access.
-node_id Graph::name_lookup(std::string_view name) const noexcept {
+// Slots hold (id, the low 32 bits of the name's hash): probes compare those bits and touch a node
+// only on a likely match, so a miss (every fresh name) costs no node access, and growing the table
+// re-places slots by their stored bits without hashing any name again.
+namespace {
+std::uint32_t name_hash(std::string_view name) noexcept {
+  return static_cast<std::uint32_t>(std::hash<std::string_view>{}(name));
+}
+}  // namespace
+
+node_id Graph::name_lookup(std::string_view name) const noexcept { return name_lookup(name, name_hash(name)); }
+
+node_id Graph::name_lookup(std::string_view name, std::uint32_t h) const noexcept {
   if (name_table_.empty()) return no_node;
-  std::size_t h = std::hash<std::string_view>{}(name);
-  auto tag = static_cast<std::uint32_t>(h >> 32);
   std::size_t mask = name_table_.size() - 1;
   for (std::size_t i = h & mask;; i = (i + 1) & mask) {
     auto [n, t] = name_table_[i];
     if (n == no_node) return no_node;
-    if (t == tag && nodes_[n].name_ == name) return n;
+    if (t == h && nodes_[n].name_ == name) return n;
   }
 }
 
-void Graph::name_insert(node_id id) {
-  auto place = [this](node_id n, std::size_t h) {
+void Graph::name_insert(node_id id, std::uint32_t h) {
+  auto place = [this](node_id n, std::uint32_t hash) {
     std::size_t mask = name_table_.size() - 1;
-    std::size_t i = h & mask;
+    std::size_t i = hash & mask;
     while (name_table_[i].first != no_node) i = (i + 1) & mask;
-    name_table_[i] = {n, static_cast<std::uint32_t>(h >> 32)};
+    name_table_[i] = {n, hash};
   };
   if (2 * (names_used_ + 1) > name_table_.size()) {
+    if (name_table_.size() >= (std::size_t{1} << 32)) throw runtime_error("a graph holds at most 2^31 names");
     auto old = std::move(name_table_);
     name_table_.assign(std::max<std::size_t>(16, old.size() * 2), {no_node, 0});
     for (auto [n, t] : old)
-      if (n != no_node) place(n, std::hash<std::string_view>{}(nodes_[n].name_));
+      if (n != no_node) place(n, t);
   }
-  place(id, std::hash<std::string_view>{}(nodes_[id].name_));
+  place(id, h);
   ++names_used_;
 }
 
@@ -390,33 +400,35 @@ name_parts split_name(std::string_view raw) {
 
 }  // namespace
 
-// The name create_name would give `raw`, and the counter it would record for the name's base.
-std::pair<std::string, std::uint64_t> Graph::next_name(std::string_view raw, std::string& base) const {
+// torch 2.x's probe: from the base's counter (or the name's own numeric suffix), the first
+// `base_N` that is neither taken nor illegal. Returns the name, its hash and the counter to record.
+Graph::fresh_name Graph::probe_name(std::string candidate, const std::string& base, std::uint64_t num) const {
+  std::uint32_t h = name_hash(candidate);
+  while (name_lookup(candidate, h) != no_node || illegal_name(candidate)) {
+    ++num;
+    candidate.assign(base).append("_").append(std::to_string(num));
+    h = name_hash(candidate);
+  }
+  return {std::move(candidate), h, num};
+}
+
+Graph::fresh_name Graph::create_name(std::string_view raw) {
   name_parts p = split_name(raw);
-  std::string candidate = std::move(p.candidate);
+  // one hash of the base: the counter is read and written through the same entry
+  std::uint64_t& count = base_count_.try_emplace(p.base, 0).first->second;
+  fresh_name f = probe_name(std::move(p.candidate), p.base, p.has_num && p.num != 0 ? p.num : count);
+  count = f.num;
+  return f;
+}
+
+std::string Graph::peek_name(std::string_view candidate) const {
+  name_parts p = split_name(candidate);
   std::uint64_t num = p.num;
   if (!p.has_num || num == 0) {
     auto it = base_count_.find(p.base);
     num = it == base_count_.end() ? 0 : it->second;
   }
-  while (name_lookup(candidate) != no_node || illegal_name(candidate)) {
-    ++num;
-    candidate = p.base + "_" + std::to_string(num);
-  }
-  base = std::move(p.base);
-  return {std::move(candidate), num};
-}
-
-std::string Graph::create_name(std::string_view raw) {
-  std::string base;
-  auto [name, num] = next_name(raw, base);
-  base_count_[std::move(base)] = num;
-  return std::move(name);
-}
-
-std::string Graph::peek_name(std::string_view candidate) const {
-  std::string base;
-  return next_name(candidate, base).first;
+  return probe_name(std::move(p.candidate), p.base, num).name;
 }
 
 //===--- list and order labels ---===//
@@ -668,13 +680,15 @@ node_id Graph::create_node(node_op op, node_target target, std::vector<arg> args
     e.kwargs = std::move(kwargs);
     e.type = std::move(type);
   }
+  fresh_name f;
   try {
-    n.name_ = create_name(candidate);
+    f = create_name(candidate);
   } catch (...) {
     nodes_.pop_back();
     throw;
   }
-  name_insert(id);
+  n.name_ = std::move(f.name);
+  name_insert(id, f.hash);
   link(id);
   attach_inputs(id);
   index_add(id);

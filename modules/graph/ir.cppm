@@ -240,8 +240,13 @@ class Graph {
   Node& at(node_id id);
   const Node& at(node_id id) const;
   Node& live(node_id id, std::string_view what);
-  std::string create_name(std::string_view candidate);
-  std::pair<std::string, std::uint64_t> next_name(std::string_view raw, std::string& base) const;
+  struct fresh_name {
+    std::string name;
+    std::uint32_t hash = 0;  // name_hash(name), for the name table
+    std::uint64_t num = 0;   // the base's counter after taking it
+  };
+  fresh_name create_name(std::string_view candidate);
+  fresh_name probe_name(std::string candidate, const std::string& base, std::uint64_t num) const;
   void link(node_id id);
   void unlink(node_id id);
   void relabel();
@@ -249,8 +254,9 @@ class Graph {
   void detach_inputs(node_id id);
   std::uint32_t alloc_uses(std::uint32_t n);
   void free_uses(std::uint32_t first, std::uint32_t n);
-  void name_insert(node_id id);
+  void name_insert(node_id id, std::uint32_t hash);
   [[nodiscard]] node_id name_lookup(std::string_view name) const noexcept;
+  [[nodiscard]] node_id name_lookup(std::string_view name, std::uint32_t hash) const noexcept;
   void check_args(std::span<const arg> args, std::span<const kwarg> kwargs) const;
   void index_add(node_id id);
   void index_remove(node_id id);
@@ -319,7 +325,7 @@ class Graph {
   node_arena nodes_;
   std::vector<use> uses_;
   std::array<std::uint32_t, 9> free_blocks_ = filled_free_blocks();  // free use blocks by size (1..8)
-  // open addressing over every name ever given (names are never reused): (id, hash bits)
+  // open addressing over every name ever given (names are never reused): (id, low 32 hash bits)
   std::vector<std::pair<node_id, std::uint32_t>> name_table_;
   std::size_t names_used_ = 0;
   std::vector<node_id> scratch_;  // attach_inputs' working set
