@@ -264,15 +264,18 @@ std::pair<std::vector<std::string>, std::string> gen_body(const Graph& g, print_
   return {std::move(free_vars), std::move(body)};
 }
 
-std::string indent_lines(std::string_view body) {
+// Appends `body` (leading blank lines dropped) to `out` with every line indented by four spaces.
+void append_indented(std::string& out, std::string_view body) {
   std::size_t start = body.find_first_not_of('\n');
   body = start == std::string_view::npos ? std::string_view{} : body.substr(start);
-  std::string out = "    ";
-  for (char c : body) {
-    out += c;
-    if (c == '\n') out += "    ";
+  out.reserve(out.size() + body.size() + body.size() / 8 + 8);
+  out += "    ";
+  for (std::size_t nl; (nl = body.find('\n')) != std::string_view::npos;) {
+    out.append(body.data(), nl + 1);
+    out += "    ";
+    body.remove_prefix(nl + 1);
   }
-  return out;
+  out += body;
 }
 
 }  // namespace
@@ -283,7 +286,9 @@ std::string python_code(const Graph& g, print_style style, std::string_view root
   std::string sig = "def forward(" + std::string(root_module);
   for (const auto& v : free_vars) sig += ", " + v;
   sig += ")" + return_annotation + ":";
-  return "\n\n\n" + sig + "\n" + indent_lines(body);
+  std::string out = "\n\n\n" + sig + "\n";
+  append_indented(out, body);
+  return out;
 }
 
 std::string python_code_boxed(const Graph& g, print_style style) {
@@ -300,7 +305,9 @@ std::string python_code_boxed(const Graph& g, print_style style) {
     if (body.compare(pos, line.size(), line) == 0) pos += line.size();
   }
   cleaned = body.substr(pos);
-  return "\n\n\ndef forward(self, args_list)" + return_annotation + ":\n" + indent_lines(prologue + cleaned);
+  std::string out = "\n\n\ndef forward(self, args_list)" + return_annotation + ":\n";
+  append_indented(out, prologue + cleaned);
+  return out;
 }
 
 std::string print_tabular(const Graph& g) {
