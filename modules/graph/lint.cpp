@@ -78,7 +78,7 @@ bool is_impure(const Graph& g, node_id n, bool impure_random, const GraphModule*
     case node_op::placeholder:
     case node_op::output: return true;
     case node_op::call_function: {
-      op_schema s = op_info(node.target_op());
+      op_facts s = facts_of(node.target_op());
       if (s.is_mutable || s.side_effect) return true;
       return impure_random && has_tag(s.tags, op_tag::nondeterministic_seeded);
     }

@@ -1,9 +1,13 @@
-// modules/graph/ops.cpp — the operator registry: one process-wide table behind a shared mutex,
-// preloaded with the facts FX's dead-code rules and the AOT passes need.
+// modules/graph/ops.cpp — the operator registry: one process-wide table read without locks, preloaded
+// with the facts FX's dead-code rules and the AOT passes need.
 module;
 #include <cctype>
+#include <array>
+#include <atomic>
+#include <bit>
+#include <cstddef>
 #include <cstdint>
-#include <deque>
+#include <utility>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
@@ -47,10 +51,53 @@ op_schema inferred(std::string_view name) {
   return s;
 }
 
+std::uint64_t pack(const op_schema& s) noexcept {
+  return static_cast<std::uint64_t>(s.tags) | (std::uint64_t{s.is_mutable} << 32) |
+         (std::uint64_t{s.side_effect} << 33) | (static_cast<std::uint64_t>(s.family) << 40);
+}
+
+op_facts unpack(std::uint64_t f) noexcept {
+  return {static_cast<op_family>((f >> 40) & 0xFF), static_cast<op_tag>(f & 0xFFFFFFFFu), ((f >> 32) & 1) != 0,
+          ((f >> 33) & 1) != 0};
+}
+
+std::string snake_case(std::string_view base) {
+  // FX's _snake_case: '_' between a lowercase letter and a following uppercase one, then lower
+  std::string out;
+  for (std::size_t i = 0; i < base.size(); ++i) {
+    char c = base[i];
+    if (i > 0 && std::isupper(static_cast<unsigned char>(c)) && std::islower(static_cast<unsigned char>(base[i - 1])))
+      out += '_';
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
 struct registry {
-  std::shared_mutex mutex;
-  std::deque<op_schema> ops;  // deque: references stay valid as it grows
+  // Entries live in segments of 256, 512, 1024, ... that never move, so readers index them
+  // without a lock: an entry is complete before `size` (release) makes it visible, and only its
+  // `facts` word changes afterwards (register_op updating a known operator).
+  struct entry {
+    std::string name, pretty, node_name;  // immutable once published
+    std::atomic<std::uint64_t> facts{0};
+  };
+  static constexpr std::size_t first_segment = 256, num_segments = 24;  // 256 * (2^24 - 1) > 2^32 entries
+
+  std::shared_mutex mutex;  // guards by_name; writers hold it exclusively
+  std::array<std::atomic<entry*>, num_segments> segments{};
+  std::atomic<std::uint32_t> size{0};
   std::unordered_map<std::string, std::uint32_t, string_hash, std::equal_to<>> by_name;
+
+  static std::pair<std::size_t, std::size_t> locate(std::size_t i) noexcept {
+    std::size_t t = i + first_segment;
+    std::size_t k = static_cast<std::size_t>(std::bit_width(t)) - 9;  // 256 = 2^8 has bit width 9
+    return {k, t - (first_segment << k)};
+  }
+  [[nodiscard]] const entry* find(op_handle op) const noexcept {
+    if (op.index >= size.load(std::memory_order_acquire)) return nullptr;
+    auto [k, j] = locate(op.index);
+    return &segments[k].load(std::memory_order_relaxed)[j];
+  }
 
   registry() {
     for (const char* n : {"aten.as_strided_.default", "aten.resize_.default", "aten.rename_.default",
@@ -98,15 +145,40 @@ struct registry {
     add(inferred("prims._make_token.default"));
   }
 
+  registry(const registry&) = delete;
+  registry& operator=(const registry&) = delete;
+  ~registry() {
+    for (auto& seg : segments) delete[] seg.load(std::memory_order_relaxed);
+  }
+
+  // Under the exclusive lock.
   std::uint32_t add(op_schema s) {
     auto it = by_name.find(s.name);
     if (it != by_name.end()) {
-      ops[it->second] = std::move(s);
+      auto [k, j] = locate(it->second);
+      segments[k].load(std::memory_order_relaxed)[j].facts.store(pack(s), std::memory_order_release);
       return it->second;
     }
-    auto index = static_cast<std::uint32_t>(ops.size());
-    by_name.emplace(s.name, index);
-    ops.push_back(std::move(s));
+    std::uint32_t index = size.load(std::memory_order_relaxed);
+    if (index == 0xFFFFFFFFu) throw runtime_error("the operator registry is full");
+    auto [k, j] = locate(index);
+    if (segments[k].load(std::memory_order_relaxed) == nullptr)
+      segments[k].store(new entry[first_segment << k], std::memory_order_relaxed);
+    entry& e = segments[k].load(std::memory_order_relaxed)[j];
+    std::string_view name = s.name;
+    switch (family_of(name)) {
+      case op_family::aten_overload:
+      case op_family::higher_order: e.pretty = "torch.ops." + s.name; break;
+      default: e.pretty = s.name; break;
+    }
+    std::string_view base = name;
+    if (family_of(name) == op_family::aten_overload) base = base.substr(base.find('.') + 1);  // __name__ = "add.Tensor"
+    else base = base.substr(base.rfind('.') + 1);
+    e.node_name = snake_case(base);
+    e.facts.store(pack(s), std::memory_order_relaxed);
+    e.name = std::move(s.name);
+    by_name.emplace(e.name, index);
+    size.store(index + 1, std::memory_order_release);
     return index;
   }
 };
@@ -116,9 +188,10 @@ registry& ops() {
   return r;
 }
 
-const op_schema& checked(const registry& r, op_handle op) {
-  if (op.index >= r.ops.size()) throw value_error("invalid op_handle " + std::to_string(op.index));
-  return r.ops[op.index];
+const registry::entry& checked(op_handle op) {
+  const registry::entry* e = ops().find(op);
+  if (e == nullptr) throw value_error("invalid op_handle " + std::to_string(op.index));
+  return *e;
 }
 
 }  // namespace
@@ -153,45 +226,17 @@ std::optional<op_handle> find_op(std::string_view name) {
 }
 
 op_schema op_info(op_handle op) {
-  auto& r = ops();
-  std::shared_lock lock(r.mutex);
-  return checked(r, op);
+  const auto& e = checked(op);
+  op_facts f = unpack(e.facts.load(std::memory_order_acquire));
+  return {e.name, f.family, f.tags, f.is_mutable, f.side_effect};
 }
 
-const std::string& op_name(op_handle op) {
-  auto& r = ops();
-  std::shared_lock lock(r.mutex);
-  return checked(r, op).name;  // names never change once registered
-}
+op_facts facts_of(op_handle op) { return unpack(checked(op).facts.load(std::memory_order_acquire)); }
 
-std::string pretty_target(op_handle op) {
-  const std::string& name = op_name(op);
-  switch (family_of(name)) {
-    case op_family::aten_overload:
-    case op_family::higher_order: return "torch.ops." + name;
-    default: return name;
-  }
-}
+const std::string& op_name(op_handle op) { return checked(op).name; }
 
-std::string default_node_name(op_handle op) {
-  const std::string& name = op_name(op);
-  std::string_view base = name;
-  switch (family_of(name)) {
-    case op_family::aten_overload: base = base.substr(base.find('.') + 1); break;  // __name__ = "add.Tensor"
-    case op_family::higher_order:
-    case op_family::python_operator:
-    case op_family::python_builtin:
-    case op_family::python_function: base = base.substr(base.rfind('.') + 1); break;
-  }
-  // FX's _snake_case: '_' between a lowercase letter and a following uppercase one, then lower
-  std::string out;
-  for (std::size_t i = 0; i < base.size(); ++i) {
-    char c = base[i];
-    if (i > 0 && std::isupper(static_cast<unsigned char>(c)) && std::islower(static_cast<unsigned char>(base[i - 1])))
-      out += '_';
-    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
+const std::string& pretty_target(op_handle op) { return checked(op).pretty; }
+
+const std::string& default_node_name(op_handle op) { return checked(op).node_name; }
 
 }  // namespace aotkit::graph

@@ -44,6 +44,14 @@ struct op_schema {
   bool side_effect = false;    ///< in FX's side-effect set (`has_side_effect`): never dead code
 };
 
+/// The facts of an operator without its name: what the passes test per node.
+struct op_facts {
+  op_family family = op_family::python_function;
+  op_tag tags = op_tag::none;
+  bool is_mutable = false;
+  bool side_effect = false;
+};
+
 /// A handle to a registered operator (index into the registry; stable for the process).
 struct op_handle {
   std::uint32_t index = 0xFFFFFFFFu;
@@ -65,18 +73,23 @@ op_handle register_op(op_schema schema);
 /// The handle of `name` if registered.
 [[nodiscard]] std::optional<op_handle> find_op(std::string_view name);
 
-/// The facts of a registered operator (a copy: the registry may grow concurrently).
+/// The facts of a registered operator (a copy: register_op may update them concurrently).
+/// Lookups by handle take no lock. Each throws aotkit::value_error for an invalid handle.
 [[nodiscard]] op_schema op_info(op_handle op);
+
+/// The same without the name (no allocation): what a pass tests per node.
+[[nodiscard]] op_facts facts_of(op_handle op);
 
 /// The name as fx-json/1 writes it ("aten.add.Tensor"). The reference stays valid for the process.
 [[nodiscard]] const std::string& op_name(op_handle op);
 
 /// FX's `_pretty_print_target`: "torch.ops.aten.add.Tensor", "operator.add", "builtins.getattr",
-/// "torch.flatten", "torch.ops.higher_order.with_effects".
-[[nodiscard]] std::string pretty_target(op_handle op);
+/// "torch.flatten", "torch.ops.higher_order.with_effects". Computed once, valid for the process.
+[[nodiscard]] const std::string& pretty_target(op_handle op);
 
 /// The name a node created with this target gets by default (FX's `_target_to_str` then
-/// snake-case): "add_tensor" for aten.add.Tensor, "add" for operator.add, "flatten".
-[[nodiscard]] std::string default_node_name(op_handle op);
+/// snake-case): "add_tensor" for aten.add.Tensor, "add" for operator.add, "flatten". Computed
+/// once, valid for the process.
+[[nodiscard]] const std::string& default_node_name(op_handle op);
 
 }  // namespace aotkit::graph

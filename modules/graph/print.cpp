@@ -59,7 +59,7 @@ constexpr std::array<magic, 24> magic_methods{{
 // The name the generated code calls a function by (FX's add_global).
 std::string global_name(op_handle op) {
   const std::string& name = op_name(op);
-  switch (op_info(op).family) {
+  switch (facts_of(op).family) {
     case op_family::aten_overload:
     case op_family::higher_order: return "torch.ops." + name;
     case op_family::python_builtin: return name.substr(name.find('.') + 1);
@@ -153,9 +153,32 @@ std::string graph_str(const Graph& g, print_style style) {
 
 namespace {
 
-// The body of forward and its free variables, as FX's CodeGen._gen_python_code builds them.
-std::pair<std::vector<std::string>, std::string> gen_body(const Graph& g, print_style style,
-                                                          std::string_view root, std::string& return_annotation) {
+// A placeholder's parameter in the signature: `target : type = default`.
+std::string free_var(const Node& n, const node_namer& name) {
+  std::string v = n.target();
+  if (!n.type().empty()) v += " : " + n.type();
+  if (!n.args().empty()) {
+    v += " = ";
+    append_repr(v, n.args().front(), name);
+  }
+  return v;
+}
+
+// ` -> type` of the last output node with a type (FX keeps the last one it generates).
+std::string return_annotation(const Graph& g) {
+  std::string ret;
+  for (node_id o : g.find_nodes(node_op::output))
+    if (!g.node(o).type().empty()) ret = " -> " + g.node(o).type();
+  return ret;
+}
+
+// Writes the body of forward as FX's CodeGen._gen_python_code builds it into `out`, each line
+// after `indent` (FX indents every line of the joined body, so text with a raw newline, which
+// only a target can hold, is indented after it too), and a last `indent` after the final newline.
+// `boxed`: placeholders are bound by next() already, so the renames before the first other line
+// are left out.
+void gen_body(const Graph& g, print_style style, std::string_view root, bool boxed, std::string_view indent,
+              std::string& out) {
   auto name = namer(g);
   // last_user[p]: the last node using p (FX registers uses walking the nodes in reverse)
   std::vector<node_id> last_user(g.capacity(), no_node);
@@ -166,84 +189,115 @@ std::pair<std::vector<std::string>, std::string> gen_body(const Graph& g, print_
     for (const arg& a : g.node(n).args()) for_each_node(a, reg);
     for (const kwarg& kw : g.node(n).kwargs()) for_each_node(kw.second, reg);
   }
-  std::vector<std::string> free_vars;
-  std::string body;
   std::vector<char> freed(g.capacity(), 0);
+  std::vector<std::string> globals;  // by operator index: the name the code calls it by
+  std::vector<node_id> to_free;
+  bool any = false, only_placeholders = true;
+  out.reserve(out.size() + 80 * g.size());
+  out += indent;
+  auto end_line = [&](std::size_t start) {
+    if (std::string_view(out).substr(start).find('\n') != std::string_view::npos) {
+      std::string text = out.substr(start);
+      out.resize(start);
+      for (std::size_t nl; (nl = text.find('\n')) != std::string::npos; text.erase(0, nl + 1))
+        out.append(text, 0, nl + 1).append(indent);
+      out += text;
+    }
+    out += '\n';
+    out += indent;
+  };
   for (node_id id = g.first(); id != no_node; id = g.node(id).next()) {
     const Node& n = g.node(id);
-    std::string annotation = n.type().empty() ? "" : " : " + n.type();
+    std::size_t start = out.size();
+    auto assign = [&] {
+      out += n.name();
+      if (!n.type().empty()) out.append(" : ").append(n.type());
+      out += " = ";
+    };
     switch (n.op()) {
       case node_op::placeholder: {
-        std::string v = n.target() + annotation;
-        if (!n.args().empty()) {
-          v += " = ";
-          append_repr(v, n.args().front(), name);
-        }
-        free_vars.push_back(std::move(v));
         std::string raw = n.target();
         raw.erase(std::remove(raw.begin(), raw.end(), '*'), raw.end());
-        if (raw != n.name()) body += n.name() + " = " + raw + "\n";
+        if (raw == n.name()) continue;
+        any = true;
+        if (boxed && only_placeholders) continue;
+        out.append(n.name()).append(" = ").append(raw);
+        end_line(start);
         continue;  // placeholders free nothing
       }
       case node_op::output:
-        if (!n.type().empty()) return_annotation = " -> " + n.type();
-        body += "return ";
-        append_repr(body, n.args().empty() ? arg() : n.args().front(), name);
-        body += "\n";
+        out += "return ";
+        append_repr(out, n.args().empty() ? arg() : n.args().front(), name);
+        any = true;
+        only_placeholders = false;
+        end_line(start);
         continue;
-      case node_op::call_method:
-        body += n.name() + annotation + " = " +
-                format_target(n.args().empty() ? std::string("None") : [&] {
-                  std::string s;
-                  append_repr(s, n.args().front(), name);
-                  return s;
-                }(), n.target()) + "(";
-        append_args(body, n, 1, name);
-        body += ")";
+      case node_op::call_method: {
+        std::string self = "None";
+        if (!n.args().empty()) {
+          self.clear();
+          append_repr(self, n.args().front(), name);
+        }
+        assign();
+        out += format_target(std::move(self), n.target()) + "(";
+        append_args(out, n, 1, name);
+        out += ")";
         break;
+      }
       case node_op::call_module:
-        body += n.name() + annotation + " = " + format_target(std::string(root), n.target()) + "(";
-        append_args(body, n, 0, name);
-        body += ")";
+        assign();
+        out += format_target(std::string(root), n.target()) + "(";
+        append_args(out, n, 0, name);
+        out += ")";
         break;
-      case node_op::get_attr: body += n.name() + annotation + " = " + format_target(std::string(root), n.target()); break;
+      case node_op::get_attr:
+        assign();
+        out += format_target(std::string(root), n.target());
+        break;
       case node_op::call_function: {
-        op_schema s = op_info(n.target_op());
-        body += n.name() + annotation + " = ";
+        op_handle op = n.target_op();
+        op_family family = facts_of(op).family;
+        const std::string& op_text = op_name(op);
+        assign();
         bool done = false;
-        if (s.family == op_family::python_operator && n.kwargs().empty()) {
-          std::string_view fn = std::string_view(s.name).substr(9);
+        if (family == op_family::python_operator && n.kwargs().empty()) {
+          std::string_view fn = std::string_view(op_text).substr(9);
           for (const magic& m : magic_methods) {
             if (m.name != fn || static_cast<std::size_t>(m.arity) != n.args().size()) continue;
-            body += m.pre;
-            append_repr(body, n.args()[0], name);
+            out += m.pre;
+            append_repr(out, n.args()[0], name);
             if (m.arity == 2) {
-              body += m.mid;
-              append_repr(body, n.args()[1], name);
+              out += m.mid;
+              append_repr(out, n.args()[1], name);
             }
-            body += m.post;
+            out += m.post;
             done = true;
             break;
           }
         }
-        if (!done && s.name == "builtins.getattr" && n.args().size() == 2 && n.args()[1].kind() == arg_kind::string &&
+        if (!done && op_text == "builtins.getattr" && n.args().size() == 2 && n.args()[1].kind() == arg_kind::string &&
             is_identifier(n.args()[1].text())) {
           std::string obj;
           append_repr(obj, n.args()[0], name);
-          body += format_target(obj, n.args()[1].text());
+          out += format_target(obj, n.args()[1].text());
           done = true;
         }
         if (!done) {
-          body += global_name(n.target_op()) + "(";
-          append_args(body, n, 0, name);
-          body += ")";
+          if (globals.size() <= op.index) globals.resize(op.index + 1);
+          if (globals[op.index].empty()) globals[op.index] = global_name(op);
+          out += globals[op.index];
+          out += '(';
+          append_args(out, n, 0, name);
+          out += ')';
         }
         break;
       }
     }
+    any = true;
+    only_placeholders = false;
     // frees: inputs whose last use is here, in first-occurrence order; torch 2 also frees a node
     // nobody uses right after it runs
-    std::vector<node_id> to_free;
+    to_free.clear();
     auto collect = [&](node_id p) {
       if (last_user[p] == id && !freed[p]) {
         freed[p] = 1;
@@ -254,59 +308,34 @@ std::pair<std::vector<std::string>, std::string> gen_body(const Graph& g, print_
     for (const kwarg& kw : n.kwargs()) for_each_node(kw.second, collect);
     if (style == print_style::torch2 && n.num_users() == 0) to_free.push_back(id);
     if (!to_free.empty()) {
-      body += ";  ";
-      for (node_id p : to_free) body += g.node(p).name() + " = ";
-      body += "None";
+      out += ";  ";
+      for (node_id p : to_free) out.append(g.node(p).name()).append(" = ");
+      out += "None";
     }
-    body += "\n";
+    end_line(start);
   }
-  if (body.empty()) body = "pass\n";
-  return {std::move(free_vars), std::move(body)};
-}
-
-// Appends `body` (leading blank lines dropped) to `out` with every line indented by four spaces.
-void append_indented(std::string& out, std::string_view body) {
-  std::size_t start = body.find_first_not_of('\n');
-  body = start == std::string_view::npos ? std::string_view{} : body.substr(start);
-  out.reserve(out.size() + body.size() + body.size() / 8 + 8);
-  out += "    ";
-  for (std::size_t nl; (nl = body.find('\n')) != std::string_view::npos;) {
-    out.append(body.data(), nl + 1);
-    out += "    ";
-    body.remove_prefix(nl + 1);
+  if (!any) {
+    out += "pass\n";
+    out += indent;
   }
-  out += body;
 }
 
 }  // namespace
 
 std::string python_code(const Graph& g, print_style style, std::string_view root_module) {
-  std::string return_annotation;
-  auto [free_vars, body] = gen_body(g, style, root_module, return_annotation);
-  std::string sig = "def forward(" + std::string(root_module);
-  for (const auto& v : free_vars) sig += ", " + v;
-  sig += ")" + return_annotation + ":";
-  std::string out = "\n\n\n" + sig + "\n";
-  append_indented(out, body);
+  auto name = namer(g);
+  std::string out = "\n\n\ndef forward(" + std::string(root_module);
+  for (node_id p : g.find_nodes(node_op::placeholder)) out += ", " + free_var(g.node(p), name);
+  out += ")" + return_annotation(g) + ":\n";
+  gen_body(g, style, root_module, false, "    ", out);
   return out;
 }
 
 std::string python_code_boxed(const Graph& g, print_style style) {
-  std::string return_annotation;
-  auto [free_vars, body] = gen_body(g, style, "self", return_annotation);
-  std::string prologue = "args_iter = iter(args_list)\n";
-  for (node_id n : g.find_nodes(node_op::placeholder)) prologue += g.node(n).name() + " = next(args_iter)\n";
-  prologue += "args_list.clear()\n";
-  // placeholders renamed by the body (`name = target`) are bound by next() already
-  std::string cleaned;
-  std::size_t pos = 0;
-  for (node_id n : g.find_nodes(node_op::placeholder)) {
-    std::string line = g.node(n).name() + " = " + g.node(n).target() + "\n";
-    if (body.compare(pos, line.size(), line) == 0) pos += line.size();
-  }
-  cleaned = body.substr(pos);
-  std::string out = "\n\n\ndef forward(self, args_list)" + return_annotation + ":\n";
-  append_indented(out, prologue + cleaned);
+  std::string out = "\n\n\ndef forward(self, args_list)" + return_annotation(g) + ":\n    args_iter = iter(args_list)\n";
+  for (node_id n : g.find_nodes(node_op::placeholder)) out += "    " + g.node(n).name() + " = next(args_iter)\n";
+  out += "    args_list.clear()\n";
+  gen_body(g, style, "self", true, "    ", out);
   return out;
 }
 
@@ -317,7 +346,7 @@ std::string print_tabular(const Graph& g) {
     const Node& n = g.node(id);
     std::string target = n.target();
     if (n.op() == node_op::call_function) {
-      auto fam = op_info(n.target_op()).family;
+      auto fam = facts_of(n.target_op()).family;
       if (fam == op_family::python_operator || fam == op_family::python_builtin)
         target = "<built-in function " + target.substr(target.find('.') + 1) + ">";
     }
