@@ -37,19 +37,19 @@ inline constexpr std::uint32_t max_arg_depth = 1000;
 /// graph_copy are cheap, and equality is structural.
 class arg {
  public:
-  arg() noexcept : kind_(arg_kind::none), i_(0) {}
-  arg(std::nullptr_t) noexcept : arg() {}  // NOLINT(google-explicit-constructor)
-  arg(bool b) noexcept : kind_(arg_kind::boolean), i_(b) {}  // NOLINT
+  inline arg() noexcept : kind_(arg_kind::none), i_(0) {}
+  inline arg(std::nullptr_t) noexcept : arg() {}  // NOLINT(google-explicit-constructor)
+  inline arg(bool b) noexcept : kind_(arg_kind::boolean), i_(b) {}  // NOLINT
   template <class I>
     requires(std::is_integral_v<I> && !std::is_same_v<I, bool>)
-  arg(I i) noexcept : kind_(arg_kind::integer), i_(static_cast<std::int64_t>(i)) {}  // NOLINT
-  arg(double d) noexcept : kind_(arg_kind::floating), d_(d) {}  // NOLINT
-  arg(std::string_view s) : arg(arg_kind::string, s) {}  // NOLINT
-  arg(const char* s) : arg(std::string_view(s)) {}  // NOLINT
-  arg(const std::string& s) : arg(std::string_view(s)) {}  // NOLINT
+  inline arg(I i) noexcept : kind_(arg_kind::integer), i_(static_cast<std::int64_t>(i)) {}  // NOLINT
+  inline arg(double d) noexcept : kind_(arg_kind::floating), d_(d) {}  // NOLINT
+  inline arg(std::string_view s) : arg(arg_kind::string, s) {}  // NOLINT
+  inline arg(const char* s) : arg(std::string_view(s)) {}  // NOLINT
+  inline arg(const std::string& s) : arg(std::string_view(s)) {}  // NOLINT
 
   /// A reference to node `n`.
-  [[nodiscard]] static arg node(node_id n) noexcept {
+  [[nodiscard]] static inline arg node(node_id n) noexcept {
     arg a;
     a.kind_ = arg_kind::node;
     a.n_ = n;
@@ -60,7 +60,7 @@ class arg {
   [[nodiscard]] static arg dict(std::vector<std::pair<arg, arg>> entries);
   /// `slice(start, stop, step)`.
   [[nodiscard]] static arg slice(arg start, arg stop, arg step);
-  [[nodiscard]] static arg ellipsis() noexcept {
+  [[nodiscard]] static inline arg ellipsis() noexcept {
     arg a;
     a.kind_ = arg_kind::ellipsis;
     return a;
@@ -71,32 +71,32 @@ class arg {
   [[nodiscard]] static arg tagged(arg_kind kind, std::string_view name);
   [[nodiscard]] static arg complex(double re, double im);
 
-  arg(const arg& o) noexcept : kind_(o.kind_), i_(o.i_) {
+  inline arg(const arg& o) noexcept : kind_(o.kind_), i_(o.i_) {
     if (o.boxed()) retain();
   }
-  arg(arg&& o) noexcept : kind_(o.kind_), i_(o.i_) { o.kind_ = arg_kind::none; }
-  arg& operator=(const arg& o) noexcept {
+  inline arg(arg&& o) noexcept : kind_(o.kind_), i_(o.i_) { o.kind_ = arg_kind::none; }
+  inline arg& operator=(const arg& o) noexcept {
     arg copy(o);
     swap(copy);
     return *this;
   }
-  arg& operator=(arg&& o) noexcept {
+  inline arg& operator=(arg&& o) noexcept {
     arg moved(std::move(o));
     swap(moved);
     return *this;
   }
-  ~arg() {
+  inline ~arg() {
     if (boxed()) release();
   }
-  void swap(arg& o) noexcept {
+  inline void swap(arg& o) noexcept {
     std::swap(kind_, o.kind_);
     std::swap(i_, o.i_);
   }
 
-  [[nodiscard]] arg_kind kind() const noexcept { return kind_; }
-  [[nodiscard]] bool is_none() const noexcept { return kind_ == arg_kind::none; }
-  [[nodiscard]] bool is_node() const noexcept { return kind_ == arg_kind::node; }
-  [[nodiscard]] bool is_sequence() const noexcept { return kind_ == arg_kind::list || kind_ == arg_kind::tuple; }
+  [[nodiscard]] inline arg_kind kind() const noexcept { return kind_; }
+  [[nodiscard]] inline bool is_none() const noexcept { return kind_ == arg_kind::none; }
+  [[nodiscard]] inline bool is_node() const noexcept { return kind_ == arg_kind::node; }
+  [[nodiscard]] inline bool is_sequence() const noexcept { return kind_ == arg_kind::list || kind_ == arg_kind::tuple; }
   // Accessors throw aotkit::type_error naming the expected and the actual kind.
   [[nodiscard]] bool to_bool() const;
   [[nodiscard]] std::int64_t to_int() const;
@@ -117,7 +117,7 @@ class arg {
  private:
   struct block;
   arg(arg_kind kind, std::string_view text);
-  [[nodiscard]] bool boxed() const noexcept {
+  [[nodiscard]] inline bool boxed() const noexcept {
     return kind_ == arg_kind::string || kind_ == arg_kind::list || kind_ == arg_kind::tuple ||
            kind_ == arg_kind::dict || kind_ == arg_kind::slice || kind_ == arg_kind::complex ||
            (kind_ >= arg_kind::dtype && kind_ <= arg_kind::layout) || kind_ == arg_kind::repr || kind_ == arg_kind::op;
@@ -125,7 +125,7 @@ class arg {
   void retain() const noexcept;
   void release() noexcept;
   static arg boxed_arg(arg_kind kind, block* b) noexcept;
-  [[nodiscard]] const block& get() const noexcept { return *p_; }
+  [[nodiscard]] inline const block& get() const noexcept { return *p_; }
 
   arg_kind kind_;
   union {

@@ -4,6 +4,8 @@ module;
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <charconv>
+#include <cstring>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -270,8 +272,26 @@ Graph& Graph::operator=(const Graph& other) {
 // only on a likely match, so a miss (every fresh name) costs no node access, and growing the table
 // re-places slots by their stored bits without hashing any name again.
 namespace {
+// Eight bytes at a time with a multiply-xorshift mix: node names are short, and this runs for
+// every candidate name and every lookup.
 std::uint32_t name_hash(std::string_view name) noexcept {
-  return static_cast<std::uint32_t>(std::hash<std::string_view>{}(name));
+  constexpr std::uint64_t k1 = 0x9E3779B97F4A7C15ull, k2 = 0xFF51AFD7ED558CCDull;
+  std::uint64_t h = k1 ^ name.size();
+  const char* p = name.data();
+  std::size_t n = name.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = (h ^ w) * k2;
+    h ^= h >> 32;
+  }
+  std::uint64_t w = 0;
+  std::memcpy(&w, p, n);
+  h = (h ^ w) * k1;
+  h ^= h >> 29;
+  h *= k2;
+  h ^= h >> 32;
+  return static_cast<std::uint32_t>(h);
 }
 }  // namespace
 
@@ -287,35 +307,32 @@ node_id Graph::name_lookup(std::string_view name, std::uint32_t h) const noexcep
   }
 }
 
-void Graph::name_insert(node_id id, std::uint32_t h) {
-  auto place = [this](node_id n, std::uint32_t hash) {
-    std::size_t mask = name_table_.size() - 1;
-    std::size_t i = hash & mask;
-    while (name_table_[i].first != no_node) i = (i + 1) & mask;
-    name_table_[i] = {n, hash};
-  };
+void Graph::name_place(node_id n, std::uint32_t hash) noexcept {
+  std::size_t mask = name_table_.size() - 1;
+  std::size_t i = hash & mask;
+  while (name_table_[i].first != no_node) i = (i + 1) & mask;
+  name_table_[i] = {n, hash};
+}
+
+void Graph::name_reserve(std::uint32_t h) {
   if (2 * (names_used_ + 1) > name_table_.size()) {
     if (name_table_.size() >= (std::size_t{1} << 32)) throw runtime_error("a graph holds at most 2^31 names");
     auto old = std::move(name_table_);
     name_table_.assign(std::max<std::size_t>(16, old.size() * 2), {no_node, 0});
     for (auto [n, t] : old)
-      if (n != no_node) place(n, t);
+      if (n != no_node) name_place(n, t);
   }
-  place(id, h);
+  __builtin_prefetch(&name_table_[h & (name_table_.size() - 1)], 1);
+}
+
+void Graph::name_insert(node_id id, std::uint32_t h) {
+  name_place(id, h);
   ++names_used_;
 }
 
 //===--- Graph: access ---===//
 
-Node& Graph::at(node_id id) {
-  if (id >= nodes_.size()) throw index_error("node id " + std::to_string(id) + " is not in this graph");
-  return nodes_[id];
-}
-const Node& Graph::at(node_id id) const {
-  if (id >= nodes_.size()) throw index_error("node id " + std::to_string(id) + " is not in this graph");
-  return nodes_[id];
-}
-const Node& Graph::node(node_id id) const { return at(id); }
+void Graph::throw_bad_id(node_id id) { throw index_error("node id " + std::to_string(id) + " is not in this graph"); }
 
 Node& Graph::live(node_id id, std::string_view what) {
   Node& n = at(id);
@@ -357,78 +374,146 @@ node_id Graph::output_node() const {
   return last_;
 }
 
+std::vector<node_id> Graph::misnamed_nodes() const {
+  std::vector<node_id> out;
+  if (name_table_.empty()) {
+    for (node_id n = first_; n != no_node; n = nodes_[n].next_) out.push_back(n);
+    return out;
+  }
+  // a ring of the next `ahead` nodes whose slots are on their way into the cache
+  constexpr std::size_t ahead = 16;
+  std::array<std::pair<node_id, std::uint32_t>, ahead> ring{};
+  std::size_t mask = name_table_.size() - 1, queued = 0, done = 0;
+  node_id n = first_;
+  auto enqueue = [&] {
+    std::uint32_t h = name_hash(nodes_[n].name_);
+    __builtin_prefetch(&name_table_[h & mask]);
+    ring[queued++ % ahead] = {n, h};
+    n = nodes_[n].next_;
+  };
+  while (n != no_node && queued < ahead) enqueue();
+  while (done < queued) {
+    auto [id, h] = ring[done++ % ahead];
+    if (name_lookup(nodes_[id].name_, h) != id) out.push_back(id);
+    if (n != no_node) enqueue();
+  }
+  return out;
+}
+
 bool Graph::before(node_id a, node_id b) const { return at(a).order_ < at(b).order_; }
 
 //===--- naming (torch 2.x _Namespace.create_name) ---===//
 
 namespace {
 
+// Suffixes of at most 18 digits are numbers (they fit 64 bits); longer ones stay part of the base.
+constexpr std::uint64_t max_suffix = 1'000'000'000'000'000'000ull;
+
 struct name_parts {
-  std::string candidate, base;
-  std::uint64_t num = 0;
-  bool has_num = false;
+  std::string clean;  // the name with illegal characters replaced
+  std::size_t base_len = 0;
+  std::optional<std::uint64_t> num;  // the `_N` suffix
 };
 
 name_parts split_name(std::string_view raw) {
-  std::string c;
-  c.reserve(raw.size());
-  for (std::size_t i = 0; i < raw.size();) {
-    if (ident_char(raw[i])) {
-      c += raw[i++];
-    } else {
-      c += '_';
-      while (i < raw.size() && !ident_char(raw[i])) ++i;
-    }
-  }
-  if (c.empty()) c = "_unnamed";
-  if (std::isdigit(static_cast<unsigned char>(c[0]))) c.insert(c.begin(), '_');
   name_parts p;
-  // (.*)_(\d+)$ — suffixes too long for 64 bits stay part of the base
+  if (!raw.empty() && std::all_of(raw.begin(), raw.end(), ident_char)) {
+    p.clean.assign(raw);
+  } else {
+    p.clean.reserve(raw.size());
+    for (std::size_t i = 0; i < raw.size();) {
+      if (ident_char(raw[i])) {
+        p.clean += raw[i++];
+      } else {
+        p.clean += '_';
+        while (i < raw.size() && !ident_char(raw[i])) ++i;
+      }
+    }
+    if (p.clean.empty()) p.clean = "_unnamed";
+  }
+  const std::string& c = p.clean;
+  if (std::isdigit(static_cast<unsigned char>(c[0]))) p.clean.insert(p.clean.begin(), '_');
+  // (.*)_(\d+)$
   std::size_t end = c.size(), d = end;
   while (d > 0 && std::isdigit(static_cast<unsigned char>(c[d - 1]))) --d;
+  p.base_len = end;
   if (d < end && d > 0 && c[d - 1] == '_' && end - d <= 18) {
-    p.base = c.substr(0, d - 1);
-    p.num = std::stoull(c.substr(d));
-    p.has_num = true;
-    p.candidate = p.base + "_" + std::to_string(p.num);
-  } else {
-    p.base = c;
-    p.candidate = c;
+    std::uint64_t n = 0;
+    std::from_chars(c.data() + d, c.data() + end, n);
+    p.num = n;
+    p.base_len = d - 1;
   }
   return p;
 }
 
+// `base_N` into `out`.
+void join_name(std::string& out, std::string_view base, std::uint64_t n) {
+  char digits[24];
+  auto r = std::to_chars(digits, digits + sizeof digits, n);
+  out.assign(base).append(1, '_').append(digits, r.ptr);
+}
+
 }  // namespace
 
-// torch 2.x's probe: from the base's counter (or the name's own numeric suffix), the first
-// `base_N` that is neither taken nor illegal. Returns the name, its hash and the counter to record.
-Graph::fresh_name Graph::probe_name(std::string candidate, const std::string& base, std::uint64_t num) const {
-  std::uint32_t h = name_hash(candidate);
-  while (name_lookup(candidate, h) != no_node || illegal_name(candidate)) {
-    ++num;
-    candidate.assign(base).append("_").append(std::to_string(num));
-    h = name_hash(candidate);
+// Free without a probe when the base's entry rules every taken name out; the table decides the rest.
+bool Graph::name_free(std::string_view name, std::uint32_t h, std::optional<std::uint64_t> num,
+                      const base_entry& e) const noexcept {
+  if (!long_suffixes_) {
+    if (!num && !e.bare) return true;
+    if (num && *num > e.max_num && *num < max_suffix) return true;
   }
-  return {std::move(candidate), h, num};
+  return name_lookup(name, h) == no_node;
+}
+
+// torch 2.x's probe: the candidate (`base`, or `base_own`), then from the base's counter (or the
+// candidate's own suffix) the first `base_N` that is neither taken nor illegal. Returns the name,
+// its hash and the counter to record.
+Graph::fresh_name Graph::probe_name(std::string_view base, std::optional<std::uint64_t> own, std::uint64_t num,
+                                    const base_entry& e) const {
+  fresh_name f;
+  if (own) join_name(f.name, base, *own);
+  else f.name.assign(base);
+  f.hash = name_hash(f.name);
+  // generated names end in a digit, and no illegal name does
+  if (name_free(f.name, f.hash, own, e) && (own || !illegal_name(f.name))) {
+    f.num = num;
+    f.suffix = own;
+    return f;
+  }
+  do {
+    ++num;
+    join_name(f.name, base, num);
+    f.hash = name_hash(f.name);
+  } while (!name_free(f.name, f.hash, num, e));
+  f.num = num;
+  f.suffix = num;
+  return f;
 }
 
 Graph::fresh_name Graph::create_name(std::string_view raw) {
   name_parts p = split_name(raw);
-  // one hash of the base: the counter is read and written through the same entry
-  std::uint64_t& count = base_count_.try_emplace(p.base, 0).first->second;
-  fresh_name f = probe_name(std::move(p.candidate), p.base, p.has_num && p.num != 0 ? p.num : count);
-  count = f.num;
+  std::string_view base(p.clean.data(), p.base_len);
+  auto it = base_count_.find(base);
+  if (it == base_count_.end()) it = base_count_.emplace(std::string(base), base_entry{}).first;
+  base_entry& e = it->second;
+  fresh_name f = probe_name(base, p.num, p.num && *p.num != 0 ? *p.num : e.count, e);
+  e.count = f.num;
+  if (!f.suffix) {
+    e.bare = true;
+  } else {
+    e.max_num = std::max(e.max_num, *f.suffix);
+    if (*f.suffix >= max_suffix) long_suffixes_ = true;
+  }
   return f;
 }
 
 std::string Graph::peek_name(std::string_view candidate) const {
   name_parts p = split_name(candidate);
-  std::uint64_t num = p.num;
-  if (!p.has_num || num == 0) {
-    auto it = base_count_.find(p.base);
-    num = it == base_count_.end() ? 0 : it->second;
-  }
-  return probe_name(std::move(p.candidate), p.base, num).name;
+  std::string_view base(p.clean.data(), p.base_len);
+  auto it = base_count_.find(base);
+  base_entry none;
+  const base_entry& e = it == base_count_.end() ? none : it->second;
+  return probe_name(base, p.num, p.num && *p.num != 0 ? *p.num : e.count, e).name;
 }
 
 //===--- list and order labels ---===//
@@ -652,7 +737,8 @@ node_id Graph::create_node(node_op op, node_target target, std::vector<arg> args
     target_text = std::move(std::get<std::string>(target));
   }
   check_args(args, kwargs);
-  std::string candidate;
+  std::string snake;
+  std::string_view candidate;
   if (name) {
     candidate = *name;
   } else if (op == node_op::call_function) {
@@ -664,10 +750,14 @@ node_id Graph::create_node(node_op op, node_target target, std::vector<arg> args
     for (std::size_t i = 0; i < t.size(); ++i) {
       char c = t[i];
       if (i > 0 && std::isupper(static_cast<unsigned char>(c)) && std::islower(static_cast<unsigned char>(t[i - 1])))
-        candidate += '_';
-      candidate += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        snake += '_';
+      snake += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
+    candidate = snake;
   }
+  fresh_name f = create_name(candidate);
+  // the name's slot is a random line of a big table: fetch it now, fill it last
+  name_reserve(f.hash);
   auto id = static_cast<node_id>(nodes_.size());
   Node& n = nodes_.emplace_back();
   n.id_ = id;
@@ -680,18 +770,11 @@ node_id Graph::create_node(node_op op, node_target target, std::vector<arg> args
     e.kwargs = std::move(kwargs);
     e.type = std::move(type);
   }
-  fresh_name f;
-  try {
-    f = create_name(candidate);
-  } catch (...) {
-    nodes_.pop_back();
-    throw;
-  }
   n.name_ = std::move(f.name);
-  name_insert(id, f.hash);
   link(id);
   attach_inputs(id);
   index_add(id);
+  name_insert(id, f.hash);
   ++size_;
   return id;
 }

@@ -50,7 +50,7 @@ struct node_meta {
 
   /// Number of keys present.
   [[nodiscard]] std::size_t size() const noexcept;
-  [[nodiscard]] bool empty() const noexcept { return size() == 0; }
+  [[nodiscard]] inline bool empty() const noexcept { return size() == 0; }
   /// The keys present: the typed ones in the order above, then `other`'s.
   [[nodiscard]] std::vector<std::string> keys() const;
   /// The value under `key` as an arg (typed slots converted), or nullopt.
@@ -82,22 +82,22 @@ class Node {
   Node& operator=(Node&&) noexcept = default;
   ~Node() = default;
 
-  [[nodiscard]] node_id id() const noexcept { return id_; }
-  [[nodiscard]] const std::string& name() const noexcept { return name_; }
-  [[nodiscard]] node_op op() const noexcept { return op_; }
+  [[nodiscard]] inline node_id id() const noexcept { return id_; }
+  [[nodiscard]] inline const std::string& name() const noexcept { return name_; }
+  [[nodiscard]] inline node_op op() const noexcept { return op_; }
   /// The operator of a call_function node (invalid handle otherwise).
-  [[nodiscard]] op_handle target_op() const noexcept { return target_op_; }
+  [[nodiscard]] inline op_handle target_op() const noexcept { return target_op_; }
   /// The target as text: the operator's name for call_function ("aten.add.Tensor").
   [[nodiscard]] const std::string& target() const;
-  [[nodiscard]] std::span<const arg> args() const noexcept { return args_; }
+  [[nodiscard]] inline std::span<const arg> args() const noexcept { return args_; }
   [[nodiscard]] std::span<const kwarg> kwargs() const noexcept;
   [[nodiscard]] const node_meta& meta() const noexcept;
   /// The type annotation as FX prints it ("torch.Tensor"); empty for none.
   [[nodiscard]] const std::string& type() const noexcept;
-  [[nodiscard]] std::size_t num_users() const noexcept { return num_users_; }
-  [[nodiscard]] bool erased() const noexcept { return erased_; }
-  [[nodiscard]] node_id prev() const noexcept { return prev_; }
-  [[nodiscard]] node_id next() const noexcept { return next_; }
+  [[nodiscard]] inline std::size_t num_users() const noexcept { return num_users_; }
+  [[nodiscard]] inline bool erased() const noexcept { return erased_; }
+  [[nodiscard]] inline node_id prev() const noexcept { return prev_; }
+  [[nodiscard]] inline node_id next() const noexcept { return next_; }
 
  private:
   friend class Graph;
@@ -148,13 +148,17 @@ class Graph {
 
   //===--- reading ---===//
   /// The node; throws aotkit::index_error for an id this graph never made.
-  [[nodiscard]] const Node& node(node_id id) const;
+  [[nodiscard]] inline const Node& node(node_id id) const {
+    if (id >= nodes_.size()) [[unlikely]]
+      throw_bad_id(id);
+    return nodes_[id];
+  }
   /// Live nodes.
-  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] inline std::size_t size() const noexcept { return size_; }
   /// Every slot ever made (live and erased); ids are < this.
-  [[nodiscard]] std::size_t capacity() const noexcept { return nodes_.size(); }
-  [[nodiscard]] node_id first() const noexcept { return first_; }
-  [[nodiscard]] node_id last() const noexcept { return last_; }
+  [[nodiscard]] inline std::size_t capacity() const noexcept { return nodes_.size(); }
+  [[nodiscard]] inline node_id first() const noexcept { return first_; }
+  [[nodiscard]] inline node_id last() const noexcept { return last_; }
   /// The live nodes in order (a snapshot).
   [[nodiscard]] std::vector<node_id> nodes() const;
   /// `node.users`: the distinct consumers, in the order they started using the node.
@@ -172,6 +176,10 @@ class Graph {
   /// The arena's own invariants for node `id`: it is in the find_nodes index, each of its users
   /// lists it among their inputs, and each input's use record names it. What `lint` checks beyond FX.
   [[nodiscard]] bool links_consistent(node_id id) const noexcept;
+  /// The live nodes that `find_node(name)` does not answer with, in order: FX's "redefined name"
+  /// check. One pass that fetches its name-table probes ahead, so it runs at memory speed on
+  /// graphs far bigger than the cache.
+  [[nodiscard]] std::vector<node_id> misnamed_nodes() const;
   /// True when `a` comes before `b` (both live). O(1).
   [[nodiscard]] bool before(node_id a, node_id b) const;
 
@@ -201,25 +209,25 @@ class Graph {
     node_id anchor = no_node;  ///< no_node: the sentinel (end of graph for before, start for after)
     bool after = false;
   };
-  [[nodiscard]] insert_point insertion_point() const noexcept { return insert_; }
+  [[nodiscard]] inline insert_point insertion_point() const noexcept { return insert_; }
   void set_insertion_point(insert_point p);
 
   /// RAII `with graph.inserting_before(n):` — restores the previous insertion point.
   class insert_guard {
    public:
-    insert_guard(Graph& g, insert_point p) : g_(&g), saved_(g.insertion_point()) { g.set_insertion_point(p); }
+    inline insert_guard(Graph& g, insert_point p) : g_(&g), saved_(g.insertion_point()) { g.set_insertion_point(p); }
     insert_guard(const insert_guard&) = delete;
     insert_guard& operator=(const insert_guard&) = delete;
-    ~insert_guard() { g_->insert_ = saved_; }
+    inline ~insert_guard() { g_->insert_ = saved_; }
 
    private:
     Graph* g_;
     insert_point saved_;
   };
   /// New nodes go right before `n` (in creation order); no_node: the start of the graph.
-  [[nodiscard]] insert_guard inserting_before(node_id n = no_node) { return {*this, {n, n == no_node}}; }
+  [[nodiscard]] inline insert_guard inserting_before(node_id n = no_node) { return {*this, {n, n == no_node}}; }
   /// New nodes go right after `n` (so several appear in reverse creation order); no_node: the end.
-  [[nodiscard]] insert_guard inserting_after(node_id n = no_node) { return {*this, {n, n != no_node}}; }
+  [[nodiscard]] inline insert_guard inserting_after(node_id n = no_node) { return {*this, {n, n != no_node}}; }
 
   /// `node_copy(node, arg_transform)`: a copy of `src`'s node in this graph, its node references
   /// mapped by `arg_transform`; meta copied.
@@ -237,16 +245,36 @@ class Graph {
     node_id producer, consumer;
     std::uint32_t prev, next;  // in the producer's user list; `next` also links free blocks
   };
-  Node& at(node_id id);
-  const Node& at(node_id id) const;
+  [[noreturn]] static void throw_bad_id(node_id id);
+  inline Node& at(node_id id) {
+    if (id >= nodes_.size()) [[unlikely]]
+      throw_bad_id(id);
+    return nodes_[id];
+  }
+  inline const Node& at(node_id id) const { return node(id); }
   Node& live(node_id id, std::string_view what);
   struct fresh_name {
     std::string name;
     std::uint32_t hash = 0;  // name_hash(name), for the name table
     std::uint64_t num = 0;   // the base's counter after taking it
+    std::optional<std::uint64_t> suffix;  // the name's N in `base_N`; nullopt: the bare base
+  };
+  // What the names taken so far with one base (the part before a `_N` suffix) allow: a candidate
+  // `base_N` with N above max_num, or the bare base while !bare, is free without a table probe.
+  struct base_entry {
+    std::uint64_t count = 0;    // torch's _base_count[base]
+    std::uint64_t max_num = 0;  // the largest N of a taken `base_N`
+    bool bare = false;          // `base` itself is taken
+  };
+  struct string_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
   };
   fresh_name create_name(std::string_view candidate);
-  fresh_name probe_name(std::string candidate, const std::string& base, std::uint64_t num) const;
+  fresh_name probe_name(std::string_view base, std::optional<std::uint64_t> own, std::uint64_t num,
+                        const base_entry& e) const;
+  [[nodiscard]] bool name_free(std::string_view name, std::uint32_t hash, std::optional<std::uint64_t> num,
+                               const base_entry& e) const noexcept;
   void link(node_id id);
   void unlink(node_id id);
   void relabel();
@@ -254,14 +282,16 @@ class Graph {
   void detach_inputs(node_id id);
   std::uint32_t alloc_uses(std::uint32_t n);
   void free_uses(std::uint32_t first, std::uint32_t n);
-  void name_insert(node_id id, std::uint32_t hash);
+  void name_reserve(std::uint32_t hash);  // room for one more name; prefetches its slot
+  void name_place(node_id id, std::uint32_t hash) noexcept;
+  void name_insert(node_id id, std::uint32_t hash);  // after name_reserve
   [[nodiscard]] node_id name_lookup(std::string_view name) const noexcept;
   [[nodiscard]] node_id name_lookup(std::string_view name, std::uint32_t hash) const noexcept;
   void check_args(std::span<const arg> args, std::span<const kwarg> kwargs) const;
   void index_add(node_id id);
   void index_remove(node_id id);
   static std::uint64_t index_key(node_op op, op_handle target) noexcept;
-  static std::array<std::uint32_t, 9> filled_free_blocks() noexcept {
+  static inline std::array<std::uint32_t, 9> filled_free_blocks() noexcept {
     std::array<std::uint32_t, 9> a;
     a.fill(0xFFFFFFFFu);
     return a;
@@ -275,7 +305,7 @@ class Graph {
     static constexpr std::size_t first_chunk = 16, big_chunk = 1024;
     static constexpr std::size_t small_chunks = 7, small_total = 2032;  // 16 + 32 + ... + 1024
     node_arena() = default;
-    node_arena(const node_arena& o) {
+    inline node_arena(const node_arena& o) {
       for (std::size_t i = 0; i < o.size_; ++i) emplace_back() = o[i];
     }
     node_arena& operator=(const node_arena& o) {
@@ -287,30 +317,28 @@ class Graph {
     }
     node_arena(node_arena&&) noexcept = default;
     node_arena& operator=(node_arena&&) noexcept = default;
-    Node& emplace_back() {
+    inline Node& emplace_back() {
       if (size_ == capacity_) {
         std::size_t n = chunks_.size() < small_chunks ? first_chunk << chunks_.size() : big_chunk;
         chunks_.push_back(std::make_unique<Node[]>(n));
         capacity_ += n;
       }
-      Node& n = (*this)[size_++];
-      n = Node();
-      return n;
+      return (*this)[size_++];  // slots past size_ hold default Nodes (pop_back resets its slot)
     }
-    void pop_back() { (*this)[--size_] = Node(); }
-    [[nodiscard]] std::size_t size() const noexcept { return size_; }
-    Node& operator[](std::size_t i) noexcept {
+    inline void pop_back() { (*this)[--size_] = Node(); }
+    [[nodiscard]] inline std::size_t size() const noexcept { return size_; }
+    inline Node& operator[](std::size_t i) noexcept {
       auto [c, k] = locate(i);
       return chunks_[c][k];
     }
-    const Node& operator[](std::size_t i) const noexcept {
+    inline const Node& operator[](std::size_t i) const noexcept {
       auto [c, k] = locate(i);
       return chunks_[c][k];
     }
 
    private:
     // (chunk, slot) of node i
-    static std::pair<std::size_t, std::size_t> locate(std::size_t i) noexcept {
+    static inline std::pair<std::size_t, std::size_t> locate(std::size_t i) noexcept {
       if (i < small_total) {
         std::size_t t = i + first_chunk;
         std::size_t c = static_cast<std::size_t>(std::bit_width(t)) - 5;  // 16 = 2^4 has bit width 5
@@ -329,7 +357,8 @@ class Graph {
   std::vector<std::pair<node_id, std::uint32_t>> name_table_;
   std::size_t names_used_ = 0;
   std::vector<node_id> scratch_;  // attach_inputs' working set
-  std::unordered_map<std::string, std::uint64_t> base_count_;
+  std::unordered_map<std::string, base_entry, string_hash, std::equal_to<>> base_count_;
+  bool long_suffixes_ = false;  // a taken `base_N` has N >= 10^18: base_entry shortcuts are off
   std::unordered_map<std::uint64_t, std::pair<node_id, node_id>> index_;  // key → (first, last)
   node_id first_ = no_node, last_ = no_node;
   std::size_t size_ = 0;
@@ -348,8 +377,8 @@ class Graph {
 class GraphModule {
  public:
   explicit GraphModule(Graph root = {});
-  [[nodiscard]] Graph& graph() noexcept { return entries_.front().graph; }
-  [[nodiscard]] const Graph& graph() const noexcept { return entries_.front().graph; }
+  [[nodiscard]] inline Graph& graph() noexcept { return entries_.front().graph; }
+  [[nodiscard]] inline const Graph& graph() const noexcept { return entries_.front().graph; }
   /// Adds a submodule `name` under the module at `parent_path` ("" = root); returns its path.
   /// Throws aotkit::key_error for an unknown parent or a name taken there.
   std::string add_submodule(std::string_view parent_path, std::string name, Graph graph, bool impure = false);

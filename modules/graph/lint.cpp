@@ -19,6 +19,8 @@ std::vector<std::string> lint_problems(const Graph& g) {
   std::vector<std::string> problems;
   std::vector<char> seen(g.capacity(), 0);
   std::size_t count = 0;
+  const std::vector<node_id> misnamed = g.misnamed_nodes();  // in list order
+  std::size_t next_misnamed = 0;
   for (node_id n = g.first(); n != no_node; n = g.node(n).next()) {
     const Node& node = g.node(n);
     ++count;
@@ -37,8 +39,11 @@ std::vector<std::string> lint_problems(const Graph& g) {
     };
     for (const arg& a : node.args()) for_each_node(a, check_input);
     for (const kwarg& kw : node.kwargs()) for_each_node(kw.second, check_input);
-    // names_ maps each name to one node: another node answering to it is a redefinition
-    if (g.find_node(node.name()) != n) problems.push_back("Node redefined name " + node.name() + "!");
+    // the name table maps each name to one node: another node answering to it is a redefinition
+    if (next_misnamed < misnamed.size() && misnamed[next_misnamed] == n) {
+      problems.push_back("Node redefined name " + node.name() + "!");
+      ++next_misnamed;
+    }
     seen[n] = 1;
   }
   if (count != g.size()) problems.push_back("graph holds " + std::to_string(g.size()) + " nodes but its list has " + std::to_string(count));

@@ -56,7 +56,7 @@ struct op_facts {
 struct op_handle {
   std::uint32_t index = 0xFFFFFFFFu;
   friend bool operator==(op_handle, op_handle) = default;
-  [[nodiscard]] bool valid() const noexcept { return index != 0xFFFFFFFFu; }
+  [[nodiscard]] inline bool valid() const noexcept { return index != 0xFFFFFFFFu; }
 };
 
 /// Registers an operator (or updates the facts of one already known by that name) and returns its
