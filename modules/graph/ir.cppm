@@ -268,7 +268,7 @@ class Graph {
   };
   struct string_hash {
     using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    inline std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
   };
   fresh_name create_name(std::string_view candidate);
   fresh_name probe_name(std::string_view base, std::optional<std::uint64_t> own, std::uint64_t num,

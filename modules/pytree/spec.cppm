@@ -68,7 +68,7 @@ class TreeSpec {
   /// The leaf spec `*`.
   TreeSpec();
 
-  [[nodiscard]] static TreeSpec leaf() { return {}; }
+  [[nodiscard]] static inline TreeSpec leaf() { return {}; }
   [[nodiscard]] static TreeSpec none();
   [[nodiscard]] static TreeSpec tuple(const std::vector<TreeSpec>& children);
   [[nodiscard]] static TreeSpec list(const std::vector<TreeSpec>& children);
@@ -85,12 +85,12 @@ class TreeSpec {
   /// A node of a custom type registered under `type_name`, with its context as JSON text.
   [[nodiscard]] static TreeSpec custom(std::string type_name, std::string context_json, const std::vector<TreeSpec>& children);
 
-  [[nodiscard]] node_kind kind() const noexcept { return nodes_.front().kind; }
-  [[nodiscard]] std::size_t num_nodes() const noexcept { return nodes_.front().num_nodes; }
-  [[nodiscard]] std::size_t num_leaves() const noexcept { return nodes_.front().num_leaves; }
-  [[nodiscard]] std::size_t num_children() const noexcept { return nodes_.front().arity; }
+  [[nodiscard]] inline node_kind kind() const noexcept { return nodes_.front().kind; }
+  [[nodiscard]] inline std::size_t num_nodes() const noexcept { return nodes_.front().num_nodes; }
+  [[nodiscard]] inline std::size_t num_leaves() const noexcept { return nodes_.front().num_leaves; }
+  [[nodiscard]] inline std::size_t num_children() const noexcept { return nodes_.front().arity; }
   /// `is_leaf()`: one node and one leaf (an empty tuple is not a leaf).
-  [[nodiscard]] bool is_leaf() const noexcept { return num_nodes() == 1 && num_leaves() == 1; }
+  [[nodiscard]] inline bool is_leaf() const noexcept { return num_nodes() == 1 && num_leaves() == 1; }
   /// The root's context; empty for leaves, tuples and lists.
   [[nodiscard]] const node_context& context() const noexcept;
   /// `child(i)`: a copy of the i-th child's subtree. O(size of the subtree); throws index_error.
@@ -99,8 +99,8 @@ class TreeSpec {
   [[nodiscard]] std::vector<TreeSpec> children() const;
 
   /// The pre-order nodes and the contexts they index.
-  [[nodiscard]] const std::vector<spec_node>& nodes() const noexcept { return nodes_; }
-  [[nodiscard]] const std::vector<node_context>& contexts() const noexcept { return contexts_; }
+  [[nodiscard]] inline const std::vector<spec_node>& nodes() const noexcept { return nodes_; }
+  [[nodiscard]] inline const std::vector<node_context>& contexts() const noexcept { return contexts_; }
   /// The context of node i.
   [[nodiscard]] const node_context& context_of(std::size_t i) const noexcept;
 
@@ -127,11 +127,11 @@ class spec_builder {
   /// Starts a node of `kind` with `arity` children; `context` is stored when the kind has one.
   void open(node_kind kind, std::size_t arity, node_context context = {});
   /// Adds a leaf.
-  void leaf() { open(node_kind::leaf, 0); }
+  inline void leaf() { open(node_kind::leaf, 0); }
   /// Appends a whole spec as the next child.
   void append(const TreeSpec& spec);
   /// True when the root is complete.
-  [[nodiscard]] bool complete() const noexcept { return !nodes_.empty() && open_.empty(); }
+  [[nodiscard]] inline bool complete() const noexcept { return !nodes_.empty() && open_.empty(); }
   /// Returns the spec; throws aotkit::value_error if it is incomplete.
   [[nodiscard]] TreeSpec finish() &&;
 
@@ -156,5 +156,5 @@ std::size_t leaves_before(const TreeSpec& spec, std::size_t index);
 
 template <>
 struct std::hash<aotkit::pytree::TreeSpec> {
-  std::size_t operator()(const aotkit::pytree::TreeSpec& s) const noexcept { return s.hash(); }
+  inline std::size_t operator()(const aotkit::pytree::TreeSpec& s) const noexcept { return s.hash(); }
 };

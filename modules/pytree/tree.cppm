@@ -31,45 +31,45 @@ class Tree {
   using leaf_type = L;
 
   /// A leaf holding `value`.
-  Tree(L value) : leaves_{std::move(value)} {}  // NOLINT(google-explicit-constructor)
+  inline Tree(L value) : leaves_{std::move(value)} {}  // NOLINT(google-explicit-constructor)
 
   /// Python's None (a node with no children here; a leaf or not is the flattener's choice).
-  [[nodiscard]] static Tree none() { return from(TreeSpec::none(), {}); }
-  [[nodiscard]] static Tree tuple(std::vector<Tree> children) { return compose(node_kind::tuple, {}, std::move(children)); }
-  [[nodiscard]] static Tree list(std::vector<Tree> children) { return compose(node_kind::list, {}, std::move(children)); }
-  [[nodiscard]] static Tree dict(std::vector<key> keys, std::vector<Tree> children) {
+  [[nodiscard]] static inline Tree none() { return from(TreeSpec::none(), {}); }
+  [[nodiscard]] static inline Tree tuple(std::vector<Tree> children) { return compose(node_kind::tuple, {}, std::move(children)); }
+  [[nodiscard]] static inline Tree list(std::vector<Tree> children) { return compose(node_kind::list, {}, std::move(children)); }
+  [[nodiscard]] static inline Tree dict(std::vector<key> keys, std::vector<Tree> children) {
     node_context c;
     c.keys = std::move(keys);
     return compose(node_kind::dict, std::move(c), std::move(children));
   }
-  [[nodiscard]] static Tree ordered_dict(std::vector<key> keys, std::vector<Tree> children) {
+  [[nodiscard]] static inline Tree ordered_dict(std::vector<key> keys, std::vector<Tree> children) {
     node_context c;
     c.keys = std::move(keys);
     return compose(node_kind::ordered_dict, std::move(c), std::move(children));
   }
-  [[nodiscard]] static Tree namedtuple(std::string type_name, std::vector<std::string> fields, std::vector<Tree> children) {
+  [[nodiscard]] static inline Tree namedtuple(std::string type_name, std::vector<std::string> fields, std::vector<Tree> children) {
     node_context c;
     c.type_name = std::move(type_name);
     c.fields = std::move(fields);
     return compose(node_kind::namedtuple, std::move(c), std::move(children));
   }
   /// Any node kind with its context (defaultdict, deque, custom, ...).
-  [[nodiscard]] static Tree node(node_kind kind, node_context context, std::vector<Tree> children) {
+  [[nodiscard]] static inline Tree node(node_kind kind, node_context context, std::vector<Tree> children) {
     return compose(kind, std::move(context), std::move(children));
   }
   /// A tree from a structure and its leaves; throws value_error when the counts differ.
   [[nodiscard]] static Tree from(TreeSpec structure, std::vector<L> leaves);
 
   /// The structure, None nodes included.
-  [[nodiscard]] const TreeSpec& structure() const noexcept { return structure_; }
+  [[nodiscard]] inline const TreeSpec& structure() const noexcept { return structure_; }
   /// The leaves in pre-order (None nodes are not among them).
-  [[nodiscard]] std::span<const L> leaves() const noexcept { return leaves_; }
-  [[nodiscard]] std::vector<L>& leaves() noexcept { return leaves_; }
-  [[nodiscard]] node_kind kind() const noexcept { return structure_.kind(); }
-  [[nodiscard]] bool is_leaf() const noexcept { return structure_.kind() == node_kind::leaf; }
+  [[nodiscard]] inline std::span<const L> leaves() const noexcept { return leaves_; }
+  [[nodiscard]] inline std::vector<L>& leaves() noexcept { return leaves_; }
+  [[nodiscard]] inline node_kind kind() const noexcept { return structure_.kind(); }
+  [[nodiscard]] inline bool is_leaf() const noexcept { return structure_.kind() == node_kind::leaf; }
   /// The leaf value of a leaf tree.
   [[nodiscard]] const L& value() const;
-  [[nodiscard]] std::size_t num_children() const noexcept { return structure_.num_children(); }
+  [[nodiscard]] inline std::size_t num_children() const noexcept { return structure_.num_children(); }
   /// A copy of child i (O(size of the child)).
   [[nodiscard]] Tree child(std::size_t i) const;
 
@@ -90,12 +90,12 @@ class Tree {
 template <class L>
 class tree_builder {
  public:
-  void open(node_kind kind, std::size_t arity, node_context context = {}) { spec_.open(kind, arity, std::move(context)); }
-  void leaf(L value) {
+  inline void open(node_kind kind, std::size_t arity, node_context context = {}) { spec_.open(kind, arity, std::move(context)); }
+  inline void leaf(L value) {
     spec_.leaf();
     leaves_.push_back(std::move(value));
   }
-  void none() { spec_.open(node_kind::none, 0); }
+  inline void none() { spec_.open(node_kind::none, 0); }
   [[nodiscard]] Tree<L> finish() && { return Tree<L>::from(std::move(spec_).finish(), std::move(leaves_)); }
 
  private:
@@ -143,11 +143,11 @@ template <class L>
 template <class L>
 class node_view {
  public:
-  node_view(const Tree<L>& tree, std::size_t index) noexcept : tree_(&tree), index_(index) {}
-  [[nodiscard]] node_kind kind() const noexcept { return tree_->structure().nodes()[index_].kind; }
-  [[nodiscard]] const node_context& context() const noexcept { return tree_->structure().context_of(index_); }
-  [[nodiscard]] std::size_t num_children() const noexcept { return tree_->structure().nodes()[index_].arity; }
-  [[nodiscard]] std::size_t num_leaves() const noexcept { return tree_->structure().nodes()[index_].num_leaves; }
+  inline node_view(const Tree<L>& tree, std::size_t index) noexcept : tree_(&tree), index_(index) {}
+  [[nodiscard]] inline node_kind kind() const noexcept { return tree_->structure().nodes()[index_].kind; }
+  [[nodiscard]] inline const node_context& context() const noexcept { return tree_->structure().context_of(index_); }
+  [[nodiscard]] inline std::size_t num_children() const noexcept { return tree_->structure().nodes()[index_].arity; }
+  [[nodiscard]] inline std::size_t num_leaves() const noexcept { return tree_->structure().nodes()[index_].num_leaves; }
   /// The leaf value, for a leaf node.
   [[nodiscard]] const L& value() const;
   /// A copy of the subtree rooted here.
@@ -285,12 +285,12 @@ class PytreeThunk {
   /// `set(spec)`: the first spec is kept; a different one throws aotkit::assertion_error
   /// ("spec mismatch: existing=<repr>, new=<repr>"). Flags are only ever set, never reset.
   void set(const TreeSpec& spec);
-  [[nodiscard]] const std::optional<TreeSpec>& spec() const noexcept { return spec_; }
-  [[nodiscard]] bool is_simple() const noexcept { return is_simple_; }
-  [[nodiscard]] bool is_really_simple() const noexcept { return is_really_simple_; }
+  [[nodiscard]] inline const std::optional<TreeSpec>& spec() const noexcept { return spec_; }
+  [[nodiscard]] inline bool is_simple() const noexcept { return is_simple_; }
+  [[nodiscard]] inline bool is_really_simple() const noexcept { return is_really_simple_; }
   /// `unflatten(x)`; throws aotkit::assertion_error "spec must be set before calling unflatten".
   template <class L>
-  [[nodiscard]] Tree<L> unflatten(std::vector<L> x) const {
+  [[nodiscard]] inline Tree<L> unflatten(std::vector<L> x) const {
     if (is_really_simple_) {
       if (x.empty()) throw index_error("list index out of range");
       return Tree<L>(std::move(x.front()));

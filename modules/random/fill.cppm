@@ -46,7 +46,7 @@ struct launch_policy {
   std::uint64_t block = 256;
   std::uint64_t grid = 1;
   std::uint64_t increment = 4;
-  [[nodiscard]] std::uint64_t threads() const noexcept { return block * grid; }
+  [[nodiscard]] inline std::uint64_t threads() const noexcept { return block * grid; }
 };
 [[nodiscard]] launch_policy calc_execution_policy(std::uint64_t numel, int unroll,
                                                   const cuda_device_properties& device = {});

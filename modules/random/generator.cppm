@@ -33,16 +33,16 @@ class CUDAGenerator {
  public:
   /// `createCUDAGenerator`: seed default_rng_seed_val, offset 0.
   CUDAGenerator() = default;
-  explicit CUDAGenerator(std::uint64_t seed) noexcept : seed_(seed) {}
+  inline explicit CUDAGenerator(std::uint64_t seed) noexcept : seed_(seed) {}
 
   /// `manual_seed(seed)` / `set_current_seed`: sets the seed and resets the offset to 0.
   CUDAGenerator& manual_seed(std::uint64_t seed) noexcept;
   /// `seed()`: draws a non-deterministic seed, sets it (offset 0) and returns it.
   std::uint64_t seed();
   /// `initial_seed()`.
-  [[nodiscard]] std::uint64_t initial_seed() const noexcept { return seed_; }
+  [[nodiscard]] inline std::uint64_t initial_seed() const noexcept { return seed_; }
   /// `philox_offset_per_thread()`.
-  [[nodiscard]] std::uint64_t philox_offset_per_thread() const noexcept { return offset_; }
+  [[nodiscard]] inline std::uint64_t philox_offset_per_thread() const noexcept { return offset_; }
   /// `set_philox_offset_per_thread(offset)`; throws aotkit::runtime_error
   /// ("offset must be a multiple of 4") otherwise.
   void set_philox_offset_per_thread(std::uint64_t offset);
@@ -56,7 +56,7 @@ class CUDAGenerator {
   /// aotkit::runtime_error "RNG state is wrong size" or "offset must be a multiple of 4".
   void set_state(std::span<const std::uint8_t> state);
   /// `clone_state()` / `graphsafe_get_state()`: an independent copy of seed and offset.
-  [[nodiscard]] CUDAGenerator clone_state() const noexcept { return *this; }
+  [[nodiscard]] inline CUDAGenerator clone_state() const noexcept { return *this; }
 
   friend bool operator==(const CUDAGenerator&, const CUDAGenerator&) = default;
 
@@ -90,7 +90,7 @@ auto run_with_rng_state(CUDAGenerator& gen, std::span<const std::uint8_t> state,
   struct restore {
     CUDAGenerator& g;
     CUDAGenerator saved;
-    ~restore() { g = saved; }
+    inline ~restore() { g = saved; }
   } guard{gen, gen};
   gen.set_state(state);
   return std::invoke(std::forward<Op>(op));

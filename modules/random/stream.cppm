@@ -38,29 +38,29 @@ class philox_stream {
       : s_(core::philox_state::init(seed, subsequence, offset)) {}
 
   /// `curand()`.
-  constexpr std::uint32_t next_u32() noexcept { return s_.next(); }
+  inline constexpr std::uint32_t next_u32() noexcept { return s_.next(); }
   /// `curand4()`: four values in stream order.
-  constexpr std::array<std::uint32_t, 4> next4() noexcept {
+  inline constexpr std::array<std::uint32_t, 4> next4() noexcept {
     auto b = s_.next4();
     return {b.v[0], b.v[1], b.v[2], b.v[3]};
   }
   /// `curand_uniform()`: (0, 1].
-  constexpr float uniform() noexcept { return core::uniform_float(next_u32()); }
+  inline constexpr float uniform() noexcept { return core::uniform_float(next_u32()); }
   /// `curand_uniform4()`.
-  constexpr std::array<float, 4> uniform4() noexcept {
+  inline constexpr std::array<float, 4> uniform4() noexcept {
     auto b = s_.next4();
     return {core::uniform_float(b.v[0]), core::uniform_float(b.v[1]), core::uniform_float(b.v[2]),
             core::uniform_float(b.v[3])};
   }
   /// `curand_uniform_double()`: one word, [2^-32, 1].
-  constexpr double uniform_double() noexcept { return core::uniform_double_u32(next_u32()); }
+  inline constexpr double uniform_double() noexcept { return core::uniform_double_u32(next_u32()); }
   /// `curand_uniform2_double()`: four words, two 53-bit doubles.
-  constexpr std::array<double, 2> uniform2_double() noexcept {
+  inline constexpr std::array<double, 2> uniform2_double() noexcept {
     auto b = s_.next4();
     return {core::uniform_double_hq(b.v[0], b.v[1]), core::uniform_double_hq(b.v[2], b.v[3])};
   }
   /// `curand_normal()`: draws two words per pair and caches the second normal.
-  float normal() noexcept {
+  inline float normal() noexcept {
     if (has_normal_) {
       has_normal_ = false;
       return normal_extra_;
@@ -86,7 +86,7 @@ class philox_stream {
     return {p[0], p[1], q[0], q[1]};
   }
   /// `curand_normal_double()`: four words per pair, the second cached.
-  double normal_double() noexcept {
+  inline double normal_double() noexcept {
     if (has_normal_double_) {
       has_normal_double_ = false;
       return normal_double_extra_;
@@ -103,11 +103,11 @@ class philox_stream {
     return box_muller_double(b.v[0], b.v[1], b.v[2], b.v[3]);
   }
   /// `skipahead(n)`: skips n 32-bit values (normal caches are kept, as in cuRAND).
-  constexpr void skipahead(std::uint64_t n) noexcept { s_.skip(n); }
+  inline constexpr void skipahead(std::uint64_t n) noexcept { s_.skip(n); }
   /// `skipahead_sequence(n)`: skips n subsequences of 2^66 values.
-  constexpr void skipahead_sequence(std::uint64_t n) noexcept { s_.skip_subsequences(n); }
+  inline constexpr void skipahead_sequence(std::uint64_t n) noexcept { s_.skip_subsequences(n); }
   /// The counter, key and word index.
-  [[nodiscard]] constexpr const core::philox_state& state() const noexcept { return s_; }
+  [[nodiscard]] inline constexpr const core::philox_state& state() const noexcept { return s_; }
 
  private:
   core::philox_state s_;

@@ -22,7 +22,7 @@ class dense_tensor final : public runtime::tensor_impl {
   [[nodiscard]] runtime::ScalarType dtype() const noexcept override { return runtime::ScalarType::Float; }
   /// `tensor([1., 2.])`-style text (values with Python's float repr).
   [[nodiscard]] std::string repr() const override;
-  [[nodiscard]] std::span<const float> data() const noexcept { return data_; }
+  [[nodiscard]] inline std::span<const float> data() const noexcept { return data_; }
 
  private:
   std::vector<std::int64_t> sizes_;
@@ -47,12 +47,12 @@ class dense_tensor final : public runtime::tensor_impl {
 /// Unknown ops throw aotkit::not_implemented_error naming the op and the node.
 class interpreter {
  public:
-  explicit interpreter(const graph::GraphModule& module) : module_(&module) {}
+  inline explicit interpreter(const graph::GraphModule& module) : module_(&module) {}
   /// Binds `inputs` to the placeholders in order (aotkit::value_error when the counts differ) and
   /// returns the output node's value (None when the graph has no output).
   runtime::Value run(std::span<const runtime::Value> inputs);
   /// Every effect in execution order, e.g. "aten._print.default('moo')".
-  [[nodiscard]] const std::vector<std::string>& effect_log() const noexcept { return log_; }
+  [[nodiscard]] inline const std::vector<std::string>& effect_log() const noexcept { return log_; }
 
  private:
   runtime::Value run_graph(const graph::Graph& g, std::span<const runtime::Value> inputs, std::string_view path);

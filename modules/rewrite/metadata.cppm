@@ -31,7 +31,7 @@ class fwd_seq_nr_map {
   bool try_emplace(std::int64_t seq_nr, fwd_node_ref ref);
   /// The entry for `seq_nr`, or null.
   [[nodiscard]] const fwd_node_ref* find(std::int64_t seq_nr) const noexcept;
-  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] inline std::size_t size() const noexcept { return size_; }
   /// Room for `n` entries without rehashing.
   void reserve(std::size_t n);
 

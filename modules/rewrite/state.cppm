@@ -34,8 +34,8 @@ class module_state {
   void register_buffer(std::string name, runtime::Value value);
   /// Adds (or returns) the submodule `name`.
   module_state& submodule(std::string_view name);
-  [[nodiscard]] const std::vector<std::pair<std::string, runtime::Value>>& parameters() const noexcept { return parameters_; }
-  [[nodiscard]] const std::vector<std::pair<std::string, runtime::Value>>& buffers() const noexcept { return buffers_; }
+  [[nodiscard]] inline const std::vector<std::pair<std::string, runtime::Value>>& parameters() const noexcept { return parameters_; }
+  [[nodiscard]] inline const std::vector<std::pair<std::string, runtime::Value>>& buffers() const noexcept { return buffers_; }
   /// `state_dict()`: parameters then buffers of this module, then each submodule's under "name.".
   [[nodiscard]] std::vector<std::pair<std::string, runtime::Value>> state_dict() const;
 
@@ -52,12 +52,12 @@ using buffer_registration_hook =
 class hook_handle {
  public:
   hook_handle() = default;
-  explicit hook_handle(std::uint64_t id) : id_(id) {}
-  hook_handle(hook_handle&& o) noexcept : id_(std::exchange(o.id_, 0)) {}
+  inline explicit hook_handle(std::uint64_t id) : id_(id) {}
+  inline hook_handle(hook_handle&& o) noexcept : id_(std::exchange(o.id_, 0)) {}
   hook_handle& operator=(hook_handle&& o) noexcept;
   hook_handle(const hook_handle&) = delete;
   hook_handle& operator=(const hook_handle&) = delete;
-  ~hook_handle() { remove(); }
+  inline ~hook_handle() { remove(); }
   void remove() noexcept;
 
  private:

@@ -62,8 +62,8 @@ class AOTOutput : public object {};
 /// `PlainAOTOutput(idx)`: the idx-th plain output of a traced function.
 class PlainAOTOutput final : public AOTOutput {
  public:
-  explicit PlainAOTOutput(std::int64_t idx) noexcept : idx_(idx) {}
-  [[nodiscard]] std::int64_t idx() const noexcept { return idx_; }
+  inline explicit PlainAOTOutput(std::int64_t idx) noexcept : idx_(idx) {}
+  [[nodiscard]] inline std::int64_t idx() const noexcept { return idx_; }
   [[nodiscard]] std::string type_name() const override;
   [[nodiscard]] std::string repr() const override;
   [[nodiscard]] bool equals(const object& other) const noexcept override;

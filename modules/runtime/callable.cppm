@@ -51,23 +51,23 @@ class Callable {
   [[nodiscard]] static Callable boxed(std::string name, boxed_fn fn, callable_kind kind = callable_kind::function);
 
   /// `__name__`.
-  [[nodiscard]] const std::string& name() const noexcept { return info_.name; }
+  [[nodiscard]] inline const std::string& name() const noexcept { return info_.name; }
   /// Every copied attribute.
-  [[nodiscard]] const function_info& info() const noexcept { return info_; }
-  [[nodiscard]] function_info& info() noexcept { return info_; }
+  [[nodiscard]] inline const function_info& info() const noexcept { return info_; }
+  [[nodiscard]] inline function_info& info() noexcept { return info_; }
   /// True for the boxed calling convention.
-  [[nodiscard]] bool is_boxed() const noexcept { return fn_.index() == 1; }
-  [[nodiscard]] callable_kind kind() const noexcept { return kind_; }
+  [[nodiscard]] inline bool is_boxed() const noexcept { return fn_.index() == 1; }
+  [[nodiscard]] inline callable_kind kind() const noexcept { return kind_; }
   /// True when the callable is a traced graph.
-  [[nodiscard]] bool is_graph_module() const noexcept { return kind_ == callable_kind::graph_module; }
+  [[nodiscard]] inline bool is_graph_module() const noexcept { return kind_ == callable_kind::graph_module; }
   /// `__wrapped__`: the callable this one wraps, or null.
-  [[nodiscard]] const Callable* wrapped() const noexcept { return wrapped_.get(); }
+  [[nodiscard]] inline const Callable* wrapped() const noexcept { return wrapped_.get(); }
   /// Sets `__wrapped__`.
   void set_wrapped(Callable f);
 
   /// Calls an unboxed callable as `f(*args)`. Throws aotkit::type_error for a boxed one.
   Value operator()(std::span<const Value> args) const;
-  Value operator()(std::initializer_list<Value> args) const {
+  inline Value operator()(std::initializer_list<Value> args) const {
     return (*this)(std::span<const Value>(args.begin(), args.size()));
   }
   /// Calls a boxed callable as `f(args)`; it may clear `args`. Throws aotkit::type_error for an

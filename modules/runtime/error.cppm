@@ -67,9 +67,9 @@ class input_error : public error {
   /// Builds "<where>: <detail>"; an empty `where` gives just the detail.
   input_error(std::string where, const std::string& detail);
   /// The place the problem was found.
-  [[nodiscard]] const std::string& where() const noexcept { return where_; }
+  [[nodiscard]] inline const std::string& where() const noexcept { return where_; }
   /// The problem, without the place.
-  [[nodiscard]] const std::string& detail() const noexcept { return detail_; }
+  [[nodiscard]] inline const std::string& detail() const noexcept { return detail_; }
 
  private:
   std::string where_;

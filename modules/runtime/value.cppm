@@ -36,9 +36,9 @@ template <class T>
 class Sym {
  public:
   /// A concrete value (implicit, like `SymInt(5)`).
-  constexpr Sym(T value) noexcept : value_(value) {}  // NOLINT(google-explicit-constructor)
+  inline constexpr Sym(T value) noexcept : value_(value) {}  // NOLINT(google-explicit-constructor)
   /// A symbolic value named by `expr` (e.g. "s0", "2*s1"), with its hint when one is known.
-  [[nodiscard]] static Sym symbolic(std::string expr, std::optional<T> hint = std::nullopt) {
+  [[nodiscard]] static inline Sym symbolic(std::string expr, std::optional<T> hint = std::nullopt) {
     Sym s(T{});
     s.expr_ = std::move(expr);
     s.value_ = hint;
@@ -46,11 +46,11 @@ class Sym {
     return s;
   }
   /// True when the value is an expression rather than a number.
-  [[nodiscard]] bool is_symbolic() const noexcept { return symbolic_; }
+  [[nodiscard]] inline bool is_symbolic() const noexcept { return symbolic_; }
   /// The concrete value, or the hint of a symbolic value (`shape_env.size_hint`).
-  [[nodiscard]] std::optional<T> hint() const noexcept { return value_; }
+  [[nodiscard]] inline std::optional<T> hint() const noexcept { return value_; }
   /// The expression of a symbolic value; empty for a concrete one.
-  [[nodiscard]] const std::string& expr() const noexcept { return expr_; }
+  [[nodiscard]] inline const std::string& expr() const noexcept { return expr_; }
   friend bool operator==(const Sym&, const Sym&) = default;
 
  private:
@@ -73,7 +73,7 @@ class object {
   /// Python's repr of the object; defaults to "<type_name object>".
   [[nodiscard]] virtual std::string repr() const;
   /// Structural equality; defaults to identity.
-  [[nodiscard]] virtual bool equals(const object& other) const noexcept { return this == &other; }
+  [[nodiscard]] inline virtual bool equals(const object& other) const noexcept { return this == &other; }
 };
 
 /// The storage behind a Tensor handle; aotkit's interpreter and users provide implementations.
@@ -93,13 +93,13 @@ class tensor_impl {
 class Tensor {
  public:
   Tensor() = default;
-  explicit Tensor(std::shared_ptr<const tensor_impl> impl) noexcept : impl_(std::move(impl)) {}
+  inline explicit Tensor(std::shared_ptr<const tensor_impl> impl) noexcept : impl_(std::move(impl)) {}
   /// True when the handle refers to a tensor.
-  [[nodiscard]] bool defined() const noexcept { return impl_ != nullptr; }
+  [[nodiscard]] inline bool defined() const noexcept { return impl_ != nullptr; }
   /// The implementation; null for an undefined handle.
-  [[nodiscard]] const std::shared_ptr<const tensor_impl>& impl() const noexcept { return impl_; }
+  [[nodiscard]] inline const std::shared_ptr<const tensor_impl>& impl() const noexcept { return impl_; }
   /// Identity, as Python's `is`.
-  friend bool operator==(const Tensor& a, const Tensor& b) noexcept { return a.impl_ == b.impl_; }
+  friend inline bool operator==(const Tensor& a, const Tensor& b) noexcept { return a.impl_ == b.impl_; }
 
  private:
   std::shared_ptr<const tensor_impl> impl_;
@@ -125,23 +125,23 @@ class Value {
  public:
   /// None.
   Value() noexcept = default;
-  Value(std::nullptr_t) noexcept {}  // NOLINT: None
-  Value(bool b) noexcept : storage_(b) {}  // NOLINT
+  inline Value(std::nullptr_t) noexcept {}  // NOLINT: None
+  inline Value(bool b) noexcept : storage_(b) {}  // NOLINT
   template <std::integral I>
     requires(!std::same_as<I, bool>)
-  Value(I i) noexcept : storage_(static_cast<std::int64_t>(i)) {}  // NOLINT
+  inline Value(I i) noexcept : storage_(static_cast<std::int64_t>(i)) {}  // NOLINT
   template <std::floating_point F>
-  Value(F f) noexcept : storage_(static_cast<double>(f)) {}  // NOLINT
-  Value(std::string s) noexcept : storage_(std::move(s)) {}  // NOLINT
-  Value(std::string_view s) : storage_(std::string(s)) {}  // NOLINT
-  Value(const char* s) : storage_(std::string(s)) {}  // NOLINT
-  Value(SymInt s) : storage_(std::make_shared<const SymInt>(std::move(s))) {}  // NOLINT
-  Value(SymFloat s) : storage_(std::make_shared<const SymFloat>(std::move(s))) {}  // NOLINT
-  Value(SymBool s) : storage_(std::make_shared<const SymBool>(std::move(s))) {}  // NOLINT
-  Value(Tensor t) noexcept : storage_(std::move(t)) {}  // NOLINT
+  inline Value(F f) noexcept : storage_(static_cast<double>(f)) {}  // NOLINT
+  inline Value(std::string s) noexcept : storage_(std::move(s)) {}  // NOLINT
+  inline Value(std::string_view s) : storage_(std::string(s)) {}  // NOLINT
+  inline Value(const char* s) : storage_(std::string(s)) {}  // NOLINT
+  inline Value(SymInt s) : storage_(std::make_shared<const SymInt>(std::move(s))) {}  // NOLINT
+  inline Value(SymFloat s) : storage_(std::make_shared<const SymFloat>(std::move(s))) {}  // NOLINT
+  inline Value(SymBool s) : storage_(std::make_shared<const SymBool>(std::move(s))) {}  // NOLINT
+  inline Value(Tensor t) noexcept : storage_(std::move(t)) {}  // NOLINT
   template <class T>
     requires std::derived_from<std::remove_const_t<T>, object>
-  Value(std::shared_ptr<T> o) noexcept : storage_(std::shared_ptr<const object>(std::move(o))) {}  // NOLINT
+  inline Value(std::shared_ptr<T> o) noexcept : storage_(std::shared_ptr<const object>(std::move(o))) {}  // NOLINT
 
   /// A Python list holding `items`.
   [[nodiscard]] static Value list(value_list items = {}) noexcept;
@@ -150,29 +150,29 @@ class Value {
 
   // Scalars copy and die inline (the hot case: leaves); lists and tuples go through the
   // iterative out-of-line paths.
-  Value(const Value& other) : storage_(other.is_sequence() ? storage{} : other.storage_) {
+  inline Value(const Value& other) : storage_(other.is_sequence() ? storage{} : other.storage_) {
     if (other.is_sequence()) copy_sequence(other);
   }
   Value(Value&& other) noexcept = default;
   Value& operator=(const Value& other);
   Value& operator=(Value&& other) noexcept;
-  ~Value() {
+  inline ~Value() {
     if (is_sequence()) release_children();
   }
 
-  [[nodiscard]] value_kind kind() const noexcept { return static_cast<value_kind>(storage_.index()); }
-  [[nodiscard]] bool is_none() const noexcept { return kind() == value_kind::none; }
-  [[nodiscard]] bool is_bool() const noexcept { return kind() == value_kind::boolean; }
-  [[nodiscard]] bool is_int() const noexcept { return kind() == value_kind::integer; }
-  [[nodiscard]] bool is_double() const noexcept { return kind() == value_kind::floating; }
-  [[nodiscard]] bool is_string() const noexcept { return kind() == value_kind::string; }
-  [[nodiscard]] bool is_symint() const noexcept { return kind() == value_kind::symint; }
-  [[nodiscard]] bool is_tensor() const noexcept { return kind() == value_kind::tensor; }
-  [[nodiscard]] bool is_list() const noexcept { return kind() == value_kind::list; }
-  [[nodiscard]] bool is_tuple() const noexcept { return kind() == value_kind::tuple; }
+  [[nodiscard]] inline value_kind kind() const noexcept { return static_cast<value_kind>(storage_.index()); }
+  [[nodiscard]] inline bool is_none() const noexcept { return kind() == value_kind::none; }
+  [[nodiscard]] inline bool is_bool() const noexcept { return kind() == value_kind::boolean; }
+  [[nodiscard]] inline bool is_int() const noexcept { return kind() == value_kind::integer; }
+  [[nodiscard]] inline bool is_double() const noexcept { return kind() == value_kind::floating; }
+  [[nodiscard]] inline bool is_string() const noexcept { return kind() == value_kind::string; }
+  [[nodiscard]] inline bool is_symint() const noexcept { return kind() == value_kind::symint; }
+  [[nodiscard]] inline bool is_tensor() const noexcept { return kind() == value_kind::tensor; }
+  [[nodiscard]] inline bool is_list() const noexcept { return kind() == value_kind::list; }
+  [[nodiscard]] inline bool is_tuple() const noexcept { return kind() == value_kind::tuple; }
   /// True for a list or a tuple.
-  [[nodiscard]] bool is_sequence() const noexcept { return is_list() || is_tuple(); }
-  [[nodiscard]] bool is_object() const noexcept { return kind() == value_kind::object; }
+  [[nodiscard]] inline bool is_sequence() const noexcept { return is_list() || is_tuple(); }
+  [[nodiscard]] inline bool is_object() const noexcept { return kind() == value_kind::object; }
 
   // Accessors throw aotkit::type_error naming the expected and the actual Python type.
   [[nodiscard]] bool to_bool() const;
