@@ -622,28 +622,35 @@ void Graph::attach_inputs(node_id id) {
   std::uint32_t block = alloc_uses(count);
   n.inputs_ = block;
   for (std::uint32_t k = 0; k < count; ++k) {
-    std::uint32_t u = block + k;
-    Node& p = nodes_[inputs[k]];
-    uses_[u] = {inputs[k], id, p.last_use_, no_use};
-    if (p.last_use_ == no_use) p.first_use_ = u;
-    else uses_[p.last_use_].next = u;
-    p.last_use_ = u;
-    ++p.num_users_;
+    uses_[block + k] = {inputs[k], id, no_use, no_use};
+    use_append(block + k);
   }
+}
+
+void Graph::use_unlink(std::uint32_t r) noexcept {
+  use& x = uses_[r];
+  Node& p = nodes_[x.producer];
+  if (x.prev == no_use) p.first_use_ = x.next;
+  else uses_[x.prev].next = x.next;
+  if (x.next == no_use) p.last_use_ = x.prev;
+  else uses_[x.next].prev = x.prev;
+  --p.num_users_;
+}
+
+void Graph::use_append(std::uint32_t r) noexcept {
+  use& x = uses_[r];
+  Node& p = nodes_[x.producer];
+  x.prev = p.last_use_;
+  x.next = no_use;
+  if (p.last_use_ == no_use) p.first_use_ = r;
+  else uses_[p.last_use_].next = r;
+  p.last_use_ = r;
+  ++p.num_users_;
 }
 
 void Graph::detach_inputs(node_id id) {
   Node& n = nodes_[id];
-  for (std::uint32_t k = 0; k < n.num_inputs_; ++k) {
-    std::uint32_t u = n.inputs_ + k;
-    use& x = uses_[u];
-    Node& p = nodes_[x.producer];
-    if (x.prev == no_use) p.first_use_ = x.next;
-    else uses_[x.prev].next = x.next;
-    if (x.next == no_use) p.last_use_ = x.prev;
-    else uses_[x.next].prev = x.prev;
-    --p.num_users_;
-  }
+  for (std::uint32_t k = 0; k < n.num_inputs_; ++k) use_unlink(n.inputs_ + k);
   free_uses(n.inputs_, n.num_inputs_);
   n.inputs_ = no_use;
   n.num_inputs_ = 0;
@@ -845,15 +852,39 @@ void Graph::set_type(node_id id, std::string type) { at(id).ensure_extra().type 
 void Graph::replace_input_with(node_id user, node_id old_input, node_id new_input) {
   Node& u = live(user, "replace_input_with");
   live(new_input, "replace_input_with");
-  auto swap_ref = [&](node_id p) { return arg::node(p == old_input ? new_input : p); };
-  std::vector<arg> args;
-  args.reserve(u.args_.size());
-  for (const arg& a : u.args_) args.push_back(map_nodes(a, swap_ref));
-  detach_inputs(user);
-  u.args_ = std::move(args);
+  std::function<arg(node_id)> swap_ref = [&](node_id p) { return arg::node(p == old_input ? new_input : p); };
+  auto rewrite = [&](arg& a) {
+    if (a.is_node()) {
+      if (a.to_node() == old_input) a = arg::node(new_input);
+    } else if (a.kind() == arg_kind::list || a.kind() == arg_kind::tuple || a.kind() == arg_kind::dict ||
+               a.kind() == arg_kind::slice) {
+      a = map_nodes(a, swap_ref);
+    }
+  };
+  bool had_old = false, had_new = false;
+  for (std::uint32_t k = 0; k < u.num_inputs_; ++k) {
+    had_old |= uses_[u.inputs_ + k].producer == old_input;
+    had_new |= uses_[u.inputs_ + k].producer == new_input;
+  }
+  if (!had_old || had_new) {
+    // the inputs change shape (a duplicate merges, or nothing to replace): rebuild them
+    detach_inputs(user);
+    for (arg& a : u.args_) rewrite(a);
+    if (u.extra_)
+      for (kwarg& kw : u.extra_->kwargs) rewrite(kw.second);
+    attach_inputs(user);
+    return;
+  }
+  for (arg& a : u.args_) rewrite(a);
   if (u.extra_)
-    for (kwarg& kw : u.extra_->kwargs) kw.second = map_nodes(kw.second, swap_ref);
-  attach_inputs(user);
+    for (kwarg& kw : u.extra_->kwargs) rewrite(kw.second);
+  // Same inputs in the same order, old_input's record now new_input's. FX pops the user from
+  // every input's users and adds it back, so each record moves to the end of its producer's list.
+  for (std::uint32_t r = u.inputs_; r < u.inputs_ + u.num_inputs_; ++r) {
+    use_unlink(r);
+    if (uses_[r].producer == old_input) uses_[r].producer = new_input;
+    use_append(r);
+  }
 }
 
 std::vector<node_id> Graph::replace_all_uses_with(node_id id, node_id replacement,

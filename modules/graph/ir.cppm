@@ -280,6 +280,8 @@ class Graph {
   void relabel();
   void attach_inputs(node_id id);
   void detach_inputs(node_id id);
+  void use_unlink(std::uint32_t r) noexcept;  // takes use record r out of its producer's user list
+  void use_append(std::uint32_t r) noexcept;  // puts it at the end of its producer's user list
   std::uint32_t alloc_uses(std::uint32_t n);
   void free_uses(std::uint32_t first, std::uint32_t n);
   void name_reserve(std::uint32_t hash);  // room for one more name; prefetches its slot

@@ -152,6 +152,31 @@ TEST_CASE("replace_all_uses_with, with a callback and propagate_meta", "[graph][
   CHECK(lint_problems(g).empty());
 }
 
+TEST_CASE("replace_input_with re-adds the user to every input's users, as FX's __update_args_kwargs", "[graph][rauw]") {
+  Graph g;
+  node_id x = g.placeholder("x"), y = g.placeholder("y");
+  node_id a = g.call_function("operator.neg", {arg::node(x)});
+  node_id b = g.call_function("operator.add", {arg::node(x), arg::node(a)});
+  node_id c = g.call_function("operator.neg", {arg::node(a)});
+  node_id d = g.call_function("operator.add", {arg::tuple({arg::node(a), arg::node(x)}), arg::node(x)});
+  REQUIRE(g.users(a) == std::vector<node_id>{b, c, d});
+  g.replace_input_with(b, x, y);  // same inputs, x's record becomes y's; b moves to the end of a's users
+  CHECK(g.users(a) == std::vector<node_id>{c, d, b});
+  CHECK(g.users(x) == std::vector<node_id>{a, d});
+  CHECK(g.users(y) == std::vector<node_id>{b});
+  CHECK(g.input_nodes(b) == std::vector<node_id>{y, a});
+  g.replace_input_with(d, x, y);  // inside a tuple and at the top level
+  CHECK(format_node(g, d) == "%add_1 : [num_users=0] = call_function[target=operator.add](args = ((%neg, %y), %y), kwargs = {})");
+  CHECK(g.users(a) == std::vector<node_id>{c, b, d});
+  g.replace_input_with(d, y, a);  // a is an input already: the two merge
+  CHECK(g.input_nodes(d) == std::vector<node_id>{a});
+  CHECK(g.users(a) == std::vector<node_id>{c, b, d});
+  CHECK(g.users(y) == std::vector<node_id>{b});
+  g.replace_input_with(c, x, y);  // x is not an input: nothing changes but the order of a's users
+  CHECK(g.users(a) == std::vector<node_id>{b, d, c});
+  CHECK(lint_problems(g).empty());
+}
+
 TEST_CASE("lint reports use-before-define with FX's text and the graph", "[graph][lint]") {
   Graph g = example();
   node_id add = *g.find_node("add"), mul = *g.find_node("mul");
