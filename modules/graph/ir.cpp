@@ -271,10 +271,10 @@ Graph& Graph::operator=(const Graph& other) {
 // Slots hold (id, the low 32 bits of the name's hash): probes compare those bits and touch a node
 // only on a likely match, so a miss (every fresh name) costs no node access, and growing the table
 // re-places slots by their stored bits without hashing any name again.
-namespace {
+
 // Eight bytes at a time with a multiply-xorshift mix: node names are short, and this runs for
 // every candidate name and every lookup.
-std::uint32_t name_hash(std::string_view name) noexcept {
+std::uint64_t Graph::hash_text(std::string_view name) noexcept {
   constexpr std::uint64_t k1 = 0x9E3779B97F4A7C15ull, k2 = 0xFF51AFD7ED558CCDull;
   std::uint64_t h = k1 ^ name.size();
   const char* p = name.data();
@@ -291,9 +291,10 @@ std::uint32_t name_hash(std::string_view name) noexcept {
   h ^= h >> 29;
   h *= k2;
   h ^= h >> 32;
-  return static_cast<std::uint32_t>(h);
+  return h;
 }
-}  // namespace
+
+std::uint32_t Graph::name_hash(std::string_view name) noexcept { return static_cast<std::uint32_t>(hash_text(name)); }
 
 node_id Graph::name_lookup(std::string_view name) const noexcept { return name_lookup(name, name_hash(name)); }
 
@@ -458,9 +459,11 @@ void join_name(std::string& out, std::string_view base, std::uint64_t n) {
 // Free without a probe when the base's entry rules every taken name out; the table decides the rest.
 bool Graph::name_free(std::string_view name, std::uint32_t h, std::optional<std::uint64_t> num,
                       const base_entry& e) const noexcept {
+  // a bare base once taken stays taken (as in torch, even if creating its node then failed)
+  if (!num && e.bare) return false;
   if (!long_suffixes_) {
-    if (!num && !e.bare) return true;
-    if (num && *num > e.max_num && *num < max_suffix) return true;
+    if (!num) return true;
+    if (*num > e.max_num && *num < max_suffix) return true;
   }
   return name_lookup(name, h) == no_node;
 }
@@ -672,32 +675,72 @@ std::uint64_t Graph::index_key(node_op op, op_handle target) noexcept {
   return (static_cast<std::uint64_t>(op) << 32) | (op == node_op::call_function ? target.index : 0xFFFFFFFFu);
 }
 
+// The chain of `key`: open addressing over the few (op, target) pairs a graph uses. Keys stay
+// once added (an empty chain is first == no_node), so a slot never moves.
+Graph::index_slot* Graph::index_find(std::uint64_t key) noexcept {
+  return const_cast<index_slot*>(std::as_const(*this).index_find(key));
+}
+
+const Graph::index_slot* Graph::index_find(std::uint64_t key) const noexcept {
+  if (index_.empty()) return nullptr;
+  std::size_t mask = index_.size() - 1;
+  for (std::size_t i = index_slot_of(key, mask);; i = (i + 1) & mask) {
+    if (index_[i].key == key) return &index_[i];
+    if (index_[i].key == index_slot::empty) return nullptr;
+  }
+}
+
+std::size_t Graph::index_slot_of(std::uint64_t key, std::size_t mask) noexcept {
+  return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+}
+
+Graph::index_slot& Graph::index_emplace(std::uint64_t key) {
+  if (index_slot* s = index_find(key)) return *s;
+  if (2 * (index_used_ + 1) > index_.size()) {
+    auto old = std::move(index_);
+    index_.assign(std::max<std::size_t>(8, old.size() * 2), index_slot{});
+    for (const index_slot& s : old)
+      if (s.key != index_slot::empty) {
+        std::size_t mask = index_.size() - 1, i = index_slot_of(s.key, mask);
+        while (index_[i].key != index_slot::empty) i = (i + 1) & mask;
+        index_[i] = s;
+      }
+  }
+  std::size_t mask = index_.size() - 1, i = index_slot_of(key, mask);
+  while (index_[i].key != index_slot::empty) i = (i + 1) & mask;
+  index_[i].key = key;
+  ++index_used_;
+  return index_[i];
+}
+
 void Graph::index_add(node_id id) {
   Node& n = nodes_[id];
-  auto [it, fresh] = index_.try_emplace(index_key(n.op_, n.target_op_), id, id);
-  if (fresh) return;
-  n.prev_same_ = it->second.second;
-  nodes_[it->second.second].next_same_ = id;
-  it->second.second = id;
+  index_slot& s = index_emplace(index_key(n.op_, n.target_op_));
+  if (s.first == no_node) {
+    s.first = s.last = id;
+    return;
+  }
+  n.prev_same_ = s.last;
+  nodes_[s.last].next_same_ = id;
+  s.last = id;
 }
 
 void Graph::index_remove(node_id id) {
   Node& n = nodes_[id];
-  auto it = index_.find(index_key(n.op_, n.target_op_));
-  if (n.prev_same_ == no_node) it->second.first = n.next_same_;
+  index_slot* s = index_find(index_key(n.op_, n.target_op_));
+  if (n.prev_same_ == no_node) s->first = n.next_same_;
   else nodes_[n.prev_same_].next_same_ = n.next_same_;
-  if (n.next_same_ == no_node) it->second.second = n.prev_same_;
+  if (n.next_same_ == no_node) s->last = n.prev_same_;
   else nodes_[n.next_same_].prev_same_ = n.prev_same_;
-  if (it->second.first == no_node) index_.erase(it);
   n.prev_same_ = n.next_same_ = no_node;
 }
 
 std::vector<node_id> Graph::find_nodes(node_op op, std::optional<op_handle> target, bool sort) const {
   if (op == node_op::call_function && !target) throw value_error("find_nodes(op='call_function') needs a target");
   std::vector<node_id> out;
-  auto it = index_.find(index_key(op, target.value_or(op_handle{})));
-  if (it == index_.end()) return out;
-  for (node_id n = it->second.first; n != no_node; n = nodes_[n].next_same_) out.push_back(n);
+  const index_slot* s = index_find(index_key(op, target.value_or(op_handle{})));
+  if (s == nullptr) return out;
+  for (node_id n = s->first; n != no_node; n = nodes_[n].next_same_) out.push_back(n);
   if (sort) std::sort(out.begin(), out.end(), [&](node_id a, node_id b) { return nodes_[a].order_ < nodes_[b].order_; });
   return out;
 }
@@ -708,8 +751,8 @@ bool Graph::links_consistent(node_id id) const noexcept {
   if (n.prev_same_ != no_node) {
     if (nodes_[n.prev_same_].next_same_ != id) return false;
   } else {
-    auto it = index_.find(index_key(n.op_, n.target_op_));
-    if (it == index_.end() || it->second.first != id) return false;
+    const index_slot* s = index_find(index_key(n.op_, n.target_op_));
+    if (s == nullptr || s->first != id) return false;
   }
   std::uint32_t count = 0;
   for (std::uint32_t u = n.first_use_; u != no_use; u = uses_[u].next, ++count) {

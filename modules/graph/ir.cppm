@@ -266,9 +266,11 @@ class Graph {
     std::uint64_t max_num = 0;  // the largest N of a taken `base_N`
     bool bare = false;          // `base` itself is taken
   };
+  static std::uint64_t hash_text(std::string_view s) noexcept;  // short names: a few multiplies
+  static std::uint32_t name_hash(std::string_view s) noexcept;  // its low bits: the name table's key
   struct string_hash {
     using is_transparent = void;
-    inline std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    inline std::size_t operator()(std::string_view s) const noexcept { return hash_text(s); }
   };
   fresh_name create_name(std::string_view candidate);
   fresh_name probe_name(std::string_view base, std::optional<std::uint64_t> own, std::uint64_t num,
@@ -290,6 +292,15 @@ class Graph {
   [[nodiscard]] node_id name_lookup(std::string_view name) const noexcept;
   [[nodiscard]] node_id name_lookup(std::string_view name, std::uint32_t hash) const noexcept;
   void check_args(std::span<const arg> args, std::span<const kwarg> kwargs) const;
+  struct index_slot {
+    static constexpr std::uint64_t empty = ~std::uint64_t{0};
+    std::uint64_t key = empty;
+    node_id first = no_node, last = no_node;
+  };
+  [[nodiscard]] index_slot* index_find(std::uint64_t key) noexcept;
+  [[nodiscard]] const index_slot* index_find(std::uint64_t key) const noexcept;
+  index_slot& index_emplace(std::uint64_t key);
+  static std::size_t index_slot_of(std::uint64_t key, std::size_t mask) noexcept;
   void index_add(node_id id);
   void index_remove(node_id id);
   static std::uint64_t index_key(node_op op, op_handle target) noexcept;
@@ -361,7 +372,8 @@ class Graph {
   std::vector<node_id> scratch_;  // attach_inputs' working set
   std::unordered_map<std::string, base_entry, string_hash, std::equal_to<>> base_count_;
   bool long_suffixes_ = false;  // a taken `base_N` has N >= 10^18: base_entry shortcuts are off
-  std::unordered_map<std::uint64_t, std::pair<node_id, node_id>> index_;  // key → (first, last)
+  std::vector<index_slot> index_;  // find_nodes chains by index_key, open addressing
+  std::size_t index_used_ = 0;
   node_id first_ = no_node, last_ = no_node;
   std::size_t size_ = 0;
   insert_point insert_{};
