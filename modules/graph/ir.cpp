@@ -11,6 +11,7 @@ module;
 #include <deque>
 #include <functional>
 #include <memory>
+#include <new>
 #include <optional>
 #include <span>
 #include <string>
@@ -218,6 +219,56 @@ bool node_meta::erase(std::string_view key) {
   if (it == other.end()) return false;
   other.erase(it);
   return true;
+}
+
+//===--- arg_store ---===//
+
+arg* arg_store::allocate(std::size_t n) {
+  if (n <= inline_size) {
+    for (std::size_t i = 0; i < n; ++i) new (&inline_[i]) arg();
+  } else {
+    heap_ = new arg[n];
+  }
+  size_ = n;
+  return data();
+}
+
+void arg_store::clear() noexcept {
+  if (size_ <= inline_size) {
+    for (std::size_t i = 0; i < size_; ++i) inline_[i].~arg();
+  } else {
+    delete[] heap_;
+  }
+  size_ = 0;
+}
+
+void arg_store::take(arg_store& o) noexcept {
+  if (o.size_ <= inline_size) {
+    for (std::size_t i = 0; i < o.size_; ++i) {
+      new (&inline_[i]) arg(std::move(o.inline_[i]));
+      o.inline_[i].~arg();
+    }
+  } else {
+    heap_ = o.heap_;
+  }
+  size_ = o.size_;
+  o.size_ = 0;
+}
+
+void arg_store::assign(std::span<const arg> items) {
+  arg_store fresh;
+  arg* out = fresh.allocate(items.size());
+  std::copy(items.begin(), items.end(), out);
+  clear();
+  take(fresh);
+}
+
+void arg_store::assign(std::vector<arg>&& items) {
+  arg_store fresh;
+  arg* out = fresh.allocate(items.size());
+  std::move(items.begin(), items.end(), out);
+  clear();
+  take(fresh);
 }
 
 namespace {
@@ -771,6 +822,13 @@ bool Graph::links_consistent(node_id id) const noexcept {
 
 node_id Graph::create_node(node_op op, node_target target, std::vector<arg> args, std::vector<kwarg> kwargs,
                            std::optional<std::string> name, std::string type) {
+  arg_store store;
+  store.assign(std::move(args));
+  return make_node(op, std::move(target), std::move(store), std::move(kwargs), std::move(name), std::move(type));
+}
+
+node_id Graph::make_node(node_op op, node_target target, arg_store args, std::vector<kwarg> kwargs,
+                         std::optional<std::string> name, std::string type) {
   if (nodes_.size() >= no_node - 1) throw runtime_error("a graph holds at most 2^32 - 2 nodes");
   op_handle target_op;
   std::string target_text;
@@ -786,7 +844,7 @@ node_id Graph::create_node(node_op op, node_target target, std::vector<arg> args
                         " has type OpOverload but a str is expected");
     target_text = std::move(std::get<std::string>(target));
   }
-  check_args(args, kwargs);
+  check_args(args.span(), kwargs);
   std::string snake;
   std::string_view candidate;
   if (name) {
@@ -845,6 +903,13 @@ node_id Graph::call_function(op_handle op, std::vector<arg> args, std::vector<kw
   return create_node(node_op::call_function, op, std::move(args), std::move(kwargs), std::move(name), std::move(type));
 }
 
+node_id Graph::call_function(op_handle op, std::initializer_list<arg> args, std::vector<kwarg> kwargs,
+                             std::optional<std::string> name, std::string type) {
+  arg_store store;
+  store.assign(std::span<const arg>(args.begin(), args.size()));
+  return make_node(node_op::call_function, op, std::move(store), std::move(kwargs), std::move(name), std::move(type));
+}
+
 node_id Graph::call_function(std::string_view op, std::vector<arg> args, std::vector<kwarg> kwargs,
                              std::optional<std::string> name, std::string type) {
   return call_function(intern_op(op), std::move(args), std::move(kwargs), std::move(name), std::move(type));
@@ -868,7 +933,7 @@ void Graph::set_args(node_id id, std::vector<arg> args) {
   Node& n = live(id, "set_args");
   check_args(args, {});
   detach_inputs(id);
-  n.args_ = std::move(args);
+  n.args_.assign(std::move(args));
   attach_inputs(id);
 }
 
@@ -883,7 +948,7 @@ void Graph::set_kwargs(node_id id, std::vector<kwarg> kwargs) {
 void Graph::update_arg(node_id id, std::size_t index, arg value) {
   Node& n = live(id, "update_arg");
   if (index >= n.args_.size()) throw index_error("tuple index out of range");
-  std::vector<arg> args = n.args_;
+  std::vector<arg> args(n.args_.begin(), n.args_.end());
   args[index] = std::move(value);
   set_args(id, std::move(args));
 }
@@ -1009,7 +1074,7 @@ node_id Graph::node_copy(const Graph& src, node_id id, const std::function<arg(n
   const Node& s = src.node(id);
   std::vector<arg> args;
   args.reserve(s.args_.size());
-  for (const arg& a : s.args_) args.push_back(map_nodes(a, arg_transform));
+  for (const arg& a : s.args()) args.push_back(map_nodes(a, arg_transform));
   std::vector<kwarg> kwargs;
   kwargs.reserve(s.kwargs().size());
   for (const kwarg& kw : s.kwargs()) kwargs.emplace_back(kw.first, map_nodes(kw.second, arg_transform));

@@ -7,6 +7,7 @@ module;
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <span>
@@ -70,6 +71,51 @@ using kwarg = std::pair<std::string, arg>;
 
 class Graph;
 
+/// A node's positional arguments: up to two inline (most nodes), more in one heap block.
+class arg_store {
+ public:
+  inline arg_store() noexcept {}
+  inline arg_store(const arg_store& o) : arg_store() { assign(o.span()); }
+  inline arg_store(arg_store&& o) noexcept : arg_store() { take(o); }
+  inline arg_store& operator=(const arg_store& o) {
+    if (this != &o) assign(o.span());
+    return *this;
+  }
+  inline arg_store& operator=(arg_store&& o) noexcept {
+    if (this != &o) {
+      clear();
+      take(o);
+    }
+    return *this;
+  }
+  inline ~arg_store() { clear(); }
+  /// Copies `items`.
+  void assign(std::span<const arg> items);
+  /// Moves the items of `items` in.
+  void assign(std::vector<arg>&& items);
+  [[nodiscard]] inline std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] inline arg* data() noexcept { return size_ <= inline_size ? inline_ : heap_; }
+  [[nodiscard]] inline const arg* data() const noexcept { return size_ <= inline_size ? inline_ : heap_; }
+  [[nodiscard]] inline std::span<arg> span() noexcept { return {data(), size_}; }
+  [[nodiscard]] inline std::span<const arg> span() const noexcept { return {data(), size_}; }
+  [[nodiscard]] inline arg* begin() noexcept { return data(); }
+  [[nodiscard]] inline arg* end() noexcept { return data() + size_; }
+  [[nodiscard]] inline const arg* begin() const noexcept { return data(); }
+  [[nodiscard]] inline const arg* end() const noexcept { return data() + size_; }
+  [[nodiscard]] inline arg& operator[](std::size_t i) noexcept { return data()[i]; }
+
+ private:
+  static constexpr std::size_t inline_size = 2;
+  void clear() noexcept;
+  void take(arg_store& o) noexcept;  // moves o's items into this empty store; o ends empty
+  arg* allocate(std::size_t n);      // room for n items (constructed None), size_ = n
+  std::size_t size_ = 0;
+  union {
+    arg inline_[inline_size];
+    arg* heap_;
+  };
+};
+
 /// One node. Read it through `Graph::node(id)`; change it through the Graph, which keeps the
 /// use lists and indexes right. Compact: what most call_function nodes lack (kwargs, meta, a type
 /// annotation, a string target) lives behind one pointer that is null until needed.
@@ -89,7 +135,7 @@ class Node {
   [[nodiscard]] inline op_handle target_op() const noexcept { return target_op_; }
   /// The target as text: the operator's name for call_function ("aten.add.Tensor").
   [[nodiscard]] const std::string& target() const;
-  [[nodiscard]] inline std::span<const arg> args() const noexcept { return args_; }
+  [[nodiscard]] inline std::span<const arg> args() const noexcept { return args_.span(); }
   [[nodiscard]] std::span<const kwarg> kwargs() const noexcept;
   [[nodiscard]] const node_meta& meta() const noexcept;
   /// The type annotation as FX prints it ("torch.Tensor"); empty for none.
@@ -109,7 +155,7 @@ class Node {
   };
   extra& ensure_extra();
   std::string name_;
-  std::vector<arg> args_;
+  arg_store args_;
   std::unique_ptr<extra> extra_;
   std::uint64_t order_ = 0;            // increases along the list (FX's _sort_key)
   op_handle target_op_;
@@ -137,6 +183,10 @@ class Graph {
   node_id placeholder(std::string name, std::string type = {}, std::optional<arg> default_value = std::nullopt);
   node_id get_attr(std::string qualified_name, std::string type = {});
   node_id call_function(op_handle op, std::vector<arg> args = {}, std::vector<kwarg> kwargs = {},
+                        std::optional<std::string> name = std::nullopt, std::string type = {});
+  /// The same from a braced list, `call_function(add, {arg::node(a), arg::node(b)})`, without a
+  /// vector in between (two arguments or fewer are stored in the node itself).
+  node_id call_function(op_handle op, std::initializer_list<arg> args, std::vector<kwarg> kwargs = {},
                         std::optional<std::string> name = std::nullopt, std::string type = {});
   /// The same, by operator name ("aten.add.Tensor", "operator.add"); unknown names are interned.
   node_id call_function(std::string_view op, std::vector<arg> args = {}, std::vector<kwarg> kwargs = {},
@@ -272,6 +322,8 @@ class Graph {
     using is_transparent = void;
     inline std::size_t operator()(std::string_view s) const noexcept { return hash_text(s); }
   };
+  node_id make_node(node_op op, node_target target, arg_store args, std::vector<kwarg> kwargs,
+                    std::optional<std::string> name, std::string type);
   fresh_name create_name(std::string_view candidate);
   fresh_name probe_name(std::string_view base, std::optional<std::uint64_t> own, std::uint64_t num,
                         const base_entry& e) const;
