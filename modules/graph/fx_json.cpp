@@ -1,6 +1,8 @@
 // modules/graph/fx_json.cpp — fx-json/1 reader (a single-pass pull parser building nodes as it
 // reads, no DOM) and writer (Python json.dumps-style text).
 module;
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstddef>
@@ -698,7 +700,20 @@ class reader {
 
 //===--- the writer ---===//
 
-void write_string(std::string& out, std::string_view s) { out += runtime::json_string(s, false); }
+void write_string(std::string& out, std::string_view s) {
+  // most text (names, targets) is printable ASCII with nothing to escape: append it as it is
+  bool plain = std::all_of(s.begin(), s.end(), [](char ch) {
+    auto c = static_cast<unsigned char>(ch);
+    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+  });
+  if (!plain) {
+    out += runtime::json_string(s, false);
+    return;
+  }
+  out += '"';
+  out += s;
+  out += '"';
+}
 
 void write_double(std::string& out, double d) {
   if (std::isnan(d)) out += R"({"float": "nan"})";
@@ -831,7 +846,9 @@ void write_nodes(std::string& out, const Graph& g) {
     first = false;
     out += R"({"name": )";
     write_string(out, n.name());
-    out += R"(, "op": ")" + std::string(to_string(n.op())) + R"(", "target": )";
+    out += R"(, "op": ")";
+    out += to_string(n.op());
+    out += R"(", "target": )";
     write_string(out, n.target());
     out += R"(, "args": [)";
     for (std::size_t i = 0; i < n.args().size(); ++i) {
@@ -864,35 +881,30 @@ void write_nodes(std::string& out, const Graph& g) {
   out += "\n]";
 }
 
-}  // namespace
-
-fx_document read_fx_json(std::string_view text) {
-  reader r(text);
-  return r.read();
-}
-
-std::string write_fx_json(const GraphModule& module, std::string_view name) {
-  const Graph& g = module.graph();
+// The document of `g`, with the submodules of `module` when there is one.
+std::string write_document(const Graph& g, const GraphModule* module, std::string_view name) {
   std::string out = R"({"format": "fx-json/1", "name": )";
   write_string(out, name);
   out += R"(, "num_nodes": )" + std::to_string(g.size()) + R"(, "op_counts": {)";
-  std::map<node_op, std::size_t> counts;
-  for (node_id n = g.first(); n != no_node; n = g.node(n).next()) ++counts[g.node(n).op()];
+  std::array<std::size_t, 6> counts{};  // by node_op, written in node_op order
+  for (node_id n = g.first(); n != no_node; n = g.node(n).next()) ++counts[static_cast<std::size_t>(g.node(n).op())];
   bool first = true;
-  for (auto [op, c] : counts) {
-    out += (first ? "\"" : ", \"") + std::string(to_string(op)) + "\": " + std::to_string(c);
+  for (std::size_t op = 0; op < counts.size(); ++op) {
+    if (counts[op] == 0) continue;
+    out += (first ? "\"" : ", \"") + std::string(to_string(static_cast<node_op>(op))) + "\": " + std::to_string(counts[op]);
     first = false;
   }
   out += R"(}, "nodes": )";
+  out.reserve(out.size() + 128 * g.size());
   write_nodes(out, g);
-  auto mods = module.named_modules();
+  auto mods = module ? module->named_modules() : decltype(module->named_modules()){};
   if (mods.size() > 1) {
     out += R"(, "submodules": [)";
     for (std::size_t i = 1; i < mods.size(); ++i) {
       out += i > 1 ? ",\n" : "\n";
       out += R"({"name": )";
       write_string(out, mods[i].first);
-      if (module.is_impure(mods[i].first)) out += R"(, "impure": true)";
+      if (module->is_impure(mods[i].first)) out += R"(, "impure": true)";
       out += R"(, "nodes": )";
       write_nodes(out, *mods[i].second);
       out += '}';
@@ -903,6 +915,17 @@ std::string write_fx_json(const GraphModule& module, std::string_view name) {
   return out;
 }
 
-std::string write_fx_json(const Graph& graph, std::string_view name) { return write_fx_json(GraphModule(graph), name); }
+}  // namespace
+
+fx_document read_fx_json(std::string_view text) {
+  reader r(text);
+  return r.read();
+}
+
+std::string write_fx_json(const GraphModule& module, std::string_view name) {
+  return write_document(module.graph(), &module, name);
+}
+
+std::string write_fx_json(const Graph& graph, std::string_view name) { return write_document(graph, nullptr, name); }
 
 }  // namespace aotkit::graph
