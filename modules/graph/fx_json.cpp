@@ -284,13 +284,13 @@ class reader {
       c_.expect(':');
       if (key == "format") {
         std::string f;
-        where_ = "/format";
+        locate("/format");
         if (c_.peek() != '"') fail("expected a string");
         c_.string(f);
         if (f != "fx-json/1") fail("unsupported format '" + f + "' (this reader knows fx-json/1)");
         saw_format = true;
       } else if (key == "name") {
-        where_ = "/name";
+        locate("/name");
         if (c_.peek() != '"') fail("expected a string");
         c_.string(doc.name);
       } else if (key == "nodes") {
@@ -309,7 +309,27 @@ class reader {
   }
 
  private:
-  [[noreturn]] void fail(const std::string& what) const { throw input_error(where_, what); }
+  // Where a failure is: where_, then (inside a node) the node's index, then up to two parts or
+  // an index. Composed only when something fails, so reading a node builds no location strings.
+  [[noreturn]] void fail(const std::string& what) const {
+    std::string w = where_;
+    if (node_index_ != npos) w.append("/").append(std::to_string(node_index_));
+    if (!at1_.empty()) w.append("/").append(at1_);
+    if (!at2_.empty()) w.append("/").append(at2_);
+    if (at_index_ != npos) w.append("/").append(std::to_string(at_index_));
+    throw input_error(w, what);
+  }
+  void locate(std::string where) {
+    where_ = std::move(where);
+    node_index_ = npos;
+    at();
+  }
+  // The part of the location below the current node.
+  void at(std::string_view a = {}, std::string_view b = {}, std::size_t index = npos) noexcept {
+    at1_ = a;
+    at2_ = b;
+    at_index_ = index;
+  }
 
   void read_submodules(GraphModule& gm) {
     c_.expect('[');
@@ -327,11 +347,11 @@ class reader {
         c_.string(key);
         c_.expect(':');
         if (key == "name") {
-          where_ = base + "/name";
+          locate(base + "/name");
           if (c_.peek() != '"') fail("expected a string");
           c_.string(path);
         } else if (key == "impure") {
-          where_ = base + "/impure";
+          locate(base + "/impure");
           impure = read_bool();
         } else if (key == "nodes") {
           g.emplace();
@@ -340,7 +360,7 @@ class reader {
           c_.skip();
         }
       }
-      where_ = base;
+      locate(base);
       if (path.empty() || !g) fail("a submodule needs \"name\" and \"nodes\"");
       auto dot = path.rfind('.');
       try {
@@ -373,14 +393,13 @@ class reader {
     c_.expect('[');
     bool first = true;
     std::size_t i = 0;
-    std::string node_base;  // reused: no allocation per node for its location
-    while (c_.more(']', first)) {
-      node_base.assign(base).append("/").append(std::to_string(i++));
-      read_node(node_base);
-    }
+    locate(base);
+    recent_.fill(no_node);
+    while (c_.more(']', first)) read_node(i++);
     // resolve forward references now that every node exists
     for (auto& d : deferred_) {
-      where_ = d.where + "/args";
+      node_index_ = d.index;
+      at("args");
       auto resolve = [&](node_id p) {
         if (!(p & forward_bit) || p == no_node) return arg::node(p);
         const std::string& name = forward_names_[p & ~forward_bit];
@@ -397,8 +416,9 @@ class reader {
     }
   }
 
-  void read_node(const std::string& base) {
-    where_.assign(base);
+  void read_node(std::size_t index) {
+    node_index_ = index;
+    at();
     c_.expect('{');
     bool first = true;
     std::string key, name, op_text, target, type;
@@ -410,7 +430,7 @@ class reader {
     while (c_.more('}', first)) {
       c_.string(key);
       c_.expect(':');
-      where_.assign(base).append("/").append(key);
+      at(key);
       if (key == "name") {
         if (c_.peek() != '"') fail("expected a string");
         c_.string(name);
@@ -432,7 +452,7 @@ class reader {
         bool f2 = true;
         std::size_t k = 0;
         while (c_.more(']', f2)) {
-          where_.assign(base).append("/args/").append(std::to_string(k++));
+          at("args", {}, k++);
           args.push_back(read_arg(1));
         }
       } else if (key == "kwargs") {
@@ -442,50 +462,79 @@ class reader {
         while (c_.more('}', f2)) {
           c_.string(k);
           c_.expect(':');
-          where_.assign(base).append("/kwargs/").append(k);
+          at("kwargs", k);
           arg v = read_arg(1);
+          at();
           kwargs.emplace_back(std::move(k), std::move(v));
         }
       } else if (key == "meta") {
-        read_meta(meta, base);
+        read_meta(meta);
       } else {
         c_.skip();
       }
     }
-    where_.assign(base);
+    at();
     if (!has_name || !has_op || !has_target) fail("a node needs \"name\", \"op\" and \"target\"");
     auto op = parse_node_op(op_text);
     if (!op) {
-      where_ = base + "/op";
+      at("op");
       fail("unknown opcode '" + op_text + "'");
     }
-    if (g_->find_node(name) || g_->peek_name(name) != name) {
-      where_ = base + "/name";
+    // a taken name would come back renamed
+    if (g_->peek_name(name) != name) {
+      at("name");
       fail("node name '" + name + "' is " + (g_->find_node(name) ? "taken by an earlier node" : "not one FX would give (it would be '" + g_->peek_name(name) + "')"));
     }
     if (*op == node_op::call_function && target.empty()) {
-      where_.assign(base).append("/target");
+      at("target");
       fail("empty call_function target");
     }
-    node_target t = *op == node_op::call_function ? node_target(intern_op(target)) : node_target(target);
+    node_target t = *op == node_op::call_function ? node_target(target_op(target)) : node_target(target);
     node_id id;
     if (forward_) {
       id = g_->create_node(*op, std::move(t), {}, {}, name, std::move(type));
-      deferred_.push_back({id, base, std::move(args), std::move(kwargs)});
+      deferred_.push_back({id, index, std::move(args), std::move(kwargs)});
     } else {
       id = g_->create_node(*op, std::move(t), std::move(args), std::move(kwargs), name, std::move(type));
     }
     if (!meta.empty()) g_->meta(id) = std::move(meta);
+    recent_[recent_slot(g_->node(id).name())] = id;
   }
 
-  void read_meta(node_meta& meta, const std::string& base) {
+  // Arguments mostly name recent nodes: a small cache by the name's tail answers them without a
+  // probe into the graph's name table, a random access on a big graph.
+  static std::size_t recent_slot(std::string_view name) noexcept {
+    std::size_t h = name.size();
+    for (std::size_t k = name.size() > 6 ? name.size() - 6 : 0; k < name.size(); ++k)
+      h = h * 131 + static_cast<unsigned char>(name[k]);
+    return h & (recent_size - 1);
+  }
+  // The operator of a call_function target: nodes repeat a few targets, so the last handle of
+  // each cache slot is reused before asking the registry (a lock and a hash per node).
+  op_handle target_op(const std::string& target) {
+    auto& [text, op] = targets_[recent_slot(target) & (targets_.size() - 1)];
+    if (op.valid() && text == target) return op;
+    op = intern_op(target);
+    text = target;
+    return op;
+  }
+
+  node_id lookup_node(std::string_view name) {
+    node_id& slot = recent_[recent_slot(name)];
+    if (slot != no_node && g_->node(slot).name() == name) return slot;
+    auto id = g_->find_node(name);
+    if (!id) return no_node;
+    return slot = *id;
+  }
+
+  void read_meta(node_meta& meta) {
     c_.expect('{');
     bool first = true;
     std::string key;
     while (c_.more('}', first)) {
       c_.string(key);
       c_.expect(':');
-      where_.assign(base).append("/meta/").append(key);
+      at("meta", key);
       arg v = read_meta_value(key);
       try {
         meta.set(key, std::move(v));
@@ -493,6 +542,7 @@ class reader {
         fail(e.what());
       }
     }
+    at();  // `key` dies here
   }
 
   // Meta values repeat from node to node (a layer's nn_module_stack, a stack_trace): when the text
@@ -602,8 +652,8 @@ class reader {
     if (tag == "node") {
       if (c_.peek() != '"') fail("{\"node\": ...} needs a node name");
       c_.string(text_);
-      if (auto id = g_->find_node(text_)) {
-        out = arg::node(*id);
+      if (node_id id = lookup_node(text_); id != no_node) {
+        out = arg::node(id);
       } else {
         auto [it, fresh] = forward_index_.try_emplace(text_, static_cast<node_id>(forward_names_.size()));
         if (fresh) forward_names_.push_back(text_);
@@ -675,19 +725,26 @@ class reader {
 
   struct deferred {
     node_id node;
-    std::string where;
+    std::size_t index;  // in its nodes array
     std::vector<arg> args;
     std::vector<kwarg> kwargs;
   };
 
   cursor c_;
   Graph* g_ = nullptr;
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
   std::string where_ = "/";
+  std::size_t node_index_ = npos;
+  std::string_view at1_, at2_;
+  std::size_t at_index_ = npos;
   std::string text_;
   bool forward_ = false;
   std::vector<std::string> forward_names_;
   std::unordered_map<std::string, node_id> forward_index_;
   std::vector<deferred> deferred_;
+  static constexpr std::size_t recent_size = 256;
+  std::array<node_id, recent_size> recent_{};
+  std::array<std::pair<std::string, op_handle>, 16> targets_;
 
   struct meta_memo {
     std::string key;

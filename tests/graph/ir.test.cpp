@@ -306,6 +306,16 @@ TEST_CASE("fx-json/1: round trip of every kind, errors naming node and field", "
         "/nodes/1/name: node name 'a' is taken by an earlier node");
   CHECK(fails(R"({"format": "fx-json/1", "nodes": [{"name": "a", "op": "placeholder", "target": "a", "args": [{"wat": 1}]}]})") ==
         "/nodes/0/args/0: unknown argument tag 'wat'");
+  CHECK(fails(R"({"format": "fx-json/1", "nodes": [{"name": "a", "op": "placeholder", "target": "a"}, {"name": "b", "op": "call_function", "target": "aten.x.y", "args": [1, {"node": "a"}], "kwargs": {"alpha": {"wat": 1}}}]})") ==
+        "/nodes/1/kwargs/alpha: unknown argument tag 'wat'");
+  CHECK(fails(R"({"format": "fx-json/1", "nodes": [{"name": "a", "op": "placeholder", "target": "a", "meta": {"seq_nr": "x"}}]})")
+            .starts_with("/nodes/0/meta/seq_nr: "));
+  CHECK(fails(R"({"format": "fx-json/1", "nodes": [{"name": "input", "op": "placeholder", "target": "input"}]})") ==
+        "/nodes/0/name: node name 'input' is not one FX would give (it would be 'input_1')");
+  CHECK(fails(R"({"format": "fx-json/1", "nodes": [], "submodules": [{"name": "s", "nodes": [{"name": "a", "op": "placeholder", "target": "a"}, {"name": "b", "op": "output", "target": "output", "args": [{"node": "q"}]}]}]})") ==
+        "/submodules/0/nodes/1/args: unknown node 'q'");
+  CHECK(fails(R"({"format": "fx-json/1", "nodes": [{"name": "a", "op": "placeholder", "target": "a", "args": [1, [2, {"float": "x"}]]}]})") ==
+        "/nodes/0/args/1: {\"float\": ...} takes a number, \"inf\", \"-inf\" or \"nan\"");
   CHECK(fails(R"({"format": "fx-json/1", "nodes": [)") == "byte 34: unexpected end of input");
   CHECK(fails(R"({"format": "fx-json/2", "nodes": []})") == "/format: unsupported format 'fx-json/2' (this reader knows fx-json/1)");
   std::string deep = R"({"format": "fx-json/1", "nodes": [{"name": "a", "op": "placeholder", "target": "a", "args": [)" +
