@@ -350,13 +350,17 @@ std::uint32_t Graph::name_hash(std::string_view name) noexcept { return static_c
 node_id Graph::name_lookup(std::string_view name) const noexcept { return name_lookup(name, name_hash(name)); }
 
 node_id Graph::name_lookup(std::string_view name, std::uint32_t h) const noexcept {
-  if (name_table_.empty()) return no_node;
-  std::size_t mask = name_table_.size() - 1;
-  for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-    auto [n, t] = name_table_[i];
-    if (n == no_node) return no_node;
-    if (t == h && nodes_[n].name_ == name) return n;
+  if (!name_table_.empty()) {
+    std::size_t mask = name_table_.size() - 1;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+      auto [n, t] = name_table_[i];
+      if (n == no_node) break;
+      if (t == h && nodes_[n].name_ == name) return n;
+    }
   }
+  for (auto [n, t] : pending_names_)  // the newest names, not in the table yet
+    if (t == h && nodes_[n].name_ == name) return n;
+  return no_node;
 }
 
 void Graph::name_place(node_id n, std::uint32_t hash) noexcept {
@@ -366,7 +370,7 @@ void Graph::name_place(node_id n, std::uint32_t hash) noexcept {
   name_table_[i] = {n, hash};
 }
 
-void Graph::name_reserve(std::uint32_t h) {
+void Graph::name_reserve() {
   if (2 * (names_used_ + 1) > name_table_.size()) {
     if (name_table_.size() >= (std::size_t{1} << 32)) throw runtime_error("a graph holds at most 2^31 names");
     auto old = std::move(name_table_);
@@ -374,12 +378,22 @@ void Graph::name_reserve(std::uint32_t h) {
     for (auto [n, t] : old)
       if (n != no_node) name_place(n, t);
   }
-  __builtin_prefetch(&name_table_[h & (name_table_.size() - 1)], 1);
+  if (pending_names_.capacity() == 0) pending_names_.reserve(max_pending_names);
 }
 
+// New names wait in a short list and enter the table together: their slots are random lines of a
+// big table, and fetching a batch at once overlaps the misses instead of paying them one by one.
 void Graph::name_insert(node_id id, std::uint32_t h) {
-  name_place(id, h);
+  pending_names_.emplace_back(id, h);
   ++names_used_;
+  if (pending_names_.size() == max_pending_names) flush_names();
+}
+
+void Graph::flush_names() noexcept {
+  std::size_t mask = name_table_.size() - 1;
+  for (auto [n, t] : pending_names_) __builtin_prefetch(&name_table_[t & mask], 1);
+  for (auto [n, t] : pending_names_) name_place(n, t);
+  pending_names_.clear();
 }
 
 //===--- Graph: access ---===//
@@ -864,8 +878,7 @@ node_id Graph::make_node(node_op op, node_target target, arg_store args, std::ve
     candidate = snake;
   }
   fresh_name f = create_name(candidate);
-  // the name's slot is a random line of a big table: fetch it now, fill it last
-  name_reserve(f.hash);
+  name_reserve();
   auto id = static_cast<node_id>(nodes_.size());
   Node& n = nodes_.emplace_back();
   n.id_ = id;

@@ -338,9 +338,10 @@ class Graph {
   void use_append(std::uint32_t r) noexcept;  // puts it at the end of its producer's user list
   std::uint32_t alloc_uses(std::uint32_t n);
   void free_uses(std::uint32_t first, std::uint32_t n);
-  void name_reserve(std::uint32_t hash);  // room for one more name; prefetches its slot
+  void name_reserve();  // room in the table for one more name
   void name_place(node_id id, std::uint32_t hash) noexcept;
   void name_insert(node_id id, std::uint32_t hash);  // after name_reserve
+  void flush_names() noexcept;
   [[nodiscard]] node_id name_lookup(std::string_view name) const noexcept;
   [[nodiscard]] node_id name_lookup(std::string_view name, std::uint32_t hash) const noexcept;
   void check_args(std::span<const arg> args, std::span<const kwarg> kwargs) const;
@@ -420,7 +421,9 @@ class Graph {
   std::array<std::uint32_t, 9> free_blocks_ = filled_free_blocks();  // free use blocks by size (1..8)
   // open addressing over every name ever given (names are never reused): (id, low 32 hash bits)
   std::vector<std::pair<node_id, std::uint32_t>> name_table_;
-  std::size_t names_used_ = 0;
+  std::size_t names_used_ = 0;  // in the table and pending
+  static constexpr std::size_t max_pending_names = 32;
+  std::vector<std::pair<node_id, std::uint32_t>> pending_names_;  // taken, not yet in the table
   std::vector<node_id> scratch_;  // attach_inputs' working set
   std::unordered_map<std::string, base_entry, string_hash, std::equal_to<>> base_count_;
   bool long_suffixes_ = false;  // a taken `base_N` has N >= 10^18: base_entry shortcuts are off
