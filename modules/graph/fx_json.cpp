@@ -174,8 +174,7 @@ class cursor {
     if (s_.substr(pos_, word.size()) != word) syntax("expected a value");
     pos_ += word.size();
   }
-  // Skips any value without recursion (an explicit stack of open brackets).
-  /// The text from the current position (after whitespace) on, and a jump forward within it.
+  // The text from the current position (after whitespace) on, and a jump forward within it.
   std::string_view rest() {
     ws();
     return s_.substr(pos_);
@@ -184,6 +183,7 @@ class cursor {
   void advance(std::size_t n) noexcept { pos_ += n; }
   std::string_view between(std::size_t from, std::size_t to) const noexcept { return s_.substr(from, to - from); }
 
+  // Skips any value without recursion (an explicit stack of open brackets).
   void skip() {
     std::vector<char> open;
     std::string scratch;
@@ -425,7 +425,7 @@ class reader {
     bool has_name = false, has_op = false, has_target = false;
     std::vector<arg> args;
     std::vector<kwarg> kwargs;
-    node_meta meta;
+    std::optional<node_meta> meta;  // most nodes of a big graph have none: no 300-byte struct for them
     forward_ = false;
     while (c_.more('}', first)) {
       c_.string(key);
@@ -468,7 +468,8 @@ class reader {
           kwargs.emplace_back(std::move(k), std::move(v));
         }
       } else if (key == "meta") {
-        read_meta(meta);
+        if (c_.rest().starts_with("{}")) c_.advance(2);
+        else read_meta(meta.emplace());
       } else {
         c_.skip();
       }
@@ -479,11 +480,6 @@ class reader {
     if (!op) {
       at("op");
       fail("unknown opcode '" + op_text + "'");
-    }
-    // a taken name would come back renamed
-    if (g_->peek_name(name) != name) {
-      at("name");
-      fail("node name '" + name + "' is " + (g_->find_node(name) ? "taken by an earlier node" : "not one FX would give (it would be '" + g_->peek_name(name) + "')"));
     }
     if (*op == node_op::call_function && target.empty()) {
       at("target");
@@ -497,7 +493,14 @@ class reader {
     } else {
       id = g_->create_node(*op, std::move(t), std::move(args), std::move(kwargs), name, std::move(type));
     }
-    if (!meta.empty()) g_->meta(id) = std::move(meta);
+    // FX would give a taken or illegal name another one: the document does not describe this graph
+    if (const std::string& given = g_->node(id).name(); given != name) {
+      at("name");
+      bool taken = g_->find_node(name).has_value();
+      fail("node name '" + name + "' is " +
+           (taken ? std::string("taken by an earlier node") : "not one FX would give (it would be '" + given + "')"));
+    }
+    if (meta && !meta->empty()) g_->meta(id) = std::move(*meta);
     recent_[recent_slot(g_->node(id).name())] = id;
   }
 
