@@ -125,6 +125,22 @@ class cursor {
       }
     }
   }
+  // A string's text without copying it when it has no escapes and is ASCII (keys, tags, most
+  // names); otherwise decoded into `scratch`. The view lives as long as the input or `scratch`.
+  std::string_view text(std::string& scratch) {
+    if (peek() != '"') syntax("expected a string");
+    std::size_t from = pos_ + 1;
+    for (std::size_t i = from; i < s_.size(); ++i) {
+      auto c = static_cast<unsigned char>(s_[i]);
+      if (c == '"') {
+        pos_ = i + 1;
+        return s_.substr(from, i - from);
+      }
+      if (c == '\\' || c < 0x20 || c >= 0x80) break;
+    }
+    string(scratch);
+    return scratch;
+  }
   struct number {
     bool is_float;
     std::int64_t i;
@@ -421,14 +437,14 @@ class reader {
     at();
     c_.expect('{');
     bool first = true;
-    std::string key, name, op_text, target, type;
+    std::string key_text, name, op_text, target, type;
     bool has_name = false, has_op = false, has_target = false;
     std::vector<arg> args;
     std::vector<kwarg> kwargs;
     std::optional<node_meta> meta;  // most nodes of a big graph have none: no 300-byte struct for them
     forward_ = false;
     while (c_.more('}', first)) {
-      c_.string(key);
+      std::string_view key = c_.text(key_text);
       c_.expect(':');
       at(key);
       if (key == "name") {
@@ -647,9 +663,9 @@ class reader {
     }
     if (ch != '{') return scalar();
     c_.expect('{');
-    std::string tag;
     if (c_.peek() == '}') fail("an empty object is not an argument");
-    c_.string(tag);
+    std::string tag_text;  // only an escaped tag lands here; nested arguments must not reuse it
+    std::string_view tag = c_.text(tag_text);
     c_.expect(':');
     arg out;
     if (tag == "node") {
@@ -710,7 +726,7 @@ class reader {
       out = arg::complex(re.is_float ? re.d : static_cast<double>(re.i), im.is_float ? im.d : static_cast<double>(im.i));
     } else if (tag == "dtype" || tag == "device" || tag == "memory_format" || tag == "layout" || tag == "repr" ||
                tag == "op") {
-      if (c_.peek() != '"') fail("{\"" + tag + "\": ...} needs a string");
+      if (c_.peek() != '"') fail("{\"" + std::string(tag) + "\": ...} needs a string");
       c_.string(text_);
       arg_kind k = tag == "dtype"           ? arg_kind::dtype
                    : tag == "device"        ? arg_kind::device
@@ -720,7 +736,7 @@ class reader {
                                             : arg_kind::repr;
       out = arg::tagged(k, text_);
     } else {
-      fail("unknown argument tag '" + tag + "'");
+      fail("unknown argument tag '" + std::string(tag) + "'");
     }
     if (!c_.consume('}')) fail("a tagged argument has exactly one key");
     return out;
@@ -745,7 +761,7 @@ class reader {
   std::vector<std::string> forward_names_;
   std::unordered_map<std::string, node_id> forward_index_;
   std::vector<deferred> deferred_;
-  static constexpr std::size_t recent_size = 256;
+  static constexpr std::size_t recent_size = 1024;
   std::array<node_id, recent_size> recent_{};
   std::array<std::pair<std::string, op_handle>, 16> targets_;
 

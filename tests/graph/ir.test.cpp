@@ -317,6 +317,11 @@ TEST_CASE("fx-json/1: round trip of every kind, errors naming node and field", "
   CHECK(fails(R"({"format": "fx-json/1", "nodes": [{"name": "a", "op": "placeholder", "target": "a", "args": [1, [2, {"float": "x"}]]}]})") ==
         "/nodes/0/args/1: {\"float\": ...} takes a number, \"inf\", \"-inf\" or \"nan\"");
   CHECK(fails(R"({"format": "fx-json/1", "nodes": [)") == "byte 34: unexpected end of input");
+  // escaped keys and tags (decoded, not viewed in place), nested inside each other
+  fx_document esc = read_fx_json(
+      R"({"format": "fx-json/1", "nodes": [{"n\u0061me": "x", "op": "placeholder", "target": "x"}, {"name": "y", "o\u0070": "call_function", "target": "aten.x.y", "args": [{"tupl\u0065": [{"dtyp\u0065": "torch.float32"}, {"t\u0075ple": [{"node": "x"}]}]}]}]})");
+  CHECK(format_node(esc.module.graph(), *esc.module.graph().find_node("y")) ==
+        "%y : [num_users=0] = call_function[target=torch.ops.aten.x.y](args = ((torch.float32, (%x,)),), kwargs = {})");
   CHECK(fails(R"({"format": "fx-json/2", "nodes": []})") == "/format: unsupported format 'fx-json/2' (this reader knows fx-json/1)");
   std::string deep = R"({"format": "fx-json/1", "nodes": [{"name": "a", "op": "placeholder", "target": "a", "args": [)" +
                      std::string(2000, '[') + std::string(2000, ']') + "]}]}";
