@@ -437,7 +437,8 @@ class reader {
     at();
     c_.expect('{');
     bool first = true;
-    std::string key_text, name, op_text, target, type;
+    std::string key_text, name, op_buf, target_buf, type;
+    std::string_view op_text, target;
     bool has_name = false, has_op = false, has_target = false;
     std::vector<arg> args;
     std::vector<kwarg> kwargs;
@@ -453,11 +454,11 @@ class reader {
         has_name = true;
       } else if (key == "op") {
         if (c_.peek() != '"') fail("expected a string");
-        c_.string(op_text);
+        op_text = c_.text(op_buf);
         has_op = true;
       } else if (key == "target") {
         if (c_.peek() != '"') fail("expected a string");
-        c_.string(target);
+        target = c_.text(target_buf);
         has_target = true;
       } else if (key == "type") {
         if (c_.peek() == 'n') c_.literal("null");
@@ -495,13 +496,13 @@ class reader {
     auto op = parse_node_op(op_text);
     if (!op) {
       at("op");
-      fail("unknown opcode '" + op_text + "'");
+      fail("unknown opcode '" + std::string(op_text) + "'");
     }
     if (*op == node_op::call_function && target.empty()) {
       at("target");
       fail("empty call_function target");
     }
-    node_target t = *op == node_op::call_function ? node_target(target_op(target)) : node_target(target);
+    node_target t = *op == node_op::call_function ? node_target(target_op(target)) : node_target(std::string(target));
     node_id id;
     if (forward_) {
       id = g_->create_node(*op, std::move(t), {}, {}, name, std::move(type));
@@ -520,17 +521,17 @@ class reader {
     recent_[recent_slot(g_->node(id).name())] = id;
   }
 
-  // Arguments mostly name recent nodes: a small cache by the name's tail answers them without a
-  // probe into the graph's name table, a random access on a big graph.
+  // Arguments mostly name recent nodes: a small cache by a hash of the name answers them without
+  // a probe into the graph's name table, a random access on a big graph. (A hash of the tail alone
+  // would put add_7 and mul_7 in one slot.)
   static std::size_t recent_slot(std::string_view name) noexcept {
-    std::size_t h = name.size();
-    for (std::size_t k = name.size() > 6 ? name.size() - 6 : 0; k < name.size(); ++k)
-      h = h * 131 + static_cast<unsigned char>(name[k]);
-    return h & (recent_size - 1);
+    std::uint32_t h = 2166136261u;
+    for (char c : name) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+    return (h ^ (h >> 15)) & (recent_size - 1);
   }
   // The operator of a call_function target: nodes repeat a few targets, so the last handle of
   // each cache slot is reused before asking the registry (a lock and a hash per node).
-  op_handle target_op(const std::string& target) {
+  op_handle target_op(std::string_view target) {
     auto& [text, op] = targets_[recent_slot(target) & (targets_.size() - 1)];
     if (op.valid() && text == target) return op;
     op = intern_op(target);
@@ -670,12 +671,12 @@ class reader {
     arg out;
     if (tag == "node") {
       if (c_.peek() != '"') fail("{\"node\": ...} needs a node name");
-      c_.string(text_);
-      if (node_id id = lookup_node(text_); id != no_node) {
+      std::string_view ref = c_.text(text_);
+      if (node_id id = lookup_node(ref); id != no_node) {
         out = arg::node(id);
       } else {
-        auto [it, fresh] = forward_index_.try_emplace(text_, static_cast<node_id>(forward_names_.size()));
-        if (fresh) forward_names_.push_back(text_);
+        auto [it, fresh] = forward_index_.try_emplace(std::string(ref), static_cast<node_id>(forward_names_.size()));
+        if (fresh) forward_names_.emplace_back(ref);
         out = arg::node(it->second | forward_bit);
         forward_ = true;
       }
