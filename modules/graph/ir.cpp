@@ -512,25 +512,72 @@ name_parts split_name(std::string_view raw) {
   return p;
 }
 
-// `base_N` into `out`.
-void join_name(std::string& out, std::string_view base, std::uint64_t n) {
-  char digits[24];
-  auto r = std::to_chars(digits, digits + sizeof digits, n);
-  out.assign(base).append(1, '_').append(digits, r.ptr);
-}
+// A candidate built in place, `base` or `base_N`: on the stack unless the base is long.
+class candidate_text {
+ public:
+  explicit candidate_text(std::string_view base) noexcept : base_(base) {}
+  [[nodiscard]] std::string_view bare() const noexcept { return base_; }
+  std::string_view with(std::uint64_t n) {
+    std::size_t need = base_.size() + 22;
+    char* p = small_;
+    if (need > sizeof small_) {
+      big_.resize(need);
+      p = big_.data();
+    }
+    std::memcpy(p, base_.data(), base_.size());
+    p[base_.size()] = '_';
+    auto r = std::to_chars(p + base_.size() + 1, p + need, n);
+    return {p, static_cast<std::size_t>(r.ptr - p)};
+  }
+
+ private:
+  std::string_view base_;
+  char small_[64];
+  std::string big_;
+};
 
 }  // namespace
 
+Graph::base_entry& Graph::base_of(std::string_view base) {
+  std::uint64_t h = hash_text(base);
+  if (2 * (bases_used_ + 1) > bases_.size()) {
+    auto old = std::move(bases_);
+    bases_.assign(std::max<std::size_t>(16, old.size() * 2), base_slot{});
+    for (base_slot& s : old) {
+      if (!s.used) continue;
+      std::size_t mask = bases_.size() - 1, i = s.hash & mask;
+      while (bases_[i].used) i = (i + 1) & mask;
+      bases_[i] = std::move(s);
+    }
+  }
+  std::size_t mask = bases_.size() - 1, i = h & mask;
+  for (; bases_[i].used; i = (i + 1) & mask)
+    if (bases_[i].hash == h && bases_[i].base == base) return bases_[i].entry;
+  bases_[i].used = true;
+  bases_[i].hash = h;
+  bases_[i].base.assign(base);
+  ++bases_used_;
+  return bases_[i].entry;
+}
+
+const Graph::base_entry* Graph::find_base(std::string_view base) const noexcept {
+  if (bases_.empty()) return nullptr;
+  std::uint64_t h = hash_text(base);
+  std::size_t mask = bases_.size() - 1;
+  for (std::size_t i = h & mask; bases_[i].used; i = (i + 1) & mask)
+    if (bases_[i].hash == h && bases_[i].base == base) return &bases_[i].entry;
+  return nullptr;
+}
+
 // Free without a probe when the base's entry rules every taken name out; the table decides the rest.
-bool Graph::name_free(std::string_view name, std::uint32_t h, std::optional<std::uint64_t> num,
-                      const base_entry& e) const noexcept {
+bool Graph::name_free(std::string_view name, std::optional<std::uint64_t> num, const base_entry& e) const noexcept {
   // a bare base once taken stays taken (as in torch, even if creating its node then failed)
   if (!num && e.bare) return false;
   if (!long_suffixes_) {
     if (!num) return true;
     if (*num > e.max_num && *num < max_suffix) return true;
   }
-  return name_lookup(name, h) == no_node;
+  return name_lookup(name) == no_node;
 }
 
 // torch 2.x's probe: the candidate (`base`, or `base_own`), then from the base's counter (or the
@@ -539,31 +586,26 @@ bool Graph::name_free(std::string_view name, std::uint32_t h, std::optional<std:
 Graph::fresh_name Graph::probe_name(std::string_view base, std::optional<std::uint64_t> own, std::uint64_t num,
                                     const base_entry& e) const {
   fresh_name f;
-  if (own) join_name(f.name, base, *own);
-  else f.name.assign(base);
-  f.hash = name_hash(f.name);
+  candidate_text text(base);
+  std::string_view c = own ? text.with(*own) : text.bare();
   // generated names end in a digit, and no illegal name does
-  if (name_free(f.name, f.hash, own, e) && (own || !illegal_name(f.name))) {
-    f.num = num;
+  if (name_free(c, own, e) && (own || !illegal_name(c))) {
     f.suffix = own;
-    return f;
+  } else {
+    do c = text.with(++num);
+    while (!name_free(c, num, e));
+    f.suffix = num;
   }
-  do {
-    ++num;
-    join_name(f.name, base, num);
-    f.hash = name_hash(f.name);
-  } while (!name_free(f.name, f.hash, num, e));
   f.num = num;
-  f.suffix = num;
+  f.name.assign(c);
+  f.hash = name_hash(c);
   return f;
 }
 
 Graph::fresh_name Graph::create_name(std::string_view raw) {
   name_parts p = split_name(raw);
   std::string_view base(p.clean.data(), p.base_len);
-  auto it = base_count_.find(base);
-  if (it == base_count_.end()) it = base_count_.emplace(std::string(base), base_entry{}).first;
-  base_entry& e = it->second;
+  base_entry& e = base_of(base);
   fresh_name f = probe_name(base, p.num, p.num && *p.num != 0 ? *p.num : e.count, e);
   e.count = f.num;
   if (!f.suffix) {
@@ -578,9 +620,9 @@ Graph::fresh_name Graph::create_name(std::string_view raw) {
 std::string Graph::peek_name(std::string_view candidate) const {
   name_parts p = split_name(candidate);
   std::string_view base(p.clean.data(), p.base_len);
-  auto it = base_count_.find(base);
+  const base_entry* found = find_base(base);
   base_entry none;
-  const base_entry& e = it == base_count_.end() ? none : it->second;
+  const base_entry& e = found ? *found : none;
   return probe_name(base, p.num, p.num && *p.num != 0 ? *p.num : e.count, e).name;
 }
 

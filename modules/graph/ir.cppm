@@ -318,17 +318,22 @@ class Graph {
   };
   static std::uint64_t hash_text(std::string_view s) noexcept;  // short names: a few multiplies
   static std::uint32_t name_hash(std::string_view s) noexcept;  // its low bits: the name table's key
-  struct string_hash {
-    using is_transparent = void;
-    inline std::size_t operator()(std::string_view s) const noexcept { return hash_text(s); }
-  };
   node_id make_node(node_op op, node_target target, arg_store args, std::vector<kwarg> kwargs,
                     std::optional<std::string> name, std::string type);
   fresh_name create_name(std::string_view candidate);
   fresh_name probe_name(std::string_view base, std::optional<std::uint64_t> own, std::uint64_t num,
                         const base_entry& e) const;
-  [[nodiscard]] bool name_free(std::string_view name, std::uint32_t hash, std::optional<std::uint64_t> num,
+  [[nodiscard]] bool name_free(std::string_view name, std::optional<std::uint64_t> num,
                                const base_entry& e) const noexcept;
+  // The base table: open addressing over every base a name was taken with.
+  struct base_slot {
+    std::uint64_t hash = 0;
+    std::string base;
+    base_entry entry;
+    bool used = false;
+  };
+  base_entry& base_of(std::string_view base);  // adds the base when new
+  [[nodiscard]] const base_entry* find_base(std::string_view base) const noexcept;
   void link(node_id id);
   void unlink(node_id id);
   void relabel();
@@ -425,7 +430,8 @@ class Graph {
   static constexpr std::size_t max_pending_names = 32;
   std::vector<std::pair<node_id, std::uint32_t>> pending_names_;  // taken, not yet in the table
   std::vector<node_id> scratch_;  // attach_inputs' working set
-  std::unordered_map<std::string, base_entry, string_hash, std::equal_to<>> base_count_;
+  std::vector<base_slot> bases_;
+  std::size_t bases_used_ = 0;
   bool long_suffixes_ = false;  // a taken `base_N` has N >= 10^18: base_entry shortcuts are off
   std::vector<index_slot> index_;  // find_nodes chains by index_key, open addressing
   std::size_t index_used_ = 0;
