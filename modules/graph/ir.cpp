@@ -278,7 +278,7 @@ const node_meta empty_meta;
 
 Node::Node(const Node& o)
     : name_(o.name_), args_(o.args_), extra_(o.extra_ ? std::make_unique<extra>(*o.extra_) : nullptr), order_(o.order_),
-      target_op_(o.target_op_), id_(o.id_), prev_(o.prev_), next_(o.next_), prev_same_(o.prev_same_),
+      target_op_(o.target_op_), name_hash_(o.name_hash_), id_(o.id_), prev_(o.prev_), next_(o.next_), prev_same_(o.prev_same_),
       next_same_(o.next_same_), first_use_(o.first_use_), last_use_(o.last_use_), num_users_(o.num_users_),
       inputs_(o.inputs_), num_inputs_(o.num_inputs_), op_(o.op_), erased_(o.erased_) {}
 
@@ -452,15 +452,28 @@ std::vector<node_id> Graph::misnamed_nodes() const {
   std::size_t mask = name_table_.size() - 1, queued = 0, done = 0;
   node_id n = first_;
   auto enqueue = [&] {
-    std::uint32_t h = name_hash(nodes_[n].name_);
+    std::uint32_t h = nodes_[n].name_hash_;
     __builtin_prefetch(&name_table_[h & mask]);
     ring[queued++ % ahead] = {n, h};
     n = nodes_[n].next_;
   };
+  // find_node(name) == id: the first slot in probe order holding id or another node of that name
+  auto answers = [&](node_id id, std::uint32_t h) {
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+      auto [m, t] = name_table_[i];
+      if (m == id) return true;
+      if (m == no_node) break;
+      if (t == h && nodes_[m].name_ == nodes_[id].name_) return false;
+    }
+    for (auto [m, t] : pending_names_)
+      if (m == id) return true;
+      else if (t == h && nodes_[m].name_ == nodes_[id].name_) return false;
+    return false;
+  };
   while (n != no_node && queued < ahead) enqueue();
   while (done < queued) {
     auto [id, h] = ring[done++ % ahead];
-    if (name_lookup(nodes_[id].name_, h) != id) out.push_back(id);
+    if (!answers(id, h)) out.push_back(id);
     if (n != no_node) enqueue();
   }
   return out;
@@ -934,6 +947,7 @@ node_id Graph::make_node(node_op op, node_target target, arg_store args, std::ve
     e.type = std::move(type);
   }
   n.name_ = std::move(f.name);
+  n.name_hash_ = f.hash;
   link(id);
   attach_inputs(id);
   index_add(id);

@@ -159,6 +159,7 @@ class Node {
   std::unique_ptr<extra> extra_;
   std::uint64_t order_ = 0;            // increases along the list (FX's _sort_key)
   op_handle target_op_;
+  std::uint32_t name_hash_ = 0;        // the name table's key for name_
   node_id id_ = no_node, prev_ = no_node, next_ = no_node;
   node_id prev_same_ = no_node, next_same_ = no_node;  // find_nodes index chain
   std::uint32_t first_use_ = 0xFFFFFFFFu, last_use_ = 0xFFFFFFFFu, num_users_ = 0;

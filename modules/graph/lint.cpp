@@ -21,6 +21,7 @@ std::vector<std::string> lint_problems(const Graph& g) {
   std::size_t count = 0;
   const std::vector<node_id> misnamed = g.misnamed_nodes();  // in list order
   std::size_t next_misnamed = 0;
+  std::vector<node_id> unlinked;
   for (node_id n = g.first(); n != no_node; n = g.node(n).next()) {
     const Node& node = g.node(n);
     ++count;
@@ -45,11 +46,12 @@ std::vector<std::string> lint_problems(const Graph& g) {
       ++next_misnamed;
     }
     seen[n] = 1;
+    // the side table and the use lists (FX's users dicts) must agree with the nodes; checked in
+    // the same pass, reported after FX's own problems
+    if (!g.links_consistent(n)) unlinked.push_back(n);
   }
   if (count != g.size()) problems.push_back("graph holds " + std::to_string(g.size()) + " nodes but its list has " + std::to_string(count));
-  // The side table and the use lists (FX's users dicts) must agree with the nodes.
-  for (node_id n = g.first(); n != no_node; n = g.node(n).next())
-    if (!g.links_consistent(n)) problems.push_back("Node '" + g.node(n).name() + "' is not added to the side table");
+  for (node_id n : unlinked) problems.push_back("Node '" + g.node(n).name() + "' is not added to the side table");
   return problems;
 }
 
