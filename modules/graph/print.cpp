@@ -118,7 +118,9 @@ void append_node(std::string& out, const Graph& g, node_id id, print_style style
     out += "(args = (";
     for (std::size_t i = 0; i < n.args().size(); ++i) {
       if (i) out += ", ";
-      append_format_arg(out, n.args()[i], name);
+      const arg& x = n.args()[i];
+      if (x.is_node()) out.append(1, '%').append(g.node(x.to_node()).name());  // most arguments
+      else append_format_arg(out, x, name);
     }
     out += n.args().size() == 1 ? ",), kwargs = {" : "), kwargs = {";
     bool first = true;
@@ -142,7 +144,7 @@ std::string format_node(const Graph& g, node_id id, print_style style) {
 
 std::string graph_str(const Graph& g, print_style style) {
   std::string out = "graph():";
-  out.reserve(64 * g.size());
+  out.reserve(128 * g.size() + 16);  // a typical line is ~110 bytes; unused reserve is only address space
   auto name = namer(g);
   for (node_id n = g.first(); n != no_node; n = g.node(n).next()) {
     out += "\n    ";
