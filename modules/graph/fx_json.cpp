@@ -777,12 +777,28 @@ class reader {
 
 //===--- the writer ---===//
 
+// True when no byte of `s` needs escaping or checking: printable ASCII other than '"' and '\\'.
+// Eight bytes at a time (SWAR): names and targets are short and almost always plain.
+bool plain_ascii(std::string_view s) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  auto has_zero = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    // a byte >= 0x80, < 0x20 (w - 0x20 borrows into its top bit), '"' or '\\' (a zero after xor)
+    if (((w | (w - 0x20 * ones)) & highs) || has_zero(w ^ (0x22 * ones)) || has_zero(w ^ (0x5C * ones))) return false;
+  }
+  for (; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
+
 void write_string(std::string& out, std::string_view s) {
   // most text (names, targets) is printable ASCII with nothing to escape: append it as it is
-  bool plain = std::all_of(s.begin(), s.end(), [](char ch) {
-    auto c = static_cast<unsigned char>(ch);
-    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
-  });
+  bool plain = plain_ascii(s);
   if (!plain) {
     out += runtime::json_string(s, false);
     return;
@@ -941,12 +957,14 @@ void write_nodes(std::string& out, const Graph& g) {
     }
     out += R"(}, "meta": {)";
     bool mfirst = true;
-    for (const std::string& k : n.meta().keys()) {
-      if (!mfirst) out += ", ";
-      mfirst = false;
-      write_string(out, k);
-      out += ": ";
-      write_json(out, *n.meta().get(k));
+    if (!n.meta().empty()) {
+      for (const std::string& k : n.meta().keys()) {
+        if (!mfirst) out += ", ";
+        mfirst = false;
+        write_string(out, k);
+        out += ": ";
+        write_json(out, *n.meta().get(k));
+      }
     }
     out += '}';
     if (!n.type().empty()) {

@@ -333,6 +333,24 @@ TEST_CASE("fx-json/1: round trip of every kind, errors naming node and field", "
   CHECK(lint_problems(fwd.module.graph()).size() == 1);
 }
 
+TEST_CASE("fx-json/1: strings needing escapes at every position of 8-byte words round trip", "[graph][fx_json]") {
+  for (std::string_view special : {"\"", "\\", "\n", "\x1f", "\x7f", "\xc3\xa9", "\xe2\x82\xac", " "}) {
+    for (std::size_t len : {1u, 7u, 8u, 9u, 16u, 17u}) {
+      for (std::size_t at = 0; at < len; ++at) {
+        std::string text(len, 'a');
+        text.replace(at, 1, special);
+        Graph g;
+        node_id x = g.placeholder("x");
+        g.output(arg::tuple({arg::node(x), arg(text)}));
+        std::string json = write_fx_json(g, text);
+        fx_document doc = read_fx_json(json);
+        CHECK(doc.name == text);
+        CHECK(doc.module.graph().node(doc.module.graph().output_node()).args().front().items()[1].text() == text);
+      }
+    }
+  }
+}
+
 TEST_CASE("fx-json/1: repeated meta values are shared, near misses are not", "[graph][fx_json]") {
   // The reader reuses a key's last value when the text repeats; a value that merely starts with
   // the last one's text ("ab" vs "abc", [1, 2] vs [1, 2, 3]) must still be read in full.
