@@ -25,6 +25,25 @@ namespace aotkit::graph {
 
 namespace {
 
+// True when no byte of `s` needs escaping or checking: printable ASCII other than '"' and '\\'.
+// Eight bytes at a time (SWAR): names and targets are short and almost always plain.
+bool plain_ascii(std::string_view s) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  auto has_zero = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    // a byte >= 0x80, < 0x20 (w - 0x20 borrows into its top bit), '"' or '\\' (a zero after xor)
+    if (((w | (w - 0x20 * ones)) & highs) || has_zero(w ^ (0x22 * ones)) || has_zero(w ^ (0x5C * ones))) return false;
+  }
+  for (; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
+
 //===--- a pull parser over JSON text ---===//
 
 class cursor {
@@ -525,9 +544,13 @@ class reader {
   // a probe into the graph's name table, a random access on a big graph. (A hash of the tail alone
   // would put add_7 and mul_7 in one slot.)
   static std::size_t recent_slot(std::string_view name) noexcept {
-    std::uint32_t h = 2166136261u;
-    for (char c : name) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
-    return (h ^ (h >> 15)) & (recent_size - 1);
+    // the first and the last eight bytes (all of a name up to 16 bytes) and the length
+    std::size_t k = std::min<std::size_t>(8, name.size());
+    std::uint64_t head = 0, tail = 0;
+    std::memcpy(&head, name.data(), k);
+    std::memcpy(&tail, name.data() + name.size() - k, k);
+    std::uint64_t h = (head * 0x9E3779B97F4A7C15ull) ^ (tail * 0xC2B2AE3D27D4EB4Full) ^ name.size();
+    return static_cast<std::size_t>(h >> 40) & (recent_size - 1);
   }
   // The operator of a call_function target: nodes repeat a few targets, so the last handle of
   // each cache slot is reused before asking the registry (a lock and a hash per node).
@@ -776,25 +799,6 @@ class reader {
 };
 
 //===--- the writer ---===//
-
-// True when no byte of `s` needs escaping or checking: printable ASCII other than '"' and '\\'.
-// Eight bytes at a time (SWAR): names and targets are short and almost always plain.
-bool plain_ascii(std::string_view s) noexcept {
-  constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-  auto has_zero = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
-  std::size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    // a byte >= 0x80, < 0x20 (w - 0x20 borrows into its top bit), '"' or '\\' (a zero after xor)
-    if (((w | (w - 0x20 * ones)) & highs) || has_zero(w ^ (0x22 * ones)) || has_zero(w ^ (0x5C * ones))) return false;
-  }
-  for (; i < s.size(); ++i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') return false;
-  }
-  return true;
-}
 
 void write_string(std::string& out, std::string_view s) {
   // most text (names, targets) is printable ASCII with nothing to escape: append it as it is
