@@ -216,6 +216,13 @@ void gen_body(const Graph& g, print_style style, std::string_view root, bool box
       if (!n.type().empty()) out.append(" : ").append(n.type());
       out += " = ";
     };
+    // `name = base.target(args[skip:], kwargs)`
+    auto call = [&](std::string base, std::size_t skip) {
+      assign();
+      out += format_target(std::move(base), n.target()) + "(";
+      append_args(out, n, skip, name);
+      out += ")";
+    };
     switch (n.op()) {
       case node_op::placeholder: {
         std::string raw = n.target();
@@ -240,18 +247,10 @@ void gen_body(const Graph& g, print_style style, std::string_view root, bool box
           self.clear();
           append_repr(self, n.args().front(), name);
         }
-        assign();
-        out += format_target(std::move(self), n.target()) + "(";
-        append_args(out, n, 1, name);
-        out += ")";
+        call(std::move(self), 1);
         break;
       }
-      case node_op::call_module:
-        assign();
-        out += format_target(std::string(root), n.target()) + "(";
-        append_args(out, n, 0, name);
-        out += ")";
-        break;
+      case node_op::call_module: call(std::string(root), 0); break;
       case node_op::get_attr:
         assign();
         out += format_target(std::string(root), n.target());
