@@ -937,17 +937,29 @@ void write_json(std::string& out, const arg& a) {
 void write_nodes(std::string& out, const Graph& g) {
   out += '[';
   bool first = true;
+  std::vector<std::string> op_parts;  // by operator index
+  std::string scratch;
   for (node_id id = g.first(); id != no_node; id = g.node(id).next()) {
     const Node& n = g.node(id);
     out += first ? "\n  " : ",\n  ";
     first = false;
     out += R"({"name": )";
     write_string(out, n.name());
-    out += R"(, "op": ")";
-    out += to_string(n.op());
-    out += R"(", "target": )";
-    write_string(out, n.target());
-    out += R"(, "args": [)";
+    // `, "op": ..., "target": ..., "args": [`: the same text for every node of an operator
+    auto op_part = [&](std::string& text) {
+      text.assign(R"(, "op": ")").append(to_string(n.op())).append(R"(", "target": )");
+      write_string(text, n.target());
+      text.append(R"(, "args": [)");
+    };
+    if (n.op() == node_op::call_function) {
+      std::size_t k = n.target_op().index;
+      if (op_parts.size() <= k) op_parts.resize(k + 1);
+      if (op_parts[k].empty()) op_part(op_parts[k]);
+      out += op_parts[k];
+    } else {
+      op_part(scratch);
+      out += scratch;
+    }
     for (std::size_t i = 0; i < n.args().size(); ++i) {
       if (i) out += ", ";
       write_arg(out, g, n.args()[i]);

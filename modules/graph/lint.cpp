@@ -27,12 +27,13 @@ std::vector<std::string> lint_problems(const Graph& g) {
     ++count;
     if (node.erased()) problems.push_back("Node '" + node.name() + "' does not belong to this Graph!");
     auto check_input = [&](node_id p) {
+      if (p < seen.size() && seen[p]) return;  // defined earlier in this list: the common case
       if (p >= g.capacity() || g.node(p).erased()) {
         problems.push_back("Argument '" + (p < g.capacity() ? g.node(p).name() : "#" + std::to_string(p)) +
                            "' of Node '" + node.name() +
                            "' does not belong to this Graph, but was used as an argument! If you are copying nodes "
                            "from another graph, make sure to use ``arg_transform`` on node_copy() to remap values");
-      } else if (!seen[p]) {
+      } else {
         problems.push_back("Argument '" + g.node(p).name() + "' of Node '" + node.name() +
                            "' was used before it has been defined! Please check that Nodes in the graph are "
                            "topologically ordered");

@@ -4,6 +4,7 @@ module;
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <charconv>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -102,7 +103,8 @@ void append_node(std::string& out, const Graph& g, node_id id, print_style style
   out += " : ";
   if (!n.type().empty()) out += n.type() + " ";
   out += style == print_style::torch2 ? "[num_users=" : "[#users=";
-  out += std::to_string(n.num_users());
+  char digits[24];
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, n.num_users()).ptr);
   out += "] = ";
   out += to_string(n.op());
   out += "[target=";
