@@ -91,7 +91,29 @@ void append_args(std::string& out, const Node& n, std::size_t skip, const node_n
 
 namespace {
 
-void append_node(std::string& out, const Graph& g, node_id id, print_style style, const node_namer& name) {
+// What follows `(args = (` in a line of str(graph): `a, b), kwargs = {k: v})`.
+void append_call_args(std::string& out, const Graph& g, const Node& n, const node_namer& name) {
+  for (std::size_t i = 0; i < n.args().size(); ++i) {
+    if (i) out += ", ";
+    const arg& x = n.args()[i];
+    if (x.is_node()) out.append(1, '%').append(g.node(x.to_node()).name());  // most arguments
+    else append_format_arg(out, x, name);
+  }
+  out += n.args().size() == 1 ? ",), kwargs = {" : "), kwargs = {";
+  bool first = true;
+  for (const auto& [k, v] : n.kwargs()) {
+    if (!first) out += ", ";
+    first = false;
+    out += k + ": ";
+    append_format_arg(out, v, name);
+  }
+  out += "})";
+}
+
+// `targets`, when given, keeps `] = call_function[target=...](args = (` per operator index, the
+// same text for every node of an operator (str(graph) writes it once per graph).
+void append_node(std::string& out, const Graph& g, node_id id, print_style style, const node_namer& name,
+                 std::vector<std::string>* targets = nullptr) {
   const Node& n = g.node(id);
   if (n.op() == node_op::output) {
     out += "return ";
@@ -105,6 +127,15 @@ void append_node(std::string& out, const Graph& g, node_id id, print_style style
   out += style == print_style::torch2 ? "[num_users=" : "[#users=";
   char digits[24];
   out.append(digits, std::to_chars(digits, digits + sizeof digits, n.num_users()).ptr);
+  if (targets && n.op() == node_op::call_function) {
+    std::size_t k = n.target_op().index;
+    if (targets->size() <= k) targets->resize(k + 1);
+    std::string& text = (*targets)[k];
+    if (text.empty()) text.append("] = call_function[target=").append(pretty_target(n.target_op())).append("](args = (");
+    out += text;
+    append_call_args(out, g, n, name);
+    return;
+  }
   out += "] = ";
   out += to_string(n.op());
   out += "[target=";
@@ -118,21 +149,7 @@ void append_node(std::string& out, const Graph& g, node_id id, print_style style
     }
   } else if (n.op() != node_op::get_attr) {
     out += "(args = (";
-    for (std::size_t i = 0; i < n.args().size(); ++i) {
-      if (i) out += ", ";
-      const arg& x = n.args()[i];
-      if (x.is_node()) out.append(1, '%').append(g.node(x.to_node()).name());  // most arguments
-      else append_format_arg(out, x, name);
-    }
-    out += n.args().size() == 1 ? ",), kwargs = {" : "), kwargs = {";
-    bool first = true;
-    for (const auto& [k, v] : n.kwargs()) {
-      if (!first) out += ", ";
-      first = false;
-      out += k + ": ";
-      append_format_arg(out, v, name);
-    }
-    out += "})";
+    append_call_args(out, g, n, name);
   }
 }
 
@@ -148,9 +165,10 @@ std::string graph_str(const Graph& g, print_style style) {
   std::string out = "graph():";
   out.reserve(128 * g.size() + 16);  // a typical line is ~110 bytes; unused reserve is only address space
   auto name = namer(g);
+  std::vector<std::string> targets;
   for (node_id n = g.first(); n != no_node; n = g.node(n).next()) {
     out += "\n    ";
-    append_node(out, g, n, style, name);
+    append_node(out, g, n, style, name, &targets);
   }
   return out;
 }
