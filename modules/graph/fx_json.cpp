@@ -802,8 +802,7 @@ class reader {
 
 void write_string(std::string& out, std::string_view s) {
   // most text (names, targets) is printable ASCII with nothing to escape: append it as it is
-  bool plain = plain_ascii(s);
-  if (!plain) {
+  if (!plain_ascii(s)) {
     out += runtime::json_string(s, false);
     return;
   }
@@ -937,7 +936,7 @@ void write_json(std::string& out, const arg& a) {
 void write_nodes(std::string& out, const Graph& g) {
   out += '[';
   bool first = true;
-  std::vector<std::string> op_parts;  // by operator index
+  op_text_cache op_parts;
   std::string scratch;
   for (node_id id = g.first(); id != no_node; id = g.node(id).next()) {
     const Node& n = g.node(id);
@@ -952,10 +951,11 @@ void write_nodes(std::string& out, const Graph& g) {
       text.append(R"(, "args": [)");
     };
     if (n.op() == node_op::call_function) {
-      std::size_t k = n.target_op().index;
-      if (op_parts.size() <= k) op_parts.resize(k + 1);
-      if (op_parts[k].empty()) op_part(op_parts[k]);
-      out += op_parts[k];
+      out += op_parts.get(n.target_op(), [&] {
+        std::string text;
+        op_part(text);
+        return text;
+      });
     } else {
       op_part(scratch);
       out += scratch;
@@ -1008,7 +1008,8 @@ std::string write_document(const Graph& g, const GraphModule* module, std::strin
   out += R"(}, "nodes": )";
   out.reserve(out.size() + 128 * g.size());
   write_nodes(out, g);
-  auto mods = module ? module->named_modules() : decltype(module->named_modules()){};
+  std::vector<std::pair<std::string, const Graph*>> mods;
+  if (module) mods = module->named_modules();
   if (mods.size() > 1) {
     out += R"(, "submodules": [)";
     for (std::size_t i = 1; i < mods.size(); ++i) {

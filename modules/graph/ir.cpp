@@ -10,6 +10,7 @@ module;
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <iterator>
 #include <memory>
 #include <new>
 #include <optional>
@@ -255,21 +256,17 @@ void arg_store::take(arg_store& o) noexcept {
   o.size_ = 0;
 }
 
-void arg_store::assign(std::span<const arg> items) {
-  arg_store fresh;
-  arg* out = fresh.allocate(items.size());
-  std::copy(items.begin(), items.end(), out);
+template <class It>
+void arg_store::assign_range(It first, std::size_t n) {
+  arg_store fresh;  // filled first, so a throwing copy leaves this store as it was
+  std::copy_n(first, n, fresh.allocate(n));
   clear();
   take(fresh);
 }
 
-void arg_store::assign(std::vector<arg>&& items) {
-  arg_store fresh;
-  arg* out = fresh.allocate(items.size());
-  std::move(items.begin(), items.end(), out);
-  clear();
-  take(fresh);
-}
+void arg_store::assign(std::span<const arg> items) { assign_range(items.begin(), items.size()); }
+
+void arg_store::assign(std::vector<arg>&& items) { assign_range(std::make_move_iterator(items.begin()), items.size()); }
 
 namespace {
 const std::string empty_string;
@@ -924,12 +921,7 @@ node_id Graph::make_node(node_op op, node_target target, arg_store args, std::ve
     // _target_to_str: strings lose surrounding dunders, then snake case
     std::string_view t = target_text;
     if (t.size() > 4 && t.starts_with("__") && t.ends_with("__")) t = t.substr(2, t.size() - 4);
-    for (std::size_t i = 0; i < t.size(); ++i) {
-      char c = t[i];
-      if (i > 0 && std::isupper(static_cast<unsigned char>(c)) && std::islower(static_cast<unsigned char>(t[i - 1])))
-        snake += '_';
-      snake += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
+    snake = snake_case(t);
     candidate = snake;
   }
   fresh_name f = create_name(candidate);
@@ -1043,18 +1035,19 @@ void Graph::replace_input_with(node_id user, node_id old_input, node_id new_inpu
     had_old |= uses_[u.inputs_ + k].producer == old_input;
     had_new |= uses_[u.inputs_ + k].producer == new_input;
   }
-  if (!had_old || had_new) {
-    // the inputs change shape (a duplicate merges, or nothing to replace): rebuild them
-    detach_inputs(user);
+  auto rewrite_all = [&] {
     for (arg& a : u.args_) rewrite(a);
     if (u.extra_)
       for (kwarg& kw : u.extra_->kwargs) rewrite(kw.second);
+  };
+  if (!had_old || had_new) {
+    // the inputs change shape (a duplicate merges, or nothing to replace): rebuild them
+    detach_inputs(user);
+    rewrite_all();
     attach_inputs(user);
     return;
   }
-  for (arg& a : u.args_) rewrite(a);
-  if (u.extra_)
-    for (kwarg& kw : u.extra_->kwargs) rewrite(kw.second);
+  rewrite_all();
   // Same inputs in the same order, old_input's record now new_input's. FX pops the user from
   // every input's users and adds it back, so each record moves to the end of its producer's list.
   for (std::uint32_t r = u.inputs_; r < u.inputs_ + u.num_inputs_; ++r) {

@@ -107,6 +107,8 @@ class arg_store {
  private:
   static constexpr std::size_t inline_size = 2;
   void clear() noexcept;
+  template <class It>
+  void assign_range(It first, std::size_t n);
   void take(arg_store& o) noexcept;  // moves o's items into this empty store; o ends empty
   arg* allocate(std::size_t n);      // room for n items (constructed None), size_ = n
   std::size_t size_ = 0;

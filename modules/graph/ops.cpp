@@ -61,18 +61,6 @@ op_facts unpack(std::uint64_t f) noexcept {
           ((f >> 33) & 1) != 0};
 }
 
-std::string snake_case(std::string_view base) {
-  // FX's _snake_case: '_' between a lowercase letter and a following uppercase one, then lower
-  std::string out;
-  for (std::size_t i = 0; i < base.size(); ++i) {
-    char c = base[i];
-    if (i > 0 && std::isupper(static_cast<unsigned char>(c)) && std::islower(static_cast<unsigned char>(base[i - 1])))
-      out += '_';
-    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
-
 struct registry {
   // Entries live in segments of 256, 512, 1024, ... that never move, so readers index them
   // without a lock: an entry is complete before `size` (release) makes it visible, and only its
@@ -166,15 +154,12 @@ struct registry {
       segments[k].store(new entry[first_segment << k], std::memory_order_relaxed);
     entry& e = segments[k].load(std::memory_order_relaxed)[j];
     std::string_view name = s.name;
-    switch (family_of(name)) {
-      case op_family::aten_overload:
-      case op_family::higher_order: e.pretty = "torch.ops." + s.name; break;
-      default: e.pretty = s.name; break;
-    }
-    std::string_view base = name;
-    if (family_of(name) == op_family::aten_overload) base = base.substr(base.find('.') + 1);  // __name__ = "add.Tensor"
-    else base = base.substr(base.rfind('.') + 1);
-    e.node_name = snake_case(base);
+    op_family family = family_of(name);
+    bool torch_ops = family == op_family::aten_overload || family == op_family::higher_order;
+    e.pretty = torch_ops ? "torch.ops." + s.name : s.name;
+    // __name__: "add.Tensor" for an overload, the last dotted part otherwise
+    e.node_name = snake_case(family == op_family::aten_overload ? name.substr(name.find('.') + 1)
+                                                                : name.substr(name.rfind('.') + 1));
     e.facts.store(pack(s), std::memory_order_relaxed);
     e.name = std::move(s.name);
     by_name.emplace(e.name, index);
@@ -195,6 +180,17 @@ const registry::entry& checked(op_handle op) {
 }
 
 }  // namespace
+
+std::string snake_case(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (i > 0 && std::isupper(static_cast<unsigned char>(c)) && std::islower(static_cast<unsigned char>(text[i - 1])))
+      out += '_';
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
 
 op_handle register_op(op_schema schema) {
   if (schema.name.empty()) throw value_error("register_op: an operator needs a name");

@@ -93,3 +93,27 @@ op_handle register_op(op_schema schema);
 [[nodiscard]] const std::string& default_node_name(op_handle op);
 
 }  // namespace aotkit::graph
+
+// Module-internal (not exported): shared by the registry, the IR and the printers.
+namespace aotkit::graph {
+
+/// FX's `_snake_case`: '_' between a lowercase letter and a following uppercase one, then lower.
+[[nodiscard]] std::string snake_case(std::string_view text);
+
+/// Text derived from an operator (a printed target, a JSON prefix), made once per operator by a
+/// printer's pass and kept by operator index.
+class op_text_cache {
+ public:
+  template <class Make>
+  const std::string& get(op_handle op, Make make) {
+    if (texts_.size() <= op.index) texts_.resize(op.index + 1);
+    std::string& text = texts_[op.index];
+    if (text.empty()) text = make();
+    return text;
+  }
+
+ private:
+  std::vector<std::string> texts_;
+};
+
+}  // namespace aotkit::graph

@@ -110,10 +110,10 @@ void append_call_args(std::string& out, const Graph& g, const Node& n, const nod
   out += "})";
 }
 
-// `targets`, when given, keeps `] = call_function[target=...](args = (` per operator index, the
-// same text for every node of an operator (str(graph) writes it once per graph).
+// `targets` keeps `] = call_function[target=...](args = (`, the same text for every node of an
+// operator (str(graph) writes it once per graph).
 void append_node(std::string& out, const Graph& g, node_id id, print_style style, const node_namer& name,
-                 std::vector<std::string>* targets = nullptr) {
+                 op_text_cache& targets) {
   const Node& n = g.node(id);
   if (n.op() == node_op::output) {
     out += "return ";
@@ -127,19 +127,16 @@ void append_node(std::string& out, const Graph& g, node_id id, print_style style
   out += style == print_style::torch2 ? "[num_users=" : "[#users=";
   char digits[24];
   out.append(digits, std::to_chars(digits, digits + sizeof digits, n.num_users()).ptr);
-  if (targets && n.op() == node_op::call_function) {
-    std::size_t k = n.target_op().index;
-    if (targets->size() <= k) targets->resize(k + 1);
-    std::string& text = (*targets)[k];
-    if (text.empty()) text.append("] = call_function[target=").append(pretty_target(n.target_op())).append("](args = (");
-    out += text;
+  if (n.op() == node_op::call_function) {
+    out += targets.get(n.target_op(),
+                       [&] { return "] = call_function[target=" + pretty_target(n.target_op()) + "](args = ("; });
     append_call_args(out, g, n, name);
     return;
   }
   out += "] = ";
   out += to_string(n.op());
   out += "[target=";
-  out += n.op() == node_op::call_function ? pretty_target(n.target_op()) : n.target();
+  out += n.target();
   out += "]";
   if (n.op() == node_op::placeholder) {
     if (!n.args().empty()) {
@@ -157,7 +154,8 @@ void append_node(std::string& out, const Graph& g, node_id id, print_style style
 
 std::string format_node(const Graph& g, node_id id, print_style style) {
   std::string out;
-  append_node(out, g, id, style, namer(g));
+  op_text_cache targets;
+  append_node(out, g, id, style, namer(g), targets);
   return out;
 }
 
@@ -165,10 +163,10 @@ std::string graph_str(const Graph& g, print_style style) {
   std::string out = "graph():";
   out.reserve(128 * g.size() + 16);  // a typical line is ~110 bytes; unused reserve is only address space
   auto name = namer(g);
-  std::vector<std::string> targets;
+  op_text_cache targets;
   for (node_id n = g.first(); n != no_node; n = g.node(n).next()) {
     out += "\n    ";
-    append_node(out, g, n, style, name, &targets);
+    append_node(out, g, n, style, name, targets);
   }
   return out;
 }
@@ -212,7 +210,7 @@ void gen_body(const Graph& g, print_style style, std::string_view root, bool box
     for (const kwarg& kw : g.node(n).kwargs()) for_each_node(kw.second, reg);
   }
   std::vector<char> freed(g.capacity(), 0);
-  std::vector<std::string> globals;  // by operator index: the name the code calls it by
+  op_text_cache globals;  // the name the code calls each operator by
   std::vector<node_id> to_free;
   bool any = false, only_placeholders = true;
   out.reserve(out.size() + 80 * g.size());
@@ -304,9 +302,7 @@ void gen_body(const Graph& g, print_style style, std::string_view root, bool box
           done = true;
         }
         if (!done) {
-          if (globals.size() <= op.index) globals.resize(op.index + 1);
-          if (globals[op.index].empty()) globals[op.index] = global_name(op);
-          out += globals[op.index];
+          out += globals.get(op, [&] { return global_name(op); });
           out += '(';
           append_args(out, n, 0, name);
           out += ')';
