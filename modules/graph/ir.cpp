@@ -3,6 +3,8 @@
 module;
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <mutex>
 #include <cctype>
 #include <charconv>
 #include <cstring>
@@ -70,7 +72,11 @@ bool illegal_name(std::string_view n) {
   return names.contains(n);
 }
 
-bool ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+// ASCII, as FX's `[^0-9a-zA-Z_]+` (std::isalnum would follow the C locale)
+constexpr bool digit_char(char c) { return c >= '0' && c <= '9'; }
+constexpr bool ident_char(char c) {
+  return digit_char(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
 
 }  // namespace
 
@@ -275,7 +281,7 @@ const node_meta empty_meta;
 
 Node::Node(const Node& o)
     : name_(o.name_), args_(o.args_), extra_(o.extra_ ? std::make_unique<extra>(*o.extra_) : nullptr), order_(o.order_),
-      target_op_(o.target_op_), name_hash_(o.name_hash_), id_(o.id_), prev_(o.prev_), next_(o.next_), prev_same_(o.prev_same_),
+      target_op_(o.target_op_), id_(o.id_), prev_(o.prev_), next_(o.next_), prev_same_(o.prev_same_),
       next_same_(o.next_same_), first_use_(o.first_use_), last_use_(o.last_use_), num_users_(o.num_users_),
       inputs_(o.inputs_), num_inputs_(o.num_inputs_), op_(o.op_), erased_(o.erased_) {}
 
@@ -344,53 +350,49 @@ std::uint64_t Graph::hash_text(std::string_view name) noexcept {
 
 std::uint32_t Graph::name_hash(std::string_view name) noexcept { return static_cast<std::uint32_t>(hash_text(name)); }
 
-node_id Graph::name_lookup(std::string_view name) const noexcept { return name_lookup(name, name_hash(name)); }
+node_id Graph::name_lookup(std::string_view name) const {
+  index_names();
+  const auto& table = names_.table;
+  if (table.empty()) return no_node;
+  std::uint32_t h = name_hash(name);
+  std::size_t mask = table.size() - 1;
+  for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+    auto [n, t] = table[i];
+    if (n == no_node) return no_node;
+    if (t == h && nodes_[n].name_ == name) return n;
+  }
+}
 
-node_id Graph::name_lookup(std::string_view name, std::uint32_t h) const noexcept {
-  if (!name_table_.empty()) {
-    std::size_t mask = name_table_.size() - 1;
-    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-      auto [n, t] = name_table_[i];
-      if (n == no_node) break;
-      if (t == h && nodes_[n].name_ == name) return n;
+// Places the nodes made since the last call; a table at half load or more is rebuilt twice as big
+// from the nodes themselves. The slots of a batch are fetched together, so on a graph far bigger
+// than the cache their misses overlap instead of being paid one by one.
+void Graph::index_names() const {
+  auto n = static_cast<std::uint32_t>(nodes_.size());
+  if (names_.indexed.load(std::memory_order_acquire) == n) return;
+  std::lock_guard lock(names_.mu);
+  std::uint32_t from = names_.indexed.load(std::memory_order_relaxed);
+  if (from == n) return;
+  auto& table = names_.table;
+  if (2 * std::size_t{n} >= table.size()) {
+    table.assign(std::bit_ceil(std::max<std::size_t>(16, 2 * std::size_t{n} + 1)), {no_node, 0});
+    from = 0;
+  }
+  std::size_t mask = table.size() - 1;
+  constexpr std::uint32_t batch = 32;
+  std::array<std::uint32_t, batch> hashes;
+  for (std::uint32_t lo = from; lo < n; lo += batch) {
+    std::uint32_t k = std::min(batch, n - lo);
+    for (std::uint32_t j = 0; j < k; ++j) {
+      hashes[j] = name_hash(nodes_[lo + j].name_);
+      __builtin_prefetch(&table[hashes[j] & mask], 1);
+    }
+    for (std::uint32_t j = 0; j < k; ++j) {
+      std::size_t i = hashes[j] & mask;
+      while (table[i].first != no_node) i = (i + 1) & mask;
+      table[i] = {lo + j, hashes[j]};
     }
   }
-  for (auto [n, t] : pending_names_)  // the newest names, not in the table yet
-    if (t == h && nodes_[n].name_ == name) return n;
-  return no_node;
-}
-
-void Graph::name_place(node_id n, std::uint32_t hash) noexcept {
-  std::size_t mask = name_table_.size() - 1;
-  std::size_t i = hash & mask;
-  while (name_table_[i].first != no_node) i = (i + 1) & mask;
-  name_table_[i] = {n, hash};
-}
-
-void Graph::name_reserve() {
-  if (2 * (names_used_ + 1) > name_table_.size()) {
-    if (name_table_.size() >= (std::size_t{1} << 32)) throw runtime_error("a graph holds at most 2^31 names");
-    auto old = std::move(name_table_);
-    name_table_.assign(std::max<std::size_t>(16, old.size() * 2), {no_node, 0});
-    for (auto [n, t] : old)
-      if (n != no_node) name_place(n, t);
-  }
-  if (pending_names_.capacity() == 0) pending_names_.reserve(max_pending_names);
-}
-
-// New names wait in a short list and enter the table together: their slots are random lines of a
-// big table, and fetching a batch at once overlaps the misses instead of paying them one by one.
-void Graph::name_insert(node_id id, std::uint32_t h) {
-  pending_names_.emplace_back(id, h);
-  ++names_used_;
-  if (pending_names_.size() == max_pending_names) flush_names();
-}
-
-void Graph::flush_names() noexcept {
-  std::size_t mask = name_table_.size() - 1;
-  for (auto [n, t] : pending_names_) __builtin_prefetch(&name_table_[t & mask], 1);
-  for (auto [n, t] : pending_names_) name_place(n, t);
-  pending_names_.clear();
+  names_.indexed.store(n, std::memory_order_release);
 }
 
 //===--- Graph: access ---===//
@@ -439,40 +441,23 @@ node_id Graph::output_node() const {
 
 std::vector<node_id> Graph::misnamed_nodes() const {
   std::vector<node_id> out;
-  if (name_table_.empty()) {
-    for (node_id n = first_; n != no_node; n = nodes_[n].next_) out.push_back(n);
-    return out;
-  }
-  // a ring of the next `ahead` nodes whose slots are on their way into the cache
-  constexpr std::size_t ahead = 16;
-  std::array<std::pair<node_id, std::uint32_t>, ahead> ring{};
-  std::size_t mask = name_table_.size() - 1, queued = 0, done = 0;
-  node_id n = first_;
-  auto enqueue = [&] {
-    std::uint32_t h = nodes_[n].name_hash_;
-    __builtin_prefetch(&name_table_[h & mask]);
-    ring[queued++ % ahead] = {n, h};
-    n = nodes_[n].next_;
-  };
-  // find_node(name) == id: the first slot in probe order holding id or another node of that name
-  auto answers = [&](node_id id, std::uint32_t h) {
-    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-      auto [m, t] = name_table_[i];
-      if (m == id) return true;
-      if (m == no_node) break;
-      if (t == h && nodes_[m].name_ == nodes_[id].name_) return false;
+  index_names();
+  const auto& table = names_.table;
+  if (table.empty()) return out;
+  // find_node(name) answers with the first slot in probe order holding that name, so a node is
+  // misnamed when a slot between its home slot and its own holds the same name. One sequential
+  // pass over the table, touching a node only when two slots share a hash.
+  std::size_t mask = table.size() - 1;
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    auto [id, h] = table[i];
+    if (id == no_node) continue;
+    for (std::size_t j = h & mask; j != i; j = (j + 1) & mask) {
+      if (table[j].second != h || nodes_[table[j].first].name_ != nodes_[id].name_) continue;
+      if (!nodes_[id].erased_) out.push_back(id);
+      break;
     }
-    for (auto [m, t] : pending_names_)
-      if (m == id) return true;
-      else if (t == h && nodes_[m].name_ == nodes_[id].name_) return false;
-    return false;
-  };
-  while (n != no_node && queued < ahead) enqueue();
-  while (done < queued) {
-    auto [id, h] = ring[done++ % ahead];
-    if (!answers(id, h)) out.push_back(id);
-    if (n != no_node) enqueue();
   }
+  std::sort(out.begin(), out.end(), [&](node_id a, node_id b) { return nodes_[a].order_ < nodes_[b].order_; });
   return out;
 }
 
@@ -486,32 +471,35 @@ namespace {
 constexpr std::uint64_t max_suffix = 1'000'000'000'000'000'000ull;
 
 struct name_parts {
-  std::string clean;  // the name with illegal characters replaced
+  std::string_view clean;  // the name with illegal characters replaced: raw itself when it has none
+  std::string storage;     // clean's bytes when they are not raw's
   std::size_t base_len = 0;
   std::optional<std::uint64_t> num;  // the `_N` suffix
 };
 
-name_parts split_name(std::string_view raw) {
-  name_parts p;
-  if (!raw.empty() && std::all_of(raw.begin(), raw.end(), ident_char)) {
-    p.clean.assign(raw);
+// Filled in place: `clean` may point into `storage`.
+void split_name(std::string_view raw, name_parts& p) {
+  if (!raw.empty() && std::all_of(raw.begin(), raw.end(), ident_char) && !digit_char(raw[0])) {
+    p.clean = raw;
   } else {
-    p.clean.reserve(raw.size());
+    std::string& c = p.storage;
+    c.reserve(raw.size() + 1);
     for (std::size_t i = 0; i < raw.size();) {
       if (ident_char(raw[i])) {
-        p.clean += raw[i++];
+        c += raw[i++];
       } else {
-        p.clean += '_';
+        c += '_';
         while (i < raw.size() && !ident_char(raw[i])) ++i;
       }
     }
-    if (p.clean.empty()) p.clean = "_unnamed";
+    if (c.empty()) c = "_unnamed";
+    if (digit_char(c[0])) c.insert(c.begin(), '_');
+    p.clean = c;
   }
-  const std::string& c = p.clean;
-  if (std::isdigit(static_cast<unsigned char>(c[0]))) p.clean.insert(p.clean.begin(), '_');
+  std::string_view c = p.clean;
   // (.*)_(\d+)$
   std::size_t end = c.size(), d = end;
-  while (d > 0 && std::isdigit(static_cast<unsigned char>(c[d - 1]))) --d;
+  while (d > 0 && digit_char(c[d - 1])) --d;
   p.base_len = end;
   if (d < end && d > 0 && c[d - 1] == '_' && end - d <= 18) {
     std::uint64_t n = 0;
@@ -519,7 +507,6 @@ name_parts split_name(std::string_view raw) {
     p.num = n;
     p.base_len = d - 1;
   }
-  return p;
 }
 
 // A candidate built in place, `base` or `base_N`: on the stack unless the base is long.
@@ -608,12 +595,12 @@ Graph::fresh_name Graph::probe_name(std::string_view base, std::optional<std::ui
   }
   f.num = num;
   f.name.assign(c);
-  f.hash = name_hash(c);
   return f;
 }
 
 Graph::fresh_name Graph::create_name(std::string_view raw) {
-  name_parts p = split_name(raw);
+  name_parts p;
+  split_name(raw, p);
   std::string_view base(p.clean.data(), p.base_len);
   base_entry& e = base_of(base);
   fresh_name f = probe_name(base, p.num, p.num && *p.num != 0 ? *p.num : e.count, e);
@@ -628,7 +615,8 @@ Graph::fresh_name Graph::create_name(std::string_view raw) {
 }
 
 std::string Graph::peek_name(std::string_view candidate) const {
-  name_parts p = split_name(candidate);
+  name_parts p;
+  split_name(candidate, p);
   std::string_view base(p.clean.data(), p.base_len);
   const base_entry* found = find_base(base);
   base_entry none;
@@ -714,26 +702,34 @@ void Graph::free_uses(std::uint32_t first, std::uint32_t n) {
   free_blocks_[n] = first;
 }
 
-void Graph::attach_inputs(node_id id) {
-  Node& n = nodes_[id];
-  // the distinct inputs (FX's ordered set), args then kwargs; scratch_ avoids an allocation per node
+// The distinct node references of args then kwargs, in first-occurrence order (FX's ordered set of
+// inputs), into scratch_ (no allocation per node); throws aotkit::value_error for a reference to
+// a node not live in this graph, before anything changed.
+void Graph::gather_inputs(std::span<const arg> args, std::span<const kwarg> kwargs) {
   std::vector<node_id>& inputs = scratch_;
   inputs.clear();
+  std::unordered_set<node_id> seen;  // once there are many (an output of hundreds): no quadratic scan
+  constexpr std::size_t scan_limit = 32;
   auto add = [&](node_id p) {
-    if (std::find(inputs.begin(), inputs.end(), p) == inputs.end()) inputs.push_back(p);
+    if (p >= nodes_.size()) [[unlikely]]
+      throw value_error("argument references node id " + std::to_string(p) + ", which is not in this graph");
+    if (nodes_[p].erased_) [[unlikely]]
+      throw value_error("argument references node " + nodes_[p].name_ + ", which was erased");
+    if (inputs.size() < scan_limit) {
+      if (std::find(inputs.begin(), inputs.end(), p) == inputs.end()) inputs.push_back(p);
+      return;
+    }
+    if (seen.empty()) seen.insert(inputs.begin(), inputs.end());
+    if (seen.insert(p).second) inputs.push_back(p);
   };
-  if (n.args_.size() + n.kwargs().size() > 64) {
-    std::unordered_set<node_id> seen;
-    auto add_large = [&](node_id p) {
-      if (seen.insert(p).second) inputs.push_back(p);
-    };
-    for (const arg& a : n.args_) for_each_node(a, add_large);
-    for (const kwarg& kw : n.kwargs()) for_each_node(kw.second, add_large);
-  } else {
-    for (const arg& a : n.args_) for_each_node(a, add);
-    for (const kwarg& kw : n.kwargs()) for_each_node(kw.second, add);
-  }
-  auto count = static_cast<std::uint32_t>(inputs.size());
+  for (const arg& a : args) for_each_node(a, add);
+  for (const kwarg& kw : kwargs) for_each_node(kw.second, add);  // NOLINT
+}
+
+// Gives node `id` a block of use records for the inputs gather_inputs found.
+void Graph::attach_gathered(node_id id) {
+  Node& n = nodes_[id];
+  auto count = static_cast<std::uint32_t>(scratch_.size());
   n.num_inputs_ = count;
   if (count == 0) {
     n.inputs_ = no_use;
@@ -742,9 +738,15 @@ void Graph::attach_inputs(node_id id) {
   std::uint32_t block = alloc_uses(count);
   n.inputs_ = block;
   for (std::uint32_t k = 0; k < count; ++k) {
-    uses_[block + k] = {inputs[k], id, no_use, no_use};
+    uses_[block + k] = {scratch_[k], id, no_use, no_use};
     use_append(block + k);
   }
+}
+
+void Graph::attach_inputs(node_id id) {
+  const Node& n = nodes_[id];
+  gather_inputs(n.args_.span(), n.kwargs());
+  attach_gathered(id);
 }
 
 void Graph::use_unlink(std::uint32_t r) noexcept {
@@ -774,16 +776,6 @@ void Graph::detach_inputs(node_id id) {
   free_uses(n.inputs_, n.num_inputs_);
   n.inputs_ = no_use;
   n.num_inputs_ = 0;
-}
-
-void Graph::check_args(std::span<const arg> args, std::span<const kwarg> kwargs) const {
-  auto check = [&](node_id p) {
-    if (p >= nodes_.size())
-      throw value_error("argument references node id " + std::to_string(p) + ", which is not in this graph");
-    if (nodes_[p].erased_) throw value_error("argument references node " + nodes_[p].name_ + ", which was erased");
-  };
-  for (const arg& a : args) for_each_node(a, check);
-  for (const kwarg& kw : kwargs) for_each_node(kw.second, check);  // NOLINT
 }
 
 //===--- find_nodes index ---===//
@@ -890,14 +882,16 @@ node_id Graph::create_node(node_op op, node_target target, std::vector<arg> args
                            std::optional<std::string> name, std::string type) {
   arg_store store;
   store.assign(std::move(args));
-  return make_node(op, std::move(target), std::move(store), std::move(kwargs), std::move(name), std::move(type));
+  return make_node(op, target, store, kwargs, name, type);
 }
 
-node_id Graph::make_node(node_op op, node_target target, arg_store args, std::vector<kwarg> kwargs,
-                         std::optional<std::string> name, std::string type) {
+// Takes what it keeps from its reference parameters (the public entry points own them): no moves
+// through a chain of by-value parameters on the path every node takes.
+node_id Graph::make_node(node_op op, node_target& target, arg_store& args, std::vector<kwarg>& kwargs,
+                         const std::optional<std::string>& name, std::string& type) {
   if (nodes_.size() >= no_node - 1) throw runtime_error("a graph holds at most 2^32 - 2 nodes");
   op_handle target_op;
-  std::string target_text;
+  std::string* target_text = nullptr;
   if (op == node_op::call_function) {
     if (!std::holds_alternative<op_handle>(target))
       throw value_error("Node [name = '" + name.value_or("") + "'] target " + std::get<std::string>(target) +
@@ -908,9 +902,9 @@ node_id Graph::make_node(node_op op, node_target target, arg_store args, std::ve
     if (!std::holds_alternative<std::string>(target))
       throw value_error("Node [name = '" + name.value_or("") + "'] target " + op_name(std::get<op_handle>(target)) +
                         " has type OpOverload but a str is expected");
-    target_text = std::move(std::get<std::string>(target));
+    target_text = &std::get<std::string>(target);
   }
-  check_args(args.span(), kwargs);
+  gather_inputs(args.span(), kwargs);
   std::string snake;
   std::string_view candidate;
   if (name) {
@@ -919,31 +913,28 @@ node_id Graph::make_node(node_op op, node_target target, arg_store args, std::ve
     candidate = default_node_name(target_op);
   } else {
     // _target_to_str: strings lose surrounding dunders, then snake case
-    std::string_view t = target_text;
+    std::string_view t = *target_text;
     if (t.size() > 4 && t.starts_with("__") && t.ends_with("__")) t = t.substr(2, t.size() - 4);
     snake = snake_case(t);
     candidate = snake;
   }
   fresh_name f = create_name(candidate);
-  name_reserve();
   auto id = static_cast<node_id>(nodes_.size());
   Node& n = nodes_.emplace_back();
   n.id_ = id;
   n.op_ = op;
   n.target_op_ = target_op;
   n.args_ = std::move(args);
-  if (!target_text.empty() || !kwargs.empty() || !type.empty()) {
+  if ((target_text != nullptr && !target_text->empty()) || !kwargs.empty() || !type.empty()) {
     Node::extra& e = n.ensure_extra();
-    e.target_text = std::move(target_text);
+    if (target_text != nullptr) e.target_text = std::move(*target_text);
     e.kwargs = std::move(kwargs);
     e.type = std::move(type);
   }
   n.name_ = std::move(f.name);
-  n.name_hash_ = f.hash;
   link(id);
-  attach_inputs(id);
+  attach_gathered(id);
   index_add(id);
-  name_insert(id, f.hash);
   ++size_;
   return id;
 }
@@ -968,7 +959,8 @@ node_id Graph::call_function(op_handle op, std::initializer_list<arg> args, std:
                              std::optional<std::string> name, std::string type) {
   arg_store store;
   store.assign(std::span<const arg>(args.begin(), args.size()));
-  return make_node(node_op::call_function, op, std::move(store), std::move(kwargs), std::move(name), std::move(type));
+  node_target target = op;
+  return make_node(node_op::call_function, target, store, kwargs, name, type);
 }
 
 node_id Graph::call_function(std::string_view op, std::vector<arg> args, std::vector<kwarg> kwargs,
@@ -992,18 +984,18 @@ node_id Graph::output(arg result, std::string type) {
 
 void Graph::set_args(node_id id, std::vector<arg> args) {
   Node& n = live(id, "set_args");
-  check_args(args, {});
+  gather_inputs(args, n.kwargs());
   detach_inputs(id);
   n.args_.assign(std::move(args));
-  attach_inputs(id);
+  attach_gathered(id);
 }
 
 void Graph::set_kwargs(node_id id, std::vector<kwarg> kwargs) {
   Node& n = live(id, "set_kwargs");
-  check_args({}, kwargs);
+  gather_inputs(n.args_.span(), kwargs);
   detach_inputs(id);
   if (!kwargs.empty() || n.extra_) n.ensure_extra().kwargs = std::move(kwargs);
-  attach_inputs(id);
+  attach_gathered(id);
 }
 
 void Graph::update_arg(node_id id, std::size_t index, arg value) {

@@ -3,12 +3,14 @@
 module;
 #include <cstddef>
 #include <array>
+#include <atomic>
 #include <bit>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <initializer_list>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -161,7 +163,6 @@ class Node {
   std::unique_ptr<extra> extra_;
   std::uint64_t order_ = 0;            // increases along the list (FX's _sort_key)
   op_handle target_op_;
-  std::uint32_t name_hash_ = 0;        // the name table's key for name_
   node_id id_ = no_node, prev_ = no_node, next_ = no_node;
   node_id prev_same_ = no_node, next_same_ = no_node;  // find_nodes index chain
   std::uint32_t first_use_ = 0xFFFFFFFFu, last_use_ = 0xFFFFFFFFu, num_users_ = 0;
@@ -308,7 +309,6 @@ class Graph {
   Node& live(node_id id, std::string_view what);
   struct fresh_name {
     std::string name;
-    std::uint32_t hash = 0;  // name_hash(name), for the name table
     std::uint64_t num = 0;   // the base's counter after taking it
     std::optional<std::uint64_t> suffix;  // the name's N in `base_N`; nullopt: the bare base
   };
@@ -321,8 +321,8 @@ class Graph {
   };
   static std::uint64_t hash_text(std::string_view s) noexcept;  // short names: a few multiplies
   static std::uint32_t name_hash(std::string_view s) noexcept;  // its low bits: the name table's key
-  node_id make_node(node_op op, node_target target, arg_store args, std::vector<kwarg> kwargs,
-                    std::optional<std::string> name, std::string type);
+  node_id make_node(node_op op, node_target& target, arg_store& args, std::vector<kwarg>& kwargs,
+                    const std::optional<std::string>& name, std::string& type);
   fresh_name create_name(std::string_view candidate);
   fresh_name probe_name(std::string_view base, std::optional<std::uint64_t> own, std::uint64_t num,
                         const base_entry& e) const;
@@ -346,13 +346,10 @@ class Graph {
   void use_append(std::uint32_t r) noexcept;  // puts it at the end of its producer's user list
   std::uint32_t alloc_uses(std::uint32_t n);
   void free_uses(std::uint32_t first, std::uint32_t n);
-  void name_reserve();  // room in the table for one more name
-  void name_place(node_id id, std::uint32_t hash) noexcept;
-  void name_insert(node_id id, std::uint32_t hash);  // after name_reserve
-  void flush_names() noexcept;
-  [[nodiscard]] node_id name_lookup(std::string_view name) const noexcept;
-  [[nodiscard]] node_id name_lookup(std::string_view name, std::uint32_t hash) const noexcept;
-  void check_args(std::span<const arg> args, std::span<const kwarg> kwargs) const;
+  void index_names() const;  // brings the name index up to the nodes made so far
+  [[nodiscard]] node_id name_lookup(std::string_view name) const;
+  void gather_inputs(std::span<const arg> args, std::span<const kwarg> kwargs);
+  void attach_gathered(node_id id);
   struct index_slot {
     static constexpr std::uint64_t empty = ~std::uint64_t{0};
     std::uint64_t key = empty;
@@ -427,11 +424,39 @@ class Graph {
   node_arena nodes_;
   std::vector<use> uses_;
   std::array<std::uint32_t, 9> free_blocks_ = filled_free_blocks();  // free use blocks by size (1..8)
-  // open addressing over every name ever given (names are never reused): (id, low 32 hash bits)
-  std::vector<std::pair<node_id, std::uint32_t>> name_table_;
-  std::size_t names_used_ = 0;  // in the table and pending
-  static constexpr std::size_t max_pending_names = 32;
-  std::vector<std::pair<node_id, std::uint32_t>> pending_names_;  // taken, not yet in the table
+  // The name index: open addressing over every name ever given (names are never reused), slots
+  // (id, low 32 bits of the name's hash). Built by the first lookup and extended by later ones
+  // with the nodes made since, so building a graph does not pay for it. Lookups are const and
+  // may run on several threads: extension happens under the mutex, and `indexed` is published
+  // with release so a reader that sees it current reads the table without the lock.
+  struct name_index {
+    std::vector<std::pair<node_id, std::uint32_t>> table;
+    std::atomic<std::uint32_t> indexed{0};  // node ids below this are in the table
+    std::mutex mu;
+    name_index() = default;
+    inline name_index(const name_index&) noexcept {}  // a copy indexes its own nodes when asked
+    inline name_index(name_index&& o) noexcept : table(std::move(o.table)), indexed(o.indexed.load()) {
+      o.table.clear();
+      o.indexed = 0;
+    }
+    inline name_index& operator=(const name_index& o) noexcept {
+      if (this != &o) {
+        table.clear();
+        indexed = 0;
+      }
+      return *this;
+    }
+    inline name_index& operator=(name_index&& o) noexcept {
+      if (this != &o) {
+        table = std::move(o.table);
+        indexed = o.indexed.load();
+        o.table.clear();
+        o.indexed = 0;
+      }
+      return *this;
+    }
+  };
+  mutable name_index names_;
   std::vector<node_id> scratch_;  // attach_inputs' working set
   std::vector<base_slot> bases_;
   std::size_t bases_used_ = 0;

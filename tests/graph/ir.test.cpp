@@ -6,6 +6,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -81,6 +82,74 @@ TEST_CASE("FX's namespace: counters, explicit suffixes, builtins and sanitizing 
   CHECK(g.node(g.call_function("operator.mul", {}, {}, std::string("a-b c"))).name() == "a_b_c");
   CHECK(g.node(g.call_method("__add__", {arg::node(x)})).name() == "add_3");
   CHECK(g.node(g.get_attr("torch")).name() == "torch_1");
+}
+
+TEST_CASE("names are sanitized byte by byte in ASCII, as FX's [^0-9a-zA-Z_]+", "[graph][naming]") {
+  Graph g;
+  CHECK(g.node(g.placeholder("caf\xc3\xa9")).name() == "caf_");
+  CHECK(g.node(g.placeholder("\xc3\xa9t\xc3\xa9")).name() == "_t_");
+  CHECK(g.node(g.placeholder("x\xb2")).name() == "x_");  // a Latin-1 letter in some C locales
+  CHECK(g.node(g.placeholder("7")).name() == "_7");
+  CHECK(g.node(g.placeholder("!!")).name() == "_");
+  CHECK(g.node(g.placeholder("")).name() == "_unnamed");
+}
+
+TEST_CASE("the name index answers after growth, in copies and moves, and on several threads", "[graph][naming]") {
+  Graph g;
+  node_id x = g.placeholder("x");
+  CHECK(g.find_node("x") == x);  // indexed now; the nodes below extend it
+  std::vector<node_id> made;
+  for (int i = 0; i < 3000; ++i) made.push_back(g.call_function("operator.add", {arg::node(x), i}));
+  CHECK(g.find_node("add") == made[0]);
+  CHECK(g.find_node("add_2999") == made[2999]);
+  CHECK(!g.find_node("add_3000"));
+  // a counter below an explicit suffix needs the index, which must hold the newest nodes
+  node_id m9 = g.call_function("operator.mul", {}, {}, std::string("mul_9"));
+  auto mul = [&](std::optional<std::string> name = std::nullopt) {
+    return g.node(g.call_function("operator.mul", {}, {}, std::move(name))).name();
+  };
+  CHECK(mul("mul_3") == "mul_3");
+  CHECK(mul("mul_3") == "mul_4");
+  CHECK(mul() == "mul");
+  CHECK(mul() == "mul_5");
+  for (int i = 6; i <= 8; ++i) CHECK(mul() == "mul_" + std::to_string(i));
+  CHECK(mul() == "mul_10");
+  CHECK(g.find_node("mul_9") == m9);
+
+  Graph copy = g;
+  CHECK(copy.find_node("add_1500") == made[1500]);
+  Graph moved = std::move(copy);
+  CHECK(moved.find_node("add_17") == made[17]);
+  CHECK(moved.node(moved.call_function("operator.add", {})).name() == "add_3000");
+  CHECK(moved.find_node("add_3000").has_value());
+  copy = moved;  // assigning into the moved-from graph
+  CHECK(copy.find_node("add_3000").has_value());
+
+  // the first lookups of a fresh copy race to build its index: every thread sees every name
+  Graph shared = g;
+  std::vector<std::thread> threads;
+  std::vector<int> found(4, 0);
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = t; i < 3000; i += 4) found[t] += shared.find_node("add_" + std::to_string(i)).has_value() || i == 0;
+    });
+  for (auto& th : threads) th.join();
+  CHECK(found[0] + found[1] + found[2] + found[3] == 3000);
+  CHECK(lint_problems(shared).empty());
+}
+
+TEST_CASE("a node with hundreds of inputs in one argument: distinct inputs in first-use order", "[graph][users]") {
+  Graph g;
+  std::vector<node_id> ph;
+  for (int i = 0; i < 300; ++i) ph.push_back(g.placeholder("p" + std::to_string(i)));
+  std::vector<arg> items;
+  for (int rep = 0; rep < 2; ++rep)
+    for (int i = 299; i >= 0; --i) items.push_back(arg::node(ph[static_cast<std::size_t>(i)]));
+  node_id out = g.output(arg::tuple(std::move(items)));
+  std::vector<node_id> expect(ph.rbegin(), ph.rend());
+  CHECK(g.input_nodes(out) == expect);
+  for (node_id p : ph) CHECK(g.users(p) == std::vector<node_id>{out});
+  CHECK(lint_problems(g).empty());
 }
 
 TEST_CASE("inserting_before keeps creation order, inserting_after reverses it (§D.3)", "[graph][insert]") {
