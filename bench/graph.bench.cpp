@@ -5,8 +5,10 @@
 #include <benchmark/benchmark.h>
 
 #include <malloc.h>
+#include <unistd.h>
 
 #include <cstdint>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -42,14 +44,19 @@ void per_node(benchmark::State& state) {
 void graph_build(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(build(state.range(0)));
   per_node(state);
-  // bytes per node: the heap a built graph holds, blocks glibc maps separately (big vectors) included
-  auto held = [] {
-    struct mallinfo2 m = mallinfo2();
-    return m.uordblks + m.hblkhd;
+  // bytes per node: the memory a built graph holds resident (the pages it made the process touch,
+  // huge pages whole), measured after glibc returned its free memory. (malloc's own count would
+  // include capacity never touched: a realloc'd block's spare room, an aligned chunk's mapping.)
+  auto resident = [] {
+    std::ifstream statm("/proc/self/statm");
+    std::size_t pages = 0, rss = 0;
+    statm >> pages >> rss;
+    return rss * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
   };
-  auto before = held();
+  malloc_trim(0);
+  auto before = resident();
   Graph g = build(state.range(0));
-  state.counters["bytes/node"] = static_cast<double>(held() - before) / static_cast<double>(g.size());
+  state.counters["bytes/node"] = static_cast<double>(resident() - before) / static_cast<double>(g.size());
 }
 
 void graph_lint(benchmark::State& state) {

@@ -24,6 +24,10 @@ module;
 #include <utility>
 #include <variant>
 #include <vector>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 module aotkit.graph;
 
 import aotkit.runtime;
@@ -281,7 +285,7 @@ const node_meta empty_meta;
 
 Node::Node(const Node& o)
     : name_(o.name_), args_(o.args_), extra_(o.extra_ ? std::make_unique<extra>(*o.extra_) : nullptr), order_(o.order_),
-      target_op_(o.target_op_), id_(o.id_), prev_(o.prev_), next_(o.next_), prev_same_(o.prev_same_),
+      target_op_(o.target_op_), name_hash_(o.name_hash_), id_(o.id_), prev_(o.prev_), next_(o.next_), prev_same_(o.prev_same_),
       next_same_(o.next_same_), first_use_(o.first_use_), last_use_(o.last_use_), num_users_(o.num_users_),
       inputs_(o.inputs_), num_inputs_(o.num_inputs_), op_(o.op_), erased_(o.erased_) {}
 
@@ -307,6 +311,39 @@ std::span<const kwarg> Node::kwargs() const noexcept {
 }
 const node_meta& Node::meta() const noexcept { return extra_ ? extra_->meta : empty_meta; }
 const std::string& Node::type() const noexcept { return extra_ ? extra_->type : empty_string; }
+
+//===--- table memory and the node arena ---===//
+
+namespace {
+constexpr std::align_val_t table_align(std::size_t bytes) noexcept {
+  return std::align_val_t{bytes >= huge_page ? huge_page : alignof(std::max_align_t)};
+}
+}  // namespace
+
+void* allocate_table(std::size_t bytes) {
+  void* p = ::operator new(bytes, table_align(bytes));
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  if (bytes >= huge_page) ::madvise(p, bytes & ~(huge_page - 1), MADV_HUGEPAGE);
+#endif
+  return p;
+}
+
+void free_table(void* p, std::size_t bytes) noexcept { ::operator delete(p, table_align(bytes)); }
+
+void Graph::node_arena::add_chunk() {
+  std::size_t c = chunks_.size();
+  std::size_t n = c < small_chunks ? first_chunk << c : big_chunk;
+  chunks_.push_back(static_cast<Node*>(allocate_table(c < small_chunks ? n * sizeof(Node) : big_bytes)));
+  capacity_ += n;
+}
+
+void Graph::node_arena::release() noexcept {
+  for (std::size_t i = 0; i < size_; ++i) (*this)[i].~Node();
+  for (std::size_t c = 0; c < chunks_.size(); ++c)
+    free_table(chunks_[c], c < small_chunks ? (first_chunk << c) * sizeof(Node) : big_bytes);
+  chunks_.clear();
+  size_ = capacity_ = 0;
+}
 
 //===--- Graph: copying ---===//
 
@@ -374,7 +411,8 @@ void Graph::index_names() const {
   if (from == n) return;
   auto& table = names_.table;
   if (2 * std::size_t{n} >= table.size()) {
-    table.assign(std::bit_ceil(std::max<std::size_t>(16, 2 * std::size_t{n} + 1)), {no_node, 0});
+    table = {std::bit_ceil(std::max<std::size_t>(16, 2 * std::size_t{n} + 1)), {no_node, 0}};
+    names_.shadowed.clear();
     from = 0;
   }
   std::size_t mask = table.size() - 1;
@@ -383,13 +421,18 @@ void Graph::index_names() const {
   for (std::uint32_t lo = from; lo < n; lo += batch) {
     std::uint32_t k = std::min(batch, n - lo);
     for (std::uint32_t j = 0; j < k; ++j) {
-      hashes[j] = name_hash(nodes_[lo + j].name_);
+      hashes[j] = nodes_[lo + j].name_hash_;
       __builtin_prefetch(&table[hashes[j] & mask], 1);
     }
     for (std::uint32_t j = 0; j < k; ++j) {
-      std::size_t i = hashes[j] & mask;
-      while (table[i].first != no_node) i = (i + 1) & mask;
-      table[i] = {lo + j, hashes[j]};
+      std::uint32_t h = hashes[j];
+      std::size_t i = h & mask;
+      // a slot passed on the way holding the same name answers find_node first: this node is shadowed
+      bool shadowed = false;
+      for (; table[i].id != no_node; i = (i + 1) & mask)
+        shadowed |= table[i].hash == h && !shadowed && nodes_[table[i].id].name_ == nodes_[lo + j].name_;
+      table[i] = {lo + j, h};
+      if (shadowed) names_.shadowed.push_back(lo + j);
     }
   }
   names_.indexed.store(n, std::memory_order_release);
@@ -440,23 +483,10 @@ node_id Graph::output_node() const {
 }
 
 std::vector<node_id> Graph::misnamed_nodes() const {
+  index_names();  // which finds them: a node whose probe passes a slot holding its name
   std::vector<node_id> out;
-  index_names();
-  const auto& table = names_.table;
-  if (table.empty()) return out;
-  // find_node(name) answers with the first slot in probe order holding that name, so a node is
-  // misnamed when a slot between its home slot and its own holds the same name. One sequential
-  // pass over the table, touching a node only when two slots share a hash.
-  std::size_t mask = table.size() - 1;
-  for (std::size_t i = 0; i < table.size(); ++i) {
-    auto [id, h] = table[i];
-    if (id == no_node) continue;
-    for (std::size_t j = h & mask; j != i; j = (j + 1) & mask) {
-      if (table[j].second != h || nodes_[table[j].first].name_ != nodes_[id].name_) continue;
-      if (!nodes_[id].erased_) out.push_back(id);
-      break;
-    }
-  }
+  for (node_id id : names_.shadowed)
+    if (!nodes_[id].erased_) out.push_back(id);
   std::sort(out.begin(), out.end(), [&](node_id a, node_id b) { return nodes_[a].order_ < nodes_[b].order_; });
   return out;
 }
@@ -691,7 +721,7 @@ std::uint32_t Graph::alloc_uses(std::uint32_t n) {
   }
   if (uses_.size() + n >= no_use) throw runtime_error("a graph holds at most 2^32 - 2 uses");
   auto b = static_cast<std::uint32_t>(uses_.size());
-  uses_.resize(uses_.size() + n);
+  uses_.grow_by(n);
   return b;
 }
 
@@ -932,6 +962,7 @@ node_id Graph::make_node(node_op op, node_target& target, arg_store& args, std::
     e.type = std::move(type);
   }
   n.name_ = std::move(f.name);
+  n.name_hash_ = name_hash(n.name_);
   link(id);
   attach_gathered(id);
   index_add(id);

@@ -6,6 +6,8 @@ module;
 #include <atomic>
 #include <bit>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <deque>
 #include <functional>
 #include <initializer_list>
@@ -15,6 +17,7 @@ module;
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <variant>
@@ -24,6 +27,103 @@ export module aotkit.graph:ir;
 import aotkit.runtime;
 import :arg;
 import :ops;
+
+namespace aotkit::graph {
+
+// Memory for big flat tables: blocks of 2 MiB and more are aligned to 2 MiB and advised as huge
+// pages, so the kernel maps them with one fault per 2 MiB instead of 512 (on a virtual machine a
+// fault costs microseconds, more than the work that fills the page). A hint: where huge pages are
+// off this is ordinary memory.
+inline constexpr std::size_t huge_page = std::size_t{2} << 20;
+void* allocate_table(std::size_t bytes);
+void free_table(void* p, std::size_t bytes) noexcept;
+
+// A fixed-size array of trivially copyable records in table memory.
+template <class T>
+  requires std::is_trivially_copyable_v<T>
+class table_array {
+ public:
+  table_array() = default;
+  inline table_array(std::size_t n, const T& fill) : data_(static_cast<T*>(allocate_table(n * sizeof(T)))), size_(n) {
+    std::fill_n(data_, n, fill);
+  }
+  inline table_array(const table_array& o) : table_array() {
+    if (o.size_ == 0) return;
+    data_ = static_cast<T*>(allocate_table(o.size_ * sizeof(T)));
+    size_ = o.size_;
+    std::memcpy(data_, o.data_, size_ * sizeof(T));
+  }
+  inline table_array(table_array&& o) noexcept : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)) {}
+  inline table_array& operator=(table_array o) noexcept {
+    std::swap(data_, o.data_);
+    std::swap(size_, o.size_);
+    return *this;
+  }
+  inline ~table_array() {
+    if (data_ != nullptr) free_table(data_, size_ * sizeof(T));
+  }
+  [[nodiscard]] inline std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] inline bool empty() const noexcept { return size_ == 0; }
+  inline T& operator[](std::size_t i) noexcept { return data_[i]; }
+  inline const T& operator[](std::size_t i) const noexcept { return data_[i]; }
+
+ private:
+  T* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+// A growable array of trivially copyable records that grows with realloc: glibc moves a block it
+// mapped on its own by remapping its pages, so growth neither copies the records nor faults
+// their pages in again (a std::vector copies into a fresh block each time it doubles). New
+// records are left unwritten; whoever takes them writes every field.
+template <class T>
+  requires std::is_trivially_copyable_v<T>
+class pod_buffer {
+ public:
+  pod_buffer() = default;
+  inline pod_buffer(const pod_buffer& o) {
+    if (o.size_ == 0) return;
+    reserve(o.size_);
+    std::memcpy(data_, o.data_, o.size_ * sizeof(T));
+    size_ = o.size_;
+  }
+  inline pod_buffer(pod_buffer&& o) noexcept
+      : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)), capacity_(std::exchange(o.capacity_, 0)) {}
+  inline pod_buffer& operator=(const pod_buffer& o) {
+    if (this != &o) *this = pod_buffer(o);
+    return *this;
+  }
+  inline pod_buffer& operator=(pod_buffer&& o) noexcept {
+    if (this != &o) {
+      std::free(data_);
+      data_ = std::exchange(o.data_, nullptr);
+      size_ = std::exchange(o.size_, 0);
+      capacity_ = std::exchange(o.capacity_, 0);
+    }
+    return *this;
+  }
+  inline ~pod_buffer() { std::free(data_); }
+  [[nodiscard]] inline std::size_t size() const noexcept { return size_; }
+  inline T& operator[](std::size_t i) noexcept { return data_[i]; }
+  inline const T& operator[](std::size_t i) const noexcept { return data_[i]; }
+  /// Appends n unwritten records.
+  inline void grow_by(std::size_t n) {
+    if (size_ + n > capacity_) reserve(std::max(size_ + n, std::max<std::size_t>(64, 2 * capacity_)));
+    size_ += n;
+  }
+
+ private:
+  inline void reserve(std::size_t n) {
+    void* p = std::realloc(data_, n * sizeof(T));
+    if (p == nullptr) throw std::bad_alloc();
+    data_ = static_cast<T*>(p);
+    capacity_ = n;
+  }
+  T* data_ = nullptr;
+  std::size_t size_ = 0, capacity_ = 0;
+};
+
+}  // namespace aotkit::graph
 
 export namespace aotkit::graph {
 
@@ -163,6 +263,7 @@ class Node {
   std::unique_ptr<extra> extra_;
   std::uint64_t order_ = 0;            // increases along the list (FX's _sort_key)
   op_handle target_op_;
+  std::uint32_t name_hash_ = 0;  // the name index's key for name_ (in what would be padding)
   node_id id_ = no_node, prev_ = no_node, next_ = no_node;
   node_id prev_same_ = no_node, next_same_ = no_node;  // find_nodes index chain
   std::uint32_t first_use_ = 0xFFFFFFFFu, last_use_ = 0xFFFFFFFFu, num_users_ = 0;
@@ -231,8 +332,8 @@ class Graph {
   /// lists it among their inputs, and each input's use record names it. What `lint` checks beyond FX.
   [[nodiscard]] bool links_consistent(node_id id) const noexcept;
   /// The live nodes that `find_node(name)` does not answer with, in order: FX's "redefined name"
-  /// check. One pass that fetches its name-table probes ahead, so it runs at memory speed on
-  /// graphs far bigger than the cache.
+  /// check. The name index notes them as it places names (a probe passing a slot that holds the
+  /// same name), so after the index is current this costs nothing per node.
   [[nodiscard]] std::vector<node_id> misnamed_nodes() const;
   /// True when `a` comes before `b` (both live). O(1).
   [[nodiscard]] bool before(node_id a, node_id b) const;
@@ -368,13 +469,17 @@ class Graph {
     return a;
   }
 
-  // Nodes in chunks of 16, 32, ..., 1024 and then 1024 each: stable addresses (node() references
-  // stay valid), one allocation per 1024 nodes in big graphs (std::deque would allocate every 3),
-  // and small graphs (HOP bodies, copies) pay for 16 nodes, not 1024.
+  // Nodes in chunks of 16, 32, ..., 1024 and then 2 MiB each: stable addresses (node() references
+  // stay valid), small graphs (HOP bodies, copies) pay for 16 nodes, and the big chunks are whole
+  // huge pages where the system offers them (one page fault per 2 MiB instead of 512: on a
+  // virtual machine a fault costs microseconds, more than building the nodes it makes room for).
+  // Nodes are constructed as they are made, so untouched capacity is never faulted in.
   class node_arena {
    public:
-    static constexpr std::size_t first_chunk = 16, big_chunk = 1024;
+    static constexpr std::size_t first_chunk = 16;
     static constexpr std::size_t small_chunks = 7, small_total = 2032;  // 16 + 32 + ... + 1024
+    static constexpr std::size_t big_bytes = huge_page;
+    static constexpr std::size_t big_chunk = big_bytes / sizeof(Node);
     node_arena() = default;
     inline node_arena(const node_arena& o) {
       for (std::size_t i = 0; i < o.size_; ++i) emplace_back() = o[i];
@@ -386,17 +491,25 @@ class Graph {
       }
       return *this;
     }
-    node_arena(node_arena&&) noexcept = default;
-    node_arena& operator=(node_arena&&) noexcept = default;
-    inline Node& emplace_back() {
-      if (size_ == capacity_) {
-        std::size_t n = chunks_.size() < small_chunks ? first_chunk << chunks_.size() : big_chunk;
-        chunks_.push_back(std::make_unique<Node[]>(n));
-        capacity_ += n;
+    inline node_arena(node_arena&& o) noexcept
+        : chunks_(std::move(o.chunks_)), size_(std::exchange(o.size_, 0)), capacity_(std::exchange(o.capacity_, 0)) {}
+    inline node_arena& operator=(node_arena&& o) noexcept {
+      if (this != &o) {
+        release();
+        chunks_ = std::move(o.chunks_);
+        size_ = std::exchange(o.size_, 0);
+        capacity_ = std::exchange(o.capacity_, 0);
       }
-      return (*this)[size_++];  // slots past size_ hold default Nodes (pop_back resets its slot)
+      return *this;
     }
-    inline void pop_back() { (*this)[--size_] = Node(); }
+    inline ~node_arena() { release(); }
+    inline Node& emplace_back() {
+      if (size_ == capacity_) add_chunk();
+      Node* slot = &(*this)[size_];
+      ::new (static_cast<void*>(slot)) Node();
+      ++size_;
+      return *slot;
+    }
     [[nodiscard]] inline std::size_t size() const noexcept { return size_; }
     inline Node& operator[](std::size_t i) noexcept {
       auto [c, k] = locate(i);
@@ -408,6 +521,8 @@ class Graph {
     }
 
    private:
+    void add_chunk();
+    void release() noexcept;
     // (chunk, slot) of node i
     static inline std::pair<std::size_t, std::size_t> locate(std::size_t i) noexcept {
       if (i < small_total) {
@@ -418,11 +533,11 @@ class Graph {
       std::size_t j = i - small_total;
       return {small_chunks + j / big_chunk, j % big_chunk};
     }
-    std::vector<std::unique_ptr<Node[]>> chunks_;
+    std::vector<Node*> chunks_;  // raw storage; nodes below size_ are constructed
     std::size_t size_ = 0, capacity_ = 0;
   };
   node_arena nodes_;
-  std::vector<use> uses_;
+  pod_buffer<use> uses_;
   std::array<std::uint32_t, 9> free_blocks_ = filled_free_blocks();  // free use blocks by size (1..8)
   // The name index: open addressing over every name ever given (names are never reused), slots
   // (id, low 32 bits of the name's hash). Built by the first lookup and extended by later ones
@@ -430,18 +545,22 @@ class Graph {
   // may run on several threads: extension happens under the mutex, and `indexed` is published
   // with release so a reader that sees it current reads the table without the lock.
   struct name_index {
-    std::vector<std::pair<node_id, std::uint32_t>> table;
+    struct slot {
+      node_id id;
+      std::uint32_t hash;  // low 32 bits of the name's hash
+    };
+    table_array<slot> table;
+    std::vector<node_id> shadowed;  // nodes find_node does not answer with: another has their name
     std::atomic<std::uint32_t> indexed{0};  // node ids below this are in the table
     std::mutex mu;
     name_index() = default;
     inline name_index(const name_index&) noexcept {}  // a copy indexes its own nodes when asked
-    inline name_index(name_index&& o) noexcept : table(std::move(o.table)), indexed(o.indexed.load()) {
-      o.table.clear();
-      o.indexed = 0;
-    }
+    inline name_index(name_index&& o) noexcept
+        : table(std::move(o.table)), shadowed(std::move(o.shadowed)), indexed(o.indexed.exchange(0)) {}
     inline name_index& operator=(const name_index& o) noexcept {
       if (this != &o) {
-        table.clear();
+        table = {};
+        shadowed.clear();
         indexed = 0;
       }
       return *this;
@@ -449,9 +568,8 @@ class Graph {
     inline name_index& operator=(name_index&& o) noexcept {
       if (this != &o) {
         table = std::move(o.table);
-        indexed = o.indexed.load();
-        o.table.clear();
-        o.indexed = 0;
+        shadowed = std::move(o.shadowed);
+        indexed = o.indexed.exchange(0);
       }
       return *this;
     }
