@@ -6,6 +6,7 @@ module;
 #include <charconv>
 #include <cmath>
 #include <cstddef>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -44,6 +45,26 @@ bool plain_ascii(std::string_view s) noexcept {
   return true;
 }
 
+// The index of the first byte at or after `i` that ends a plain run of string text: '"', '\\', a
+// control character or a non-ASCII byte (s.size() when none). Eight bytes at a time: each test's
+// lowest flagged byte is exact (borrows only run upward from a flagged byte), so the lowest flag
+// of their union is the first such byte.
+std::size_t plain_run_end(std::string_view s, std::size_t i) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  auto has_zero = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    std::uint64_t m = has_zero(w ^ (0x22 * ones)) | has_zero(w ^ (0x5C * ones)) | ((w - 0x20 * ones) & ~w & highs) | (w & highs);
+    if (m != 0) return i + static_cast<std::size_t>(std::countr_zero(m)) / 8;
+  }
+  for (; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') return i;
+  }
+  return i;
+}
+
 //===--- a pull parser over JSON text ---===//
 
 class cursor {
@@ -53,10 +74,11 @@ class cursor {
   [[noreturn]] void syntax(std::string_view what) const {
     throw input_error("byte " + std::to_string(pos_), std::string(what));
   }
-  void ws() noexcept {
+  // The token functions run several times per node: inlined into the reader's loops.
+  [[gnu::always_inline]] void ws() noexcept {
     while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\n' || s_[pos_] == '\r' || s_[pos_] == '\t')) ++pos_;
   }
-  char peek() {
+  [[gnu::always_inline]] char peek() {
     ws();
     if (pos_ >= s_.size()) syntax("unexpected end of input");
     return s_[pos_];
@@ -65,7 +87,7 @@ class cursor {
     ws();
     return pos_ >= s_.size();
   }
-  void expect(char c) {
+  [[gnu::always_inline]] void expect(char c) {
     if (peek() != c) syntax(std::string("expected '") + c + "'");
     ++pos_;
   }
@@ -75,7 +97,7 @@ class cursor {
     return true;
   }
   // After '{' or '[': true while there is another member/item (eats the ',' between them).
-  bool more(char close, bool& first) {
+  [[gnu::always_inline]] bool more(char close, bool& first) {
     char c = peek();
     if (c == close) {
       ++pos_;
@@ -96,8 +118,10 @@ class cursor {
     bool high = false;  // raw non-ASCII bytes must form valid UTF-8 (JSON text is UTF-8)
     while (true) {
       std::size_t start = pos_;
-      while (pos_ < s_.size() && s_[pos_] != '"' && s_[pos_] != '\\' && static_cast<unsigned char>(s_[pos_]) >= 0x20) {
-        high |= static_cast<unsigned char>(s_[pos_]) >= 0x80;
+      while (true) {  // plain runs at word speed, then non-ASCII bytes one by one
+        pos_ = plain_run_end(s_, pos_);
+        if (pos_ >= s_.size() || static_cast<unsigned char>(s_[pos_]) < 0x80) break;
+        high = true;
         ++pos_;
       }
       out.append(s_.data() + start, pos_ - start);
@@ -148,14 +172,10 @@ class cursor {
   // names); otherwise decoded into `scratch`. The view lives as long as the input or `scratch`.
   std::string_view text(std::string& scratch) {
     if (peek() != '"') syntax("expected a string");
-    std::size_t from = pos_ + 1;
-    for (std::size_t i = from; i < s_.size(); ++i) {
-      auto c = static_cast<unsigned char>(s_[i]);
-      if (c == '"') {
-        pos_ = i + 1;
-        return s_.substr(from, i - from);
-      }
-      if (c == '\\' || c < 0x20 || c >= 0x80) break;
+    std::size_t from = pos_ + 1, end = plain_run_end(s_, from);
+    if (end < s_.size() && s_[end] == '"') {
+      pos_ = end + 1;
+      return s_.substr(from, end - from);
     }
     string(scratch);
     return scratch;
@@ -215,6 +235,13 @@ class cursor {
     return s_.substr(pos_);
   }
   std::size_t offset() const noexcept { return pos_; }
+  // Consumes `lit` when the text (after whitespace) starts with it.
+  bool try_literal(std::string_view lit) noexcept {
+    ws();
+    if (s_.size() - pos_ < lit.size() || !same_text(s_.substr(pos_, lit.size()), lit)) return false;
+    pos_ += lit.size();
+    return true;
+  }
   void advance(std::size_t n) noexcept { pos_ += n; }
   std::string_view between(std::size_t from, std::size_t to) const noexcept { return s_.substr(from, to - from); }
 
@@ -456,58 +483,77 @@ class reader {
     at();
     c_.expect('{');
     bool first = true;
-    std::string key_text, name, op_buf, target_buf, type;
-    std::string_view op_text, target;
+    std::string type;
+    std::string_view name, op_text, target;
     bool has_name = false, has_op = false, has_target = false;
-    std::vector<arg> args;
-    std::vector<kwarg> kwargs;
+    // buffers kept across nodes: no allocation per node for its args, kwargs or texts
+    args_buf_.clear();
+    kwargs_buf_.clear();
     std::optional<node_meta> meta;  // most nodes of a big graph have none: no 300-byte struct for them
     forward_ = false;
+    std::size_t next_key = 0;  // writers put the keys in fx-json's order: try that key first
     while (c_.more('}', first)) {
-      std::string_view key = c_.text(key_text);
-      c_.expect(':');
-      at(key);
-      if (key == "name") {
-        if (c_.peek() != '"') fail("expected a string");
-        c_.string(name);
-        has_name = true;
-      } else if (key == "op") {
-        if (c_.peek() != '"') fail("expected a string");
-        op_text = c_.text(op_buf);
-        has_op = true;
-      } else if (key == "target") {
-        if (c_.peek() != '"') fail("expected a string");
-        target = c_.text(target_buf);
-        has_target = true;
-      } else if (key == "type") {
-        if (c_.peek() == 'n') c_.literal("null");
-        else if (c_.peek() == '"') c_.string(type);
-        else fail("expected a string or null");
-      } else if (key == "args") {
-        c_.expect('[');
-        bool f2 = true;
-        std::size_t k = 0;
-        while (c_.more(']', f2)) {
-          at("args", {}, k++);
-          args.push_back(read_arg(1));
-        }
-      } else if (key == "kwargs") {
-        c_.expect('{');
-        bool f2 = true;
-        std::string k;
-        while (c_.more('}', f2)) {
-          c_.string(k);
-          c_.expect(':');
-          at("kwargs", k);
-          arg v = read_arg(1);
-          at();
-          kwargs.emplace_back(std::move(k), std::move(v));
-        }
-      } else if (key == "meta") {
-        if (c_.rest().starts_with("{}")) c_.advance(2);
-        else read_meta(meta.emplace());
+      std::string_view key;
+      node_field field;
+      if (next_key < node_fields.size() && c_.try_literal(node_fields[next_key].quoted)) {
+        key = node_fields[next_key].key;
+        field = node_fields[next_key++].field;
       } else {
-        c_.skip();
+        key = c_.text(key_buf_);
+        c_.expect(':');
+        field = node_key(key);
+      }
+      at(key);
+      switch (field) {
+        case node_field::name:
+          if (c_.peek() != '"') fail("expected a string");
+          name = c_.text(name_buf_);
+          has_name = true;
+          break;
+        case node_field::op:
+          if (c_.peek() != '"') fail("expected a string");
+          op_text = c_.text(op_buf_);
+          has_op = true;
+          break;
+        case node_field::target:
+          if (c_.peek() != '"') fail("expected a string");
+          target = c_.text(target_buf_);
+          has_target = true;
+          break;
+        case node_field::type:
+          if (c_.peek() == 'n') c_.literal("null");
+          else if (c_.peek() == '"') c_.string(type);
+          else fail("expected a string or null");
+          break;
+        case node_field::args: {
+          c_.expect('[');
+          bool f2 = true;
+          std::size_t k = 0;
+          while (c_.more(']', f2)) {
+            at("args", {}, k++);
+            args_buf_.push_back(read_arg(1));
+          }
+          break;
+        }
+        case node_field::kwargs: {
+          c_.expect('{');
+          bool f2 = true;
+          std::string k;
+          while (c_.more('}', f2)) {
+            c_.string(k);
+            c_.expect(':');
+            at("kwargs", k);
+            arg v = read_arg(1);
+            at();
+            kwargs_buf_.emplace_back(std::move(k), std::move(v));
+          }
+          break;
+        }
+        case node_field::meta:
+          if (c_.rest().starts_with("{}")) c_.advance(2);
+          else read_meta(meta.emplace());
+          break;
+        case node_field::other: c_.skip(); break;
       }
     }
     at();
@@ -524,20 +570,49 @@ class reader {
     node_target t = *op == node_op::call_function ? node_target(target_op(target)) : node_target(std::string(target));
     node_id id;
     if (forward_) {
-      id = g_->create_node(*op, std::move(t), {}, {}, name, std::move(type));
-      deferred_.push_back({id, index, std::move(args), std::move(kwargs)});
+      id = g_->emplace_node(*op, std::move(t), {}, {}, name, std::move(type));
+      deferred_.push_back({id, index, args_buf_, kwargs_buf_});
     } else {
-      id = g_->create_node(*op, std::move(t), std::move(args), std::move(kwargs), name, std::move(type));
+      id = g_->emplace_node(*op, std::move(t), args_buf_, kwargs_buf_, name, std::move(type));
     }
     // FX would give a taken or illegal name another one: the document does not describe this graph
-    if (const std::string& given = g_->node(id).name(); given != name) {
+    if (const std::string& given = g_->node(id).name(); !same_text(given, name)) {
       at("name");
       bool taken = g_->find_node(name).has_value();
-      fail("node name '" + name + "' is " +
+      fail("node name '" + std::string(name) + "' is " +
            (taken ? std::string("taken by an earlier node") : "not one FX would give (it would be '" + given + "')"));
     }
     if (meta && !meta->empty()) g_->meta(id) = std::move(*meta);
-    recent_[recent_slot(g_->node(id).name())] = id;
+    recent_[recent_slot(name)] = id;
+  }
+
+  enum class node_field : std::uint8_t { name, op, target, type, args, kwargs, meta, other };
+  struct field_key {
+    std::string_view quoted;  // `"name":`
+    std::string_view key;
+    node_field field;
+  };
+  static constexpr std::array<field_key, 6> node_fields{{{"\"name\":", "name", node_field::name},
+                                                         {"\"op\":", "op", node_field::op},
+                                                         {"\"target\":", "target", node_field::target},
+                                                         {"\"args\":", "args", node_field::args},
+                                                         {"\"kwargs\":", "kwargs", node_field::kwargs},
+                                                         {"\"meta\":", "meta", node_field::meta}}};
+  static node_field node_key(std::string_view key) noexcept {
+    switch (key.size()) {
+      case 2: return key == "op" ? node_field::op : node_field::other;
+      case 4:
+        if (key == "name") return node_field::name;
+        if (key == "args") return node_field::args;
+        if (key == "meta") return node_field::meta;
+        if (key == "type") return node_field::type;
+        return node_field::other;
+      case 6:
+        if (key == "target") return node_field::target;
+        if (key == "kwargs") return node_field::kwargs;
+        return node_field::other;
+      default: return node_field::other;
+    }
   }
 
   // Arguments mostly name recent nodes: a small cache by a hash of the name answers them without
@@ -545,10 +620,7 @@ class reader {
   // would put add_7 and mul_7 in one slot.)
   static std::size_t recent_slot(std::string_view name) noexcept {
     // the first and the last eight bytes (all of a name up to 16 bytes) and the length
-    std::size_t k = std::min<std::size_t>(8, name.size());
-    std::uint64_t head = 0, tail = 0;
-    std::memcpy(&head, name.data(), k);
-    std::memcpy(&tail, name.data() + name.size() - k, k);
+    auto [head, tail] = text_words(name);
     std::uint64_t h = (head * 0x9E3779B97F4A7C15ull) ^ (tail * 0xC2B2AE3D27D4EB4Full) ^ name.size();
     return static_cast<std::size_t>(h >> 40) & (recent_size - 1);
   }
@@ -556,7 +628,7 @@ class reader {
   // each cache slot is reused before asking the registry (a lock and a hash per node).
   op_handle target_op(std::string_view target) {
     auto& [text, op] = targets_[recent_slot(target) & (targets_.size() - 1)];
-    if (op.valid() && text == target) return op;
+    if (op.valid() && same_text(text, target)) return op;
     op = intern_op(target);
     text = target;
     return op;
@@ -564,7 +636,7 @@ class reader {
 
   node_id lookup_node(std::string_view name) {
     node_id& slot = recent_[recent_slot(name)];
-    if (slot != no_node && g_->node(slot).name() == name) return slot;
+    if (slot != no_node && same_text(g_->node(slot).name(), name)) return slot;
     auto id = g_->find_node(name);
     if (!id) return no_node;
     return slot = *id;
@@ -686,6 +758,13 @@ class reader {
       return arg::list(std::move(items));
     }
     if (ch != '{') return scalar();
+    // most arguments are node references, written `{"node": "name"}`: read them without the tag dispatch
+    if (std::string_view r = c_.rest(); r.starts_with("{\"node\": \"")) {
+      c_.advance(9);
+      arg out = node_ref(c_.text(text_));
+      if (!c_.consume('}')) fail("a tagged argument has exactly one key");
+      return out;
+    }
     c_.expect('{');
     if (c_.peek() == '}') fail("an empty object is not an argument");
     std::string tag_text;  // only an escaped tag lands here; nested arguments must not reuse it
@@ -694,15 +773,7 @@ class reader {
     arg out;
     if (tag == "node") {
       if (c_.peek() != '"') fail("{\"node\": ...} needs a node name");
-      std::string_view ref = c_.text(text_);
-      if (node_id id = lookup_node(ref); id != no_node) {
-        out = arg::node(id);
-      } else {
-        auto [it, fresh] = forward_index_.try_emplace(std::string(ref), static_cast<node_id>(forward_names_.size()));
-        if (fresh) forward_names_.emplace_back(ref);
-        out = arg::node(it->second | forward_bit);
-        forward_ = true;
-      }
+      out = node_ref(c_.text(text_));
     } else if (tag == "tuple" || tag == "slice") {
       c_.expect('[');
       std::vector<arg> items;
@@ -766,6 +837,15 @@ class reader {
     return out;
   }
 
+  // A reference to the node named `ref`: a known one, or a forward reference resolved at the end.
+  arg node_ref(std::string_view ref) {
+    if (node_id id = lookup_node(ref); id != no_node) return arg::node(id);
+    auto [it, fresh] = forward_index_.try_emplace(std::string(ref), static_cast<node_id>(forward_names_.size()));
+    if (fresh) forward_names_.emplace_back(ref);
+    forward_ = true;
+    return arg::node(it->second | forward_bit);
+  }
+
   struct deferred {
     node_id node;
     std::size_t index;  // in its nodes array
@@ -781,6 +861,9 @@ class reader {
   std::string_view at1_, at2_;
   std::size_t at_index_ = npos;
   std::string text_;
+  std::string key_buf_, name_buf_, op_buf_, target_buf_;  // escaped texts of the node being read
+  std::vector<arg> args_buf_;
+  std::vector<kwarg> kwargs_buf_;
   bool forward_ = false;
   std::vector<std::string> forward_names_;
   std::unordered_map<std::string, node_id> forward_index_;

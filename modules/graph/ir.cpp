@@ -367,18 +367,22 @@ Graph& Graph::operator=(const Graph& other) {
 // every candidate name and every lookup.
 std::uint64_t Graph::hash_text(std::string_view name) noexcept {
   constexpr std::uint64_t k1 = 0x9E3779B97F4A7C15ull, k2 = 0xFF51AFD7ED558CCDull;
-  std::uint64_t h = k1 ^ name.size();
-  const char* p = name.data();
   std::size_t n = name.size();
-  for (; n >= 8; p += 8, n -= 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p, 8);
-    h = (h ^ w) * k2;
-    h ^= h >> 32;
+  std::uint64_t h = k1 ^ n;
+  if (n > 16) {
+    const char* p = name.data();
+    for (; n > 8; p += 8, n -= 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p, 8);
+      h = (h ^ w) * k2;
+      h ^= h >> 32;
+    }
+    name = {p, n};  // the last one to eight bytes
   }
-  std::uint64_t w = 0;
-  std::memcpy(&w, p, n);
-  h = (h ^ w) * k1;
+  auto [a, b] = text_words(name);
+  h = (h ^ a) * k2;
+  h ^= h >> 32;
+  h = (h ^ b) * k1;
   h ^= h >> 29;
   h *= k2;
   h ^= h >> 32;
@@ -396,7 +400,7 @@ node_id Graph::name_lookup(std::string_view name) const {
   for (std::size_t i = h & mask;; i = (i + 1) & mask) {
     auto [n, t] = table[i];
     if (n == no_node) return no_node;
-    if (t == h && nodes_[n].name_ == name) return n;
+    if (t == h && same_text(nodes_[n].name_, name)) return n;
   }
 }
 
@@ -579,7 +583,7 @@ Graph::base_entry& Graph::base_of(std::string_view base) {
   }
   std::size_t mask = bases_.size() - 1, i = h & mask;
   for (; bases_[i].used; i = (i + 1) & mask)
-    if (bases_[i].hash == h && bases_[i].base == base) return bases_[i].entry;
+    if (bases_[i].hash == h && same_text(bases_[i].base, base)) return bases_[i].entry;
   bases_[i].used = true;
   bases_[i].hash = h;
   bases_[i].base.assign(base);
@@ -592,7 +596,7 @@ const Graph::base_entry* Graph::find_base(std::string_view base) const noexcept 
   std::uint64_t h = hash_text(base);
   std::size_t mask = bases_.size() - 1;
   for (std::size_t i = h & mask; bases_[i].used; i = (i + 1) & mask)
-    if (bases_[i].hash == h && bases_[i].base == base) return &bases_[i].entry;
+    if (bases_[i].hash == h && same_text(bases_[i].base, base)) return &bases_[i].entry;
   return nullptr;
 }
 
@@ -912,25 +916,33 @@ node_id Graph::create_node(node_op op, node_target target, std::vector<arg> args
                            std::optional<std::string> name, std::string type) {
   arg_store store;
   store.assign(std::move(args));
-  return make_node(op, target, store, kwargs, name, type);
+  return make_node(op, target, store, kwargs, name ? std::optional<std::string_view>(*name) : std::nullopt, type);
+}
+
+node_id Graph::emplace_node(node_op op, node_target target, std::span<const arg> args, std::span<const kwarg> kwargs,
+                            std::optional<std::string_view> name, std::string type) {
+  arg_store store;
+  store.assign(args);
+  std::vector<kwarg> kw(kwargs.begin(), kwargs.end());
+  return make_node(op, target, store, kw, name, type);
 }
 
 // Takes what it keeps from its reference parameters (the public entry points own them): no moves
 // through a chain of by-value parameters on the path every node takes.
 node_id Graph::make_node(node_op op, node_target& target, arg_store& args, std::vector<kwarg>& kwargs,
-                         const std::optional<std::string>& name, std::string& type) {
+                         std::optional<std::string_view> name, std::string& type) {
   if (nodes_.size() >= no_node - 1) throw runtime_error("a graph holds at most 2^32 - 2 nodes");
   op_handle target_op;
   std::string* target_text = nullptr;
   if (op == node_op::call_function) {
     if (!std::holds_alternative<op_handle>(target))
-      throw value_error("Node [name = '" + name.value_or("") + "'] target " + std::get<std::string>(target) +
+      throw value_error("Node [name = '" + std::string(name.value_or("")) + "'] target " + std::get<std::string>(target) +
                         " has type str but a Callable is expected");
     target_op = std::get<op_handle>(target);
     (void)op_name(target_op);  // validates the handle
   } else {
     if (!std::holds_alternative<std::string>(target))
-      throw value_error("Node [name = '" + name.value_or("") + "'] target " + op_name(std::get<op_handle>(target)) +
+      throw value_error("Node [name = '" + std::string(name.value_or("")) + "'] target " + op_name(std::get<op_handle>(target)) +
                         " has type OpOverload but a str is expected");
     target_text = &std::get<std::string>(target);
   }
@@ -991,7 +1003,8 @@ node_id Graph::call_function(op_handle op, std::initializer_list<arg> args, std:
   arg_store store;
   store.assign(std::span<const arg>(args.begin(), args.size()));
   node_target target = op;
-  return make_node(node_op::call_function, target, store, kwargs, name, type);
+  return make_node(node_op::call_function, target, store, kwargs,
+                   name ? std::optional<std::string_view>(*name) : std::nullopt, type);
 }
 
 node_id Graph::call_function(std::string_view op, std::vector<arg> args, std::vector<kwarg> kwargs,

@@ -38,6 +38,31 @@ inline constexpr std::size_t huge_page = std::size_t{2} << 20;
 void* allocate_table(std::size_t bytes);
 void free_table(void* p, std::size_t bytes) noexcept;
 
+// Two words that together hold every byte of a text of up to 16 bytes (overlapping loads; of a
+// longer one, its first and last eight bytes): with the length they tell short texts apart, for
+// hashing and comparing names, keys and targets without calls to memcpy or memcmp.
+inline std::pair<std::uint64_t, std::uint64_t> text_words(std::string_view s) noexcept {
+  const char* p = s.data();
+  std::size_t n = s.size();
+  auto load = [](const char* q, auto type) {
+    decltype(type) w;
+    std::memcpy(&w, q, sizeof w);
+    return static_cast<std::uint64_t>(w);
+  };
+  if (n >= 8) return {load(p, std::uint64_t{}), load(p + n - 8, std::uint64_t{})};
+  if (n >= 4) return {load(p, std::uint32_t{}), load(p + n - 4, std::uint32_t{})};
+  if (n == 0) return {0, 0};
+  return {static_cast<unsigned char>(p[0]) | static_cast<unsigned char>(p[n / 2]) << 8 |
+              static_cast<unsigned char>(p[n - 1]) << 16,
+          0};
+}
+
+inline bool same_text(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  if (a.size() > 16) return std::memcmp(a.data(), b.data(), a.size()) == 0;
+  return text_words(a) == text_words(b);
+}
+
 // A fixed-size array of trivially copyable records in table memory.
 template <class T>
   requires std::is_trivially_copyable_v<T>
@@ -285,6 +310,10 @@ class Graph {
   /// wrong kind (torch's text) or an argument that references a node not live in this graph.
   node_id create_node(node_op op, node_target target, std::vector<arg> args = {}, std::vector<kwarg> kwargs = {},
                       std::optional<std::string> name = std::nullopt, std::string type = {});
+  /// `create_node` from views: the arguments copied out of spans, the name a view, nothing built
+  /// on the way (a reader makes node after node this way with buffers it reuses).
+  node_id emplace_node(node_op op, node_target target, std::span<const arg> args, std::span<const kwarg> kwargs = {},
+                       std::optional<std::string_view> name = std::nullopt, std::string type = {});
   node_id placeholder(std::string name, std::string type = {}, std::optional<arg> default_value = std::nullopt);
   node_id get_attr(std::string qualified_name, std::string type = {});
   node_id call_function(op_handle op, std::vector<arg> args = {}, std::vector<kwarg> kwargs = {},
@@ -423,7 +452,7 @@ class Graph {
   static std::uint64_t hash_text(std::string_view s) noexcept;  // short names: a few multiplies
   static std::uint32_t name_hash(std::string_view s) noexcept;  // its low bits: the name table's key
   node_id make_node(node_op op, node_target& target, arg_store& args, std::vector<kwarg>& kwargs,
-                    const std::optional<std::string>& name, std::string& type);
+                    std::optional<std::string_view> name, std::string& type);
   fresh_name create_name(std::string_view candidate);
   fresh_name probe_name(std::string_view base, std::optional<std::uint64_t> own, std::uint64_t num,
                         const base_entry& e) const;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -400,6 +401,88 @@ TEST_CASE("fx-json/1: round trip of every kind, errors naming node and field", "
     {"name": "b", "op": "call_function", "target": "operator.neg", "args": [{"node": "a"}], "kwargs": {}},
     {"name": "a", "op": "placeholder", "target": "a", "args": [], "kwargs": {}}]})");
   CHECK(lint_problems(fwd.module.graph()).size() == 1);
+}
+
+TEST_CASE("fx-json/1: keys in any order, node references with and without spaces, errors in each", "[graph][fx_json]") {
+  std::string text = R"({"format": "fx-json/1", "nodes": [
+    {"op": "placeholder", "name": "x", "target": "x", "type": "torch.Tensor"},
+    {"name": "add", "type": null, "op": "call_function", "target": "operator.add", "meta": {}, "kwargs": {"alpha": {"node":"x"}}, "args": [{"node": "x"}, { "node" : "x" }]},
+    {"name": "fwd", "op": "call_function", "target": "operator.mul", "args": [{"node": "later"}], "kwargs": {}, "meta": {}},
+    {"name": "later", "op": "call_function", "target": "operator.neg", "args": [{"node": "add"}], "kwargs": {}, "meta": {}},
+    {"name": "output", "op": "output", "target": "output", "args": [[{"node": "fwd"}, {"node": "later"}]], "kwargs": {}, "meta": {}}]})";
+  fx_document doc = read_fx_json(text);
+  const Graph& g = doc.module.graph();
+  CHECK(graph_str(g) ==
+        "graph():\n"
+        "    %x : torch.Tensor [num_users=1] = placeholder[target=x]\n"
+        "    %add : [num_users=1] = call_function[target=operator.add](args = (%x, %x), kwargs = {alpha: %x})\n"
+        "    %fwd : [num_users=1] = call_function[target=operator.mul](args = (%later,), kwargs = {})\n"
+        "    %later : [num_users=2] = call_function[target=operator.neg](args = (%add,), kwargs = {})\n"
+        "    return [fwd, later]");
+  CHECK(g.input_nodes(*g.find_node("add")) == std::vector<node_id>{*g.find_node("x")});
+
+  auto fails = [](std::string_view nodes) {
+    try {
+      (void)read_fx_json(std::string(R"({"format": "fx-json/1", "nodes": [)") + std::string(nodes) + "]}");
+    } catch (const aotkit::input_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(fails(R"({"name": "a", "op": "placeholder", "target": "a", "args": [{"node": "a", "x": 1}]})") ==
+        "/nodes/0/args/0: a tagged argument has exactly one key");
+  CHECK(fails(R"({"name": "a", "op": "placeholder", "target": "a", "args": [{"node": 3}]})") ==
+        "/nodes/0/args/0: {\"node\": ...} needs a node name");
+  CHECK(fails(R"({"name": "a", "op": "placeholder", "target": "a", "args": [{"node": "b\"}]})").starts_with("byte "));
+  CHECK(fails(R"({"op": "placeholder", "target": "a"})") == "/nodes/0: a node needs \"name\", \"op\" and \"target\"");
+  // a repeated key: the last one counts, as with Python's json
+  CHECK(read_fx_json(R"({"format": "fx-json/1", "nodes": [{"name": "a", "name": "b", "op": "placeholder", "target": "a"}]})")
+            .module.graph()
+            .find_node("b"));
+  CHECK(fails(R"({"name": "if", "op": "placeholder", "target": "a"})") ==
+        "/nodes/0/name: node name 'if' is not one FX would give (it would be 'if_1')");
+}
+
+TEST_CASE("emplace_node: arguments from spans, the name from a view", "[graph][create]") {
+  Graph g;
+  node_id x = g.placeholder("x");
+  std::vector<arg> args{arg::node(x), 2, arg::list({arg::node(x)})};
+  std::vector<kwarg> kwargs{{"alpha", arg::node(x)}};
+  std::string buffer = "add_5 and more";
+  node_id a = g.emplace_node(node_op::call_function, intern_op("operator.add"), args, kwargs,
+                             std::string_view(buffer).substr(0, 5));
+  CHECK(g.node(a).name() == "add_5");
+  CHECK(g.node(a).args().size() == 3);
+  CHECK(g.users(x) == std::vector<node_id>{a});
+  node_id m = g.emplace_node(node_op::call_method, std::string("sum"), std::span<const arg>(args).first(1));
+  CHECK(g.node(m).name() == "sum_1");  // `sum` shadows a builtin
+  CHECK_THROWS_AS(g.emplace_node(node_op::call_function, std::string("f"), {}), aotkit::value_error);
+  std::vector<arg> bad{arg::node(99)};
+  CHECK_THROWS_AS(g.emplace_node(node_op::call_function, intern_op("operator.neg"), bad), aotkit::value_error);
+  CHECK(g.size() == 3);
+  CHECK(lint_problems(g).empty());
+}
+
+TEST_CASE("names of every length up to 40 that differ in one byte are told apart", "[graph][naming]") {
+  Graph g;
+  std::vector<std::pair<std::string, node_id>> made;
+  for (std::size_t len = 1; len <= 40; ++len) {
+    std::string base(len, 'a');
+    made.emplace_back(base, g.placeholder(base));
+    for (std::size_t at = 0; at < len; ++at) {
+      std::string other = base;
+      other[at] = 'b';
+      if (g.find_node(other)) continue;  // made at an earlier position
+      made.emplace_back(other, g.placeholder(other));
+    }
+  }
+  for (const auto& [name, id] : made) {
+    CHECK(g.node(id).name() == name);
+    CHECK(g.find_node(name) == id);
+  }
+  CHECK(!g.find_node("c"));
+  CHECK(!g.find_node(std::string(41, 'a')));
+  CHECK(lint_problems(g).empty());
 }
 
 TEST_CASE("fx-json/1: strings needing escapes at every position of 8-byte words round trip", "[graph][fx_json]") {
