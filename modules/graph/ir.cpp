@@ -268,6 +268,11 @@ void arg_store::take(arg_store& o) noexcept {
 
 template <class It>
 void arg_store::assign_range(It first, std::size_t n) {
+  if (size_ == 0 && n <= inline_size) {  // a new node's arguments: nothing to keep safe
+    for (std::size_t i = 0; i < n; ++i, ++first) new (&inline_[i]) arg(*first);
+    size_ = n;
+    return;
+  }
   arg_store fresh;  // filled first, so a throwing copy leaves this store as it was
   std::copy_n(first, n, fresh.allocate(n));
   clear();
@@ -338,9 +343,13 @@ void Graph::node_arena::add_chunk() {
 }
 
 void Graph::node_arena::release() noexcept {
-  for (std::size_t i = 0; i < size_; ++i) (*this)[i].~Node();
-  for (std::size_t c = 0; c < chunks_.size(); ++c)
-    free_table(chunks_[c], c < small_chunks ? (first_chunk << c) * sizeof(Node) : big_bytes);
+  std::size_t left = size_;
+  for (std::size_t c = 0; c < chunks_.size(); ++c) {
+    std::size_t n = c < small_chunks ? first_chunk << c : big_chunk;
+    std::destroy_n(chunks_[c], std::min(n, left));
+    left -= std::min(n, left);
+    free_table(chunks_[c], c < small_chunks ? n * sizeof(Node) : big_bytes);
+  }
   chunks_.clear();
   size_ = capacity_ = 0;
 }
@@ -569,9 +578,10 @@ class candidate_text {
 
 }  // namespace
 
-Graph::base_entry& Graph::base_of(std::string_view base) {
+std::size_t Graph::base_of(std::string_view base) {
   std::uint64_t h = hash_text(base);
   if (2 * (bases_used_ + 1) > bases_.size()) {
+    memo_ = {};
     auto old = std::move(bases_);
     bases_.assign(std::max<std::size_t>(16, old.size() * 2), base_slot{});
     for (base_slot& s : old) {
@@ -583,12 +593,12 @@ Graph::base_entry& Graph::base_of(std::string_view base) {
   }
   std::size_t mask = bases_.size() - 1, i = h & mask;
   for (; bases_[i].used; i = (i + 1) & mask)
-    if (bases_[i].hash == h && same_text(bases_[i].base, base)) return bases_[i].entry;
+    if (bases_[i].hash == h && same_text(bases_[i].base, base)) return i;
   bases_[i].used = true;
   bases_[i].hash = h;
   bases_[i].base.assign(base);
   ++bases_used_;
-  return bases_[i].entry;
+  return i;
 }
 
 const Graph::base_entry* Graph::find_base(std::string_view base) const noexcept {
@@ -612,11 +622,11 @@ bool Graph::name_free(std::string_view name, std::optional<std::uint64_t> num, c
 }
 
 // torch 2.x's probe: the candidate (`base`, or `base_own`), then from the base's counter (or the
-// candidate's own suffix) the first `base_N` that is neither taken nor illegal. Returns the name,
-// its hash and the counter to record.
-Graph::fresh_name Graph::probe_name(std::string_view base, std::optional<std::uint64_t> own, std::uint64_t num,
-                                    const base_entry& e) const {
-  fresh_name f;
+// candidate's own suffix) the first `base_N` that is neither taken nor illegal. Writes the name
+// to `out`; returns the counter to record and the suffix taken.
+Graph::name_choice Graph::probe_name(std::string_view base, std::optional<std::uint64_t> own, std::uint64_t num,
+                                     const base_entry& e, std::string& out) const {
+  name_choice f;
   candidate_text text(base);
   std::string_view c = own ? text.with(*own) : text.bare();
   // generated names end in a digit, and no illegal name does
@@ -628,16 +638,41 @@ Graph::fresh_name Graph::probe_name(std::string_view base, std::optional<std::ui
     f.suffix = num;
   }
   f.num = num;
-  f.name.assign(c);
+  out.assign(c);
   return f;
 }
 
-Graph::fresh_name Graph::create_name(std::string_view raw) {
+void Graph::create_name(std::string_view raw, std::string& out) {
   name_parts p;
-  split_name(raw, p);
-  std::string_view base(p.clean.data(), p.base_len);
-  base_entry& e = base_of(base);
-  fresh_name f = probe_name(base, p.num, p.num && *p.num != 0 ? *p.num : e.count, e);
+  std::string_view base;
+  std::size_t slot;
+  // a candidate of 1 to 16 bytes not ending in a digit has no suffix: look for it in the memo
+  bool memo = raw.size() - 1 < 16 && !digit_char(raw.back());
+  candidate_memo* m = nullptr;
+  if (memo) {
+    auto [w0, w1] = text_words(raw);
+    m = &memo_[((w0 * 0x9E3779B97F4A7C15ull) ^ (w1 * 0xC2B2AE3D27D4EB4Full) ^ raw.size()) >> 61];
+    if (m->size == raw.size() && m->w0 == w0 && m->w1 == w1) {
+      base = raw;
+      slot = m->slot;
+    } else {
+      m->size = 0;
+      memo = true;
+      m->w0 = w0;
+      m->w1 = w1;
+    }
+  }
+  if (base.empty()) {
+    split_name(raw, p);
+    base = std::string_view(p.clean.data(), p.base_len);
+    slot = base_of(base);
+    if (m != nullptr && p.clean.data() == raw.data()) {  // clean as given: what a hit stands for
+      m->size = raw.size();
+      m->slot = slot;
+    }
+  }
+  base_entry& e = bases_[slot].entry;
+  name_choice f = probe_name(base, p.num, p.num && *p.num != 0 ? *p.num : e.count, e, out);
   e.count = f.num;
   if (!f.suffix) {
     e.bare = true;
@@ -645,7 +680,6 @@ Graph::fresh_name Graph::create_name(std::string_view raw) {
     e.max_num = std::max(e.max_num, *f.suffix);
     if (*f.suffix >= max_suffix) long_suffixes_ = true;
   }
-  return f;
 }
 
 std::string Graph::peek_name(std::string_view candidate) const {
@@ -655,7 +689,9 @@ std::string Graph::peek_name(std::string_view candidate) const {
   const base_entry* found = find_base(base);
   base_entry none;
   const base_entry& e = found ? *found : none;
-  return probe_name(base, p.num, p.num && *p.num != 0 ? *p.num : e.count, e).name;
+  std::string out;
+  probe_name(base, p.num, p.num && *p.num != 0 ? *p.num : e.count, e, out);
+  return out;
 }
 
 //===--- list and order labels ---===//
@@ -914,42 +950,46 @@ bool Graph::links_consistent(node_id id) const noexcept {
 
 node_id Graph::create_node(node_op op, node_target target, std::vector<arg> args, std::vector<kwarg> kwargs,
                            std::optional<std::string> name, std::string type) {
-  arg_store store;
-  store.assign(std::move(args));
-  return make_node(op, target, store, kwargs, name ? std::optional<std::string_view>(*name) : std::nullopt, type);
+  std::string_view given = name ? std::string_view(*name) : std::string_view();
+  return make_node(op, target, {args, &args}, kwargs, name ? &given : nullptr, type);
 }
 
 node_id Graph::emplace_node(node_op op, node_target target, std::span<const arg> args, std::span<const kwarg> kwargs,
                             std::optional<std::string_view> name, std::string type) {
-  arg_store store;
-  store.assign(args);
   std::vector<kwarg> kw(kwargs.begin(), kwargs.end());
-  return make_node(op, target, store, kw, name, type);
+  std::string_view given = name.value_or(std::string_view());
+  return make_node(op, target, {args, nullptr}, kw, name ? &given : nullptr, type);
 }
 
 // Takes what it keeps from its reference parameters (the public entry points own them): no moves
 // through a chain of by-value parameters on the path every node takes.
-node_id Graph::make_node(node_op op, node_target& target, arg_store& args, std::vector<kwarg>& kwargs,
-                         std::optional<std::string_view> name, std::string& type) {
+node_id Graph::make_node(node_op op, node_target& target, const arg_source& args, std::vector<kwarg>& kwargs,
+                         const std::string_view* name, std::string& type) {
   if (nodes_.size() >= no_node - 1) throw runtime_error("a graph holds at most 2^32 - 2 nodes");
   op_handle target_op;
   std::string* target_text = nullptr;
   if (op == node_op::call_function) {
     if (!std::holds_alternative<op_handle>(target))
-      throw value_error("Node [name = '" + std::string(name.value_or("")) + "'] target " + std::get<std::string>(target) +
+      throw value_error("Node [name = '" + std::string(name ? *name : std::string_view()) + "'] target " + std::get<std::string>(target) +
                         " has type str but a Callable is expected");
     target_op = std::get<op_handle>(target);
     (void)op_name(target_op);  // validates the handle
   } else {
     if (!std::holds_alternative<std::string>(target))
-      throw value_error("Node [name = '" + std::string(name.value_or("")) + "'] target " + op_name(std::get<op_handle>(target)) +
+      throw value_error("Node [name = '" + std::string(name ? *name : std::string_view()) + "'] target " + op_name(std::get<op_handle>(target)) +
                         " has type OpOverload but a str is expected");
     target_text = &std::get<std::string>(target);
   }
-  gather_inputs(args.span(), kwargs);
+  gather_inputs(args.view, kwargs);
+  // more than two arguments take a heap block: made before anything changes
+  arg_store heap_args;
+  if (args.view.size() > 2) {
+    if (args.owner != nullptr) heap_args.assign(std::move(*args.owner));
+    else heap_args.assign(args.view);
+  }
   std::string snake;
   std::string_view candidate;
-  if (name) {
+  if (name != nullptr) {
     candidate = *name;
   } else if (op == node_op::call_function) {
     candidate = default_node_name(target_op);
@@ -960,20 +1000,23 @@ node_id Graph::make_node(node_op op, node_target& target, arg_store& args, std::
     snake = snake_case(t);
     candidate = snake;
   }
-  fresh_name f = create_name(candidate);
+  std::string name_text;
+  create_name(candidate, name_text);
   auto id = static_cast<node_id>(nodes_.size());
   Node& n = nodes_.emplace_back();
   n.id_ = id;
   n.op_ = op;
   n.target_op_ = target_op;
-  n.args_ = std::move(args);
+  if (args.view.size() > 2) n.args_ = std::move(heap_args);
+  else if (args.owner != nullptr) n.args_.assign(std::move(*args.owner));
+  else n.args_.assign(args.view);
   if ((target_text != nullptr && !target_text->empty()) || !kwargs.empty() || !type.empty()) {
     Node::extra& e = n.ensure_extra();
     if (target_text != nullptr) e.target_text = std::move(*target_text);
     e.kwargs = std::move(kwargs);
     e.type = std::move(type);
   }
-  n.name_ = std::move(f.name);
+  n.name_ = std::move(name_text);
   n.name_hash_ = name_hash(n.name_);
   link(id);
   attach_gathered(id);
@@ -1000,11 +1043,10 @@ node_id Graph::call_function(op_handle op, std::vector<arg> args, std::vector<kw
 
 node_id Graph::call_function(op_handle op, std::initializer_list<arg> args, std::vector<kwarg> kwargs,
                              std::optional<std::string> name, std::string type) {
-  arg_store store;
-  store.assign(std::span<const arg>(args.begin(), args.size()));
   node_target target = op;
-  return make_node(node_op::call_function, target, store, kwargs,
-                   name ? std::optional<std::string_view>(*name) : std::nullopt, type);
+  std::string_view given = name ? std::string_view(*name) : std::string_view();
+  return make_node(node_op::call_function, target, {std::span<const arg>(args.begin(), args.size()), nullptr}, kwargs,
+                   name ? &given : nullptr, type);
 }
 
 node_id Graph::call_function(std::string_view op, std::vector<arg> args, std::vector<kwarg> kwargs,

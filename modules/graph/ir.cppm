@@ -437,8 +437,7 @@ class Graph {
   }
   inline const Node& at(node_id id) const { return node(id); }
   Node& live(node_id id, std::string_view what);
-  struct fresh_name {
-    std::string name;
+  struct name_choice {
     std::uint64_t num = 0;   // the base's counter after taking it
     std::optional<std::uint64_t> suffix;  // the name's N in `base_N`; nullopt: the bare base
   };
@@ -451,11 +450,15 @@ class Graph {
   };
   static std::uint64_t hash_text(std::string_view s) noexcept;  // short names: a few multiplies
   static std::uint32_t name_hash(std::string_view s) noexcept;  // its low bits: the name table's key
-  node_id make_node(node_op op, node_target& target, arg_store& args, std::vector<kwarg>& kwargs,
-                    std::optional<std::string_view> name, std::string& type);
-  fresh_name create_name(std::string_view candidate);
-  fresh_name probe_name(std::string_view base, std::optional<std::uint64_t> own, std::uint64_t num,
-                        const base_entry& e) const;
+  struct arg_source {
+    std::span<const arg> view;
+    std::vector<arg>* owner;  // when set, `view` is its items, moved rather than copied
+  };
+  node_id make_node(node_op op, node_target& target, const arg_source& args, std::vector<kwarg>& kwargs,
+                    const std::string_view* name, std::string& type);  // name: null for none
+  void create_name(std::string_view candidate, std::string& out);
+  name_choice probe_name(std::string_view base, std::optional<std::uint64_t> own, std::uint64_t num,
+                         const base_entry& e, std::string& out) const;
   [[nodiscard]] bool name_free(std::string_view name, std::optional<std::uint64_t> num,
                                const base_entry& e) const noexcept;
   // The base table: open addressing over every base a name was taken with.
@@ -465,7 +468,14 @@ class Graph {
     base_entry entry;
     bool used = false;
   };
-  base_entry& base_of(std::string_view base);  // adds the base when new
+  std::size_t base_of(std::string_view base);  // its slot in bases_, added when new
+  // Recent candidates without a suffix and their bases' slots: a builder names node after node
+  // from a few candidates ("add", "mul"), and a hit skips splitting one and hashing its base.
+  struct candidate_memo {
+    std::uint64_t w0 = 0, w1 = 0;  // text_words of the candidate
+    std::size_t size = 0;          // 0: empty
+    std::size_t slot = 0;
+  };
   [[nodiscard]] const base_entry* find_base(std::string_view base) const noexcept;
   void link(node_id id);
   void unlink(node_id id);
@@ -607,6 +617,7 @@ class Graph {
   std::vector<node_id> scratch_;  // attach_inputs' working set
   std::vector<base_slot> bases_;
   std::size_t bases_used_ = 0;
+  std::array<candidate_memo, 8> memo_{};  // cleared when bases_ is rebuilt
   bool long_suffixes_ = false;  // a taken `base_N` has N >= 10^18: base_entry shortcuts are off
   std::vector<index_slot> index_;  // find_nodes chains by index_key, open addressing
   std::size_t index_used_ = 0;
