@@ -463,6 +463,23 @@ TEST_CASE("emplace_node: arguments from spans, the name from a view", "[graph][c
   CHECK(lint_problems(g).empty());
 }
 
+TEST_CASE("candidates repeated across many bases keep their own counters", "[graph][naming]") {
+  // more bases than the memo of recent candidates holds, and enough to rebuild the base table
+  Graph g;
+  std::vector<std::string> bases;
+  for (int b = 0; b < 60; ++b) bases.push_back("base" + std::string(1, static_cast<char>('a' + b % 26)) + std::string(static_cast<std::size_t>(b / 26), 'x'));
+  bases.push_back("a-b");  // sanitized: never remembered as given
+  bases.push_back("sum");  // illegal bare
+  for (int round = 0; round < 4; ++round)
+    for (const std::string& b : bases) {
+      std::string got = g.node(g.call_function("operator.add", {}, {}, b)).name();
+      std::string base = b == "a-b" ? "a_b" : b;
+      std::string want = round == 0 && b != "sum" ? base : base + "_" + std::to_string(b == "sum" ? round + 1 : round);
+      CHECK(got == want);
+    }
+  CHECK(lint_problems(g).empty());
+}
+
 TEST_CASE("names of every length up to 40 that differ in one byte are told apart", "[graph][naming]") {
   Graph g;
   std::vector<std::pair<std::string, node_id>> made;
