@@ -778,7 +778,7 @@ void Graph::free_uses(std::uint32_t first, std::uint32_t n) {
 void Graph::gather_inputs(std::span<const arg> args, std::span<const kwarg> kwargs) {
   std::vector<node_id>& inputs = scratch_;
   inputs.clear();
-  std::unordered_set<node_id> seen;  // once there are many (an output of hundreds): no quadratic scan
+  std::optional<std::unordered_set<node_id>> seen;  // once there are many (an output of hundreds): no quadratic scan
   constexpr std::size_t scan_limit = 32;
   auto add = [&](node_id p) {
     if (p >= nodes_.size()) [[unlikely]]
@@ -789,11 +789,15 @@ void Graph::gather_inputs(std::span<const arg> args, std::span<const kwarg> kwar
       if (std::find(inputs.begin(), inputs.end(), p) == inputs.end()) inputs.push_back(p);
       return;
     }
-    if (seen.empty()) seen.insert(inputs.begin(), inputs.end());
-    if (seen.insert(p).second) inputs.push_back(p);
+    if (!seen) seen.emplace(inputs.begin(), inputs.end());
+    if (seen->insert(p).second) inputs.push_back(p);
   };
-  for (const arg& a : args) for_each_node(a, add);
-  for (const kwarg& kw : kwargs) for_each_node(kw.second, add);  // NOLINT
+  auto visit = [&](const arg& a) {
+    if (a.is_node()) add(a.to_node());  // most arguments: no walk
+    else for_each_node(a, add);
+  };
+  for (const arg& a : args) visit(a);
+  for (const kwarg& kw : kwargs) visit(kw.second);  // NOLINT
 }
 
 // Gives node `id` a block of use records for the inputs gather_inputs found.
