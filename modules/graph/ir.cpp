@@ -290,8 +290,7 @@ const node_meta empty_meta;
 
 Node::Node(const Node& o)
     : name_(o.name_), args_(o.args_), extra_(o.extra_ ? std::make_unique<extra>(*o.extra_) : nullptr), order_(o.order_),
-      target_op_(o.target_op_), name_hash_(o.name_hash_), id_(o.id_), prev_(o.prev_), next_(o.next_), prev_same_(o.prev_same_),
-      next_same_(o.next_same_), first_use_(o.first_use_), last_use_(o.last_use_), num_users_(o.num_users_),
+      target_op_(o.target_op_), name_hash_(o.name_hash_), prev_(o.prev_), next_(o.next_), first_use_(o.first_use_), last_use_(o.last_use_), num_users_(o.num_users_),
       inputs_(o.inputs_), num_inputs_(o.num_inputs_), op_(o.op_), erased_(o.erased_) {}
 
 Node& Node::operator=(const Node& o) {
@@ -318,6 +317,10 @@ const node_meta& Node::meta() const noexcept { return extra_ ? extra_->meta : em
 const std::string& Node::type() const noexcept { return extra_ ? extra_->type : empty_string; }
 
 //===--- table memory and the node arena ---===//
+
+// Two nodes to a cache line pair, and a huge page holds a power of two of them (the arena finds a
+// node with shifts).
+static_assert(sizeof(Node) == 128 || sizeof(void*) != 8, "Node grew past 128 bytes");
 
 namespace {
 constexpr std::align_val_t table_align(std::size_t bytes) noexcept {
@@ -858,8 +861,8 @@ std::uint64_t Graph::index_key(node_op op, op_handle target) noexcept {
   return (static_cast<std::uint64_t>(op) << 32) | (op == node_op::call_function ? target.index : 0xFFFFFFFFu);
 }
 
-// The chain of `key`: open addressing over the few (op, target) pairs a graph uses. Keys stay
-// once added (an empty chain is first == no_node), so a slot never moves.
+// The list of `key`: open addressing over the few (op, target) pairs a graph uses. Keys stay
+// once added (an emptied list keeps its slot).
 Graph::index_slot* Graph::index_find(std::uint64_t key) noexcept {
   return const_cast<index_slot*>(std::as_const(*this).index_find(key));
 }
@@ -882,11 +885,11 @@ Graph::index_slot& Graph::index_emplace(std::uint64_t key) {
   if (2 * (index_used_ + 1) > index_.size()) {
     auto old = std::move(index_);
     index_.assign(std::max<std::size_t>(8, old.size() * 2), index_slot{});
-    for (const index_slot& s : old)
+    for (index_slot& s : old)
       if (s.key != index_slot::empty) {
         std::size_t mask = index_.size() - 1, i = index_slot_of(s.key, mask);
         while (index_[i].key != index_slot::empty) i = (i + 1) & mask;
-        index_[i] = s;
+        index_[i] = std::move(s);
       }
   }
   std::size_t mask = index_.size() - 1, i = index_slot_of(key, mask);
@@ -897,25 +900,17 @@ Graph::index_slot& Graph::index_emplace(std::uint64_t key) {
 }
 
 void Graph::index_add(node_id id) {
-  Node& n = nodes_[id];
-  index_slot& s = index_emplace(index_key(n.op_, n.target_op_));
-  if (s.first == no_node) {
-    s.first = s.last = id;
-    return;
-  }
-  n.prev_same_ = s.last;
-  nodes_[s.last].next_same_ = id;
-  s.last = id;
+  const Node& n = nodes_[id];
+  index_emplace(index_key(n.op_, n.target_op_)).ids.push_back(id);
 }
 
+// Called by erase_node before it marks the node erased.
 void Graph::index_remove(node_id id) {
-  Node& n = nodes_[id];
-  index_slot* s = index_find(index_key(n.op_, n.target_op_));
-  if (n.prev_same_ == no_node) s->first = n.next_same_;
-  else nodes_[n.prev_same_].next_same_ = n.next_same_;
-  if (n.next_same_ == no_node) s->last = n.prev_same_;
-  else nodes_[n.next_same_].prev_same_ = n.prev_same_;
-  n.prev_same_ = n.next_same_ = no_node;
+  const Node& n = nodes_[id];
+  index_slot& s = *index_find(index_key(n.op_, n.target_op_));
+  if (2 * ++s.erased < s.ids.size()) return;
+  std::erase_if(s.ids, [&](node_id x) { return x == id || nodes_[x].erased_; });
+  s.erased = 0;
 }
 
 std::vector<node_id> Graph::find_nodes(node_op op, std::optional<op_handle> target, bool sort) const {
@@ -923,7 +918,9 @@ std::vector<node_id> Graph::find_nodes(node_op op, std::optional<op_handle> targ
   std::vector<node_id> out;
   const index_slot* s = index_find(index_key(op, target.value_or(op_handle{})));
   if (s == nullptr) return out;
-  for (node_id n = s->first; n != no_node; n = nodes_[n].next_same_) out.push_back(n);
+  out.reserve(s->ids.size() - s->erased);
+  for (node_id n : s->ids)
+    if (!nodes_[n].erased_) out.push_back(n);
   if (sort) std::sort(out.begin(), out.end(), [&](node_id a, node_id b) { return nodes_[a].order_ < nodes_[b].order_; });
   return out;
 }
@@ -931,12 +928,7 @@ std::vector<node_id> Graph::find_nodes(node_op op, std::optional<op_handle> targ
 bool Graph::links_consistent(node_id id) const noexcept {
   if (id >= nodes_.size()) return false;
   const Node& n = nodes_[id];
-  if (n.prev_same_ != no_node) {
-    if (nodes_[n.prev_same_].next_same_ != id) return false;
-  } else {
-    const index_slot* s = index_find(index_key(n.op_, n.target_op_));
-    if (s == nullptr || s->first != id) return false;
-  }
+  if (index_find(index_key(n.op_, n.target_op_)) == nullptr) return false;
   std::uint32_t count = 0;
   for (std::uint32_t u = n.first_use_; u != no_use; u = uses_[u].next, ++count) {
     const use& x = uses_[u];
@@ -1008,7 +1000,6 @@ node_id Graph::make_node(node_op op, node_target& target, const arg_source& args
   create_name(candidate, name_text);
   auto id = static_cast<node_id>(nodes_.size());
   Node& n = nodes_.emplace_back();
-  n.id_ = id;
   n.op_ = op;
   n.target_op_ = target_op;
   if (args.view.size() > 2) n.args_ = std::move(heap_args);

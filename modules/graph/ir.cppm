@@ -257,7 +257,6 @@ class Node {
   Node& operator=(Node&&) noexcept = default;
   ~Node() = default;
 
-  [[nodiscard]] inline node_id id() const noexcept { return id_; }
   [[nodiscard]] inline const std::string& name() const noexcept { return name_; }
   [[nodiscard]] inline node_op op() const noexcept { return op_; }
   /// The operator of a call_function node (invalid handle otherwise).
@@ -289,8 +288,7 @@ class Node {
   std::uint64_t order_ = 0;            // increases along the list (FX's _sort_key)
   op_handle target_op_;
   std::uint32_t name_hash_ = 0;  // the name index's key for name_ (in what would be padding)
-  node_id id_ = no_node, prev_ = no_node, next_ = no_node;
-  node_id prev_same_ = no_node, next_same_ = no_node;  // find_nodes index chain
+  node_id prev_ = no_node, next_ = no_node;
   std::uint32_t first_use_ = 0xFFFFFFFFu, last_use_ = 0xFFFFFFFFu, num_users_ = 0;
   std::uint32_t inputs_ = 0xFFFFFFFFu, num_inputs_ = 0;  // a block of use records: the distinct inputs
   node_op op_ = node_op::placeholder;
@@ -357,8 +355,9 @@ class Graph {
   /// order when `sort`. O(matches) via an index kept up to date.
   [[nodiscard]] std::vector<node_id> find_nodes(node_op op, std::optional<op_handle> target = std::nullopt,
                                                 bool sort = true) const;
-  /// The arena's own invariants for node `id`: it is in the find_nodes index, each of its users
-  /// lists it among their inputs, and each input's use record names it. What `lint` checks beyond FX.
+  /// The arena's own invariants for node `id`: its (op, target) has a find_nodes list, each of its
+  /// users lists it among their inputs, and each input's use record names it. What `lint` checks
+  /// beyond FX.
   [[nodiscard]] bool links_consistent(node_id id) const noexcept;
   /// The live nodes that `find_node(name)` does not answer with, in order: FX's "redefined name"
   /// check. The name index notes them as it places names (a probe passing a slot that holds the
@@ -490,10 +489,13 @@ class Graph {
   [[nodiscard]] node_id name_lookup(std::string_view name) const;
   void gather_inputs(std::span<const arg> args, std::span<const kwarg> kwargs);
   void attach_gathered(node_id id);
+  // find_nodes' index: per (op, target), the nodes made with it in creation order. Erasing a
+  // node only counts it; the list drops erased nodes when they are half of it (amortized O(1)).
   struct index_slot {
     static constexpr std::uint64_t empty = ~std::uint64_t{0};
     std::uint64_t key = empty;
-    node_id first = no_node, last = no_node;
+    std::vector<node_id> ids;
+    std::size_t erased = 0;  // erased nodes still in `ids`
   };
   [[nodiscard]] index_slot* index_find(std::uint64_t key) noexcept;
   [[nodiscard]] const index_slot* index_find(std::uint64_t key) const noexcept;

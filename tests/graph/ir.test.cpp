@@ -317,6 +317,38 @@ TEST_CASE("find_nodes uses the index and returns graph order", "[graph][find]") 
   CHECK_THROWS_AS(g.find_nodes(node_op::call_function), aotkit::value_error);
 }
 
+TEST_CASE("find_nodes after erasing most of a list, and nodes made after it shrank", "[graph][find]") {
+  Graph g;
+  node_id x = g.placeholder("x");
+  op_handle relu = intern_op("aten.relu.default");
+  std::vector<node_id> made;
+  for (int i = 0; i < 100; ++i) made.push_back(g.call_function(relu, {arg::node(x)}));
+  std::vector<node_id> kept;
+  for (std::size_t i = 0; i < made.size(); ++i) {
+    if (i % 10 < 7) g.erase_node(made[i]);  // the list shrinks several times on the way
+    else kept.push_back(made[i]);
+  }
+  CHECK(g.find_nodes(node_op::call_function, relu) == kept);
+  node_id front;
+  {
+    auto guard = g.inserting_before(kept.front());
+    front = g.call_function(relu, {arg::node(x)});
+  }
+  node_id back = g.call_function(relu, {arg::node(x)});
+  std::vector<node_id> ordered{front};
+  ordered.insert(ordered.end(), kept.begin(), kept.end());
+  ordered.push_back(back);
+  CHECK(g.find_nodes(node_op::call_function, relu) == ordered);
+  std::vector<node_id> created = kept;
+  created.push_back(front);
+  created.push_back(back);
+  CHECK(g.find_nodes(node_op::call_function, relu, false) == created);  // creation order
+  for (node_id n : ordered) g.erase_node(n);
+  CHECK(g.find_nodes(node_op::call_function, relu).empty());
+  CHECK(g.find_nodes(node_op::placeholder) == std::vector<node_id>{x});
+  CHECK(lint_problems(g).empty());
+}
+
 TEST_CASE("arguments: every fx-json value kind prints as FX prints it", "[graph][arg]") {
   Graph g;
   node_id x = g.placeholder("x");
