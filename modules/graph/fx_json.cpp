@@ -1016,63 +1016,97 @@ void write_json(std::string& out, const arg& a) {
   }
 }
 
-void write_nodes(std::string& out, const Graph& g) {
-  out += '[';
+// `"text"`, through the cursor when nothing needs escaping.
+void write_string(text_out& out, std::string_view s) {
+  if (!plain_ascii(s)) {
+    out.flush() += runtime::json_string(s, false);
+    out.resume();
+    return;
+  }
+  out.room(s.size() + 2);
+  out.put('"');
+  out.put(s);
+  out.put('"');
+}
+
+void write_nodes(std::string& text, const Graph& g) {
+  text += '[';
+  text_out out(text);
   bool first = true;
   op_text_cache op_parts;
   std::string scratch;
   for (node_id id = g.first(); id != no_node; id = g.node(id).next()) {
     const Node& n = g.node(id);
-    out += first ? "\n  " : ",\n  ";
+    out.room(16);
+    out.put(first ? std::string_view("\n  ") : std::string_view(",\n  "));
     first = false;
-    out += R"({"name": )";
+    out.put(R"({"name": )");
     write_string(out, n.name());
     // `, "op": ..., "target": ..., "args": [`: the same text for every node of an operator
-    auto op_part = [&](std::string& text) {
-      text.assign(R"(, "op": ")").append(to_string(n.op())).append(R"(", "target": )");
-      write_string(text, n.target());
-      text.append(R"(, "args": [)");
+    auto op_part = [&](std::string& part) {
+      part.assign(R"(, "op": ")").append(to_string(n.op())).append(R"(", "target": )");
+      write_string(part, n.target());
+      part.append(R"(, "args": [)");
     };
-    if (n.op() == node_op::call_function) {
-      out += op_parts.get(n.target_op(), [&] {
-        std::string text;
-        op_part(text);
-        return text;
-      });
-    } else {
-      op_part(scratch);
-      out += scratch;
-    }
+    const std::string& part = n.op() == node_op::call_function ? op_parts.get(n.target_op(), [&] {
+      std::string t;
+      op_part(t);
+      return t;
+    })
+                                                               : (op_part(scratch), scratch);
+    out.room(part.size());
+    out.put(part);
     for (std::size_t i = 0; i < n.args().size(); ++i) {
-      if (i) out += ", ";
-      write_arg(out, g, n.args()[i]);
-    }
-    out += R"(], "kwargs": {)";
-    for (std::size_t i = 0; i < n.kwargs().size(); ++i) {
-      if (i) out += ", ";
-      write_string(out, n.kwargs()[i].first);
-      out += ": ";
-      write_arg(out, g, n.kwargs()[i].second);
-    }
-    out += R"(}, "meta": {)";
-    bool mfirst = true;
-    if (!n.meta().empty()) {
-      for (const std::string& k : n.meta().keys()) {
-        if (!mfirst) out += ", ";
-        mfirst = false;
-        write_string(out, k);
-        out += ": ";
-        write_json(out, *n.meta().get(k));
+      const arg& a = n.args()[i];
+      out.room(16);
+      if (i) out.put(", ");
+      if (a.is_node()) {  // most arguments
+        out.put(R"({"node": )");
+        write_string(out, g.node(a.to_node()).name());
+        out.room(1);
+        out.put('}');
+      } else {
+        write_arg(out.flush(), g, a);
+        out.resume();
       }
     }
-    out += '}';
-    if (!n.type().empty()) {
-      out += R"(, "type": )";
-      write_string(out, n.type());
+    out.room(32);
+    out.put(R"(], "kwargs": {)");
+    if (!n.kwargs().empty()) {
+      std::string& raw = out.flush();
+      for (std::size_t i = 0; i < n.kwargs().size(); ++i) {
+        if (i) raw += ", ";
+        write_string(raw, n.kwargs()[i].first);
+        raw += ": ";
+        write_arg(raw, g, n.kwargs()[i].second);
+      }
+      out.resume();
+      out.room(32);
     }
-    out += '}';
+    out.put(R"(}, "meta": {)");
+    if (!n.meta().empty()) {
+      std::string& raw = out.flush();
+      bool mfirst = true;
+      for (const std::string& k : n.meta().keys()) {
+        if (!mfirst) raw += ", ";
+        mfirst = false;
+        write_string(raw, k);
+        raw += ": ";
+        write_json(raw, *n.meta().get(k));
+      }
+      out.resume();
+      out.room(32);
+    }
+    out.put('}');
+    if (!n.type().empty()) {
+      out.put(R"(, "type": )");
+      write_string(out, n.type());
+      out.room(1);
+    }
+    out.put('}');
   }
-  out += "\n]";
+  out.room(2);
+  out.put("\n]");
 }
 
 // The document of `g`, with the submodules of `module` when there is one.
@@ -1089,7 +1123,7 @@ std::string write_document(const Graph& g, const GraphModule* module, std::strin
     first = false;
   }
   out += R"(}, "nodes": )";
-  out.reserve(out.size() + 128 * g.size());
+  out.reserve(out.size() + 160 * g.size());  // a call_function node with two arguments and no meta: ~150 bytes
   write_nodes(out, g);
   std::vector<std::pair<std::string, const Graph*>> mods;
   if (module) mods = module->named_modules();

@@ -63,6 +63,44 @@ inline bool same_text(std::string_view a, std::string_view b) noexcept {
   return text_words(a) == text_words(b);
 }
 
+// Appends to a string through a cursor: printers make room once per line or node, then copy
+// their pieces without a capacity check and a library call each (the string is kept sized to its
+// capacity while writing; `done` trims it). Code that appends to the string itself runs between
+// `flush` and `resume`.
+class text_out {
+ public:
+  inline explicit text_out(std::string& s) : s_(s), len_(s.size()) {}
+  text_out(const text_out&) = delete;
+  text_out& operator=(const text_out&) = delete;
+  inline ~text_out() { s_.resize(len_); }
+  /// Room for n more bytes.
+  inline void room(std::size_t n) {
+    if (s_.size() - len_ < n) grow(n);
+  }
+  inline void put(char c) noexcept { s_[len_++] = c; }
+  inline void put(std::string_view t) noexcept {
+    std::memcpy(s_.data() + len_, t.data(), t.size());
+    len_ += t.size();
+  }
+  template <std::size_t N>
+  inline void put(const char (&lit)[N]) noexcept {  // a literal: its size is known, the copy inlined
+    std::memcpy(s_.data() + len_, lit, N - 1);
+    len_ += N - 1;
+  }
+  /// The string with what was written so far, for code that appends to it directly.
+  inline std::string& flush() {
+    s_.resize(len_);
+    return s_;
+  }
+  inline void resume() noexcept { len_ = s_.size(); }
+
+ private:
+  // the reserved capacity first (the string's size then covers it: one pass of zeroes, no copy)
+  void grow(std::size_t n) { s_.resize(std::max({2 * s_.size(), len_ + n + 256, s_.capacity()})); }
+  std::string& s_;
+  std::size_t len_;
+};
+
 // A fixed-size array of trivially copyable records in table memory.
 template <class T>
   requires std::is_trivially_copyable_v<T>

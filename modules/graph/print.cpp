@@ -164,10 +164,43 @@ std::string graph_str(const Graph& g, print_style style) {
   out.reserve(128 * g.size() + 16);  // a typical line is ~110 bytes; unused reserve is only address space
   auto name = namer(g);
   op_text_cache targets;
-  for (node_id n = g.first(); n != no_node; n = g.node(n).next()) {
-    out += "\n    ";
-    append_node(out, g, n, style, name, targets);
+  std::string_view users = style == print_style::torch2 ? "[num_users=" : "[#users=";
+  text_out w(out);
+  for (node_id id = g.first(); id != no_node; id = g.node(id).next()) {
+    const Node& n = g.node(id);
+    // most lines: a call_function of nodes, no kwargs, no annotation: written through the cursor
+    bool plain = n.op() == node_op::call_function && n.kwargs().empty() && n.type().empty();
+    std::size_t need = 64 + n.name().size();
+    for (const arg& a : n.args()) {
+      plain = plain && a.is_node();
+      if (plain) need += 3 + g.node(a.to_node()).name().size();
+    }
+    if (!plain) {
+      std::string& raw = w.flush();
+      raw += "\n    ";
+      append_node(raw, g, id, style, name, targets);
+      w.resume();
+      continue;
+    }
+    const std::string& head =
+        targets.get(n.target_op(), [&] { return "] = call_function[target=" + pretty_target(n.target_op()) + "](args = ("; });
+    w.room(need + head.size());
+    w.put("\n    %");
+    w.put(n.name());
+    w.put(" : ");
+    w.put(users);
+    char digits[24];
+    w.put(std::string_view(digits, std::to_chars(digits, digits + sizeof digits, n.num_users()).ptr));
+    w.put(head);
+    for (std::size_t i = 0; i < n.args().size(); ++i) {
+      if (i) w.put(", ");
+      w.put('%');
+      w.put(g.node(n.args()[i].to_node()).name());
+    }
+    if (n.args().size() == 1) w.put(",), kwargs = {})");
+    else w.put("), kwargs = {})");
   }
+  w.flush();
   return out;
 }
 

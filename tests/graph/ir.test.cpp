@@ -56,6 +56,30 @@ TEST_CASE("str(graph) and python_code match FX's examples (§D.5, §D.6)", "[gra
   CHECK(python_code(Graph{}) == "\n\n\ndef forward(self):\n    pass\n    ");
 }
 
+TEST_CASE("str(graph) and fx-json through their fast paths match the per-node formatter, past every reserve", "[graph][print]") {
+  // names far longer than the printers reserve for, so their buffers grow mid-graph; nodes that
+  // leave the fast path (kwargs, an annotation, a constant argument, another opcode) in between
+  Graph g;
+  std::string long_name(90, 'p');
+  node_id x = g.placeholder(long_name, "torch.Tensor");
+  node_id prev = x;
+  for (int i = 0; i < 300; ++i) {
+    std::string name = "node_with_a_rather_long_name_number_" + std::to_string(i) + std::string(static_cast<std::size_t>(i % 50), 'z');
+    if (i % 7 == 0) prev = g.call_function("aten.add.Tensor", {arg::node(prev), 2}, {{"alpha", 3}}, name);
+    else if (i % 11 == 0) prev = g.call_method("relu", {arg::node(prev)});
+    else prev = g.call_function("aten.mul.Tensor", {arg::node(prev), arg::node(x)}, {}, name, i % 13 == 0 ? "torch.Tensor" : "");
+  }
+  g.output(arg::tuple({arg::node(prev)}));
+  for (print_style style : {print_style::torch2, print_style::torch1_13}) {
+    std::string want = "graph():";
+    for (node_id n : g.nodes()) want += "\n    " + format_node(g, n, style);
+    CHECK(graph_str(g, style) == want);
+  }
+  std::string text = write_fx_json(g);
+  CHECK(graph_str(read_fx_json(text).module.graph()) == graph_str(g));
+  CHECK(write_fx_json(read_fx_json(text).module.graph()) == text);
+}
+
 TEST_CASE("print_tabular follows tabulate's simple format (§D.8)", "[graph][print]") {
   CHECK(print_tabular(example()) ==
         "opcode         name    target                   args       kwargs\n"
