@@ -338,6 +338,50 @@ void* allocate_table(std::size_t bytes) {
 
 void free_table(void* p, std::size_t bytes) noexcept { ::operator delete(p, table_align(bytes)); }
 
+namespace {
+// From here on a growing block gets pages of its own (Linux): remapped when it grows, never copied.
+constexpr std::size_t mapped_block = 4 * huge_page;
+}  // namespace
+
+void* resize_block(void* p, std::size_t used, std::size_t capacity, std::size_t bytes) {
+#if defined(__linux__) && defined(MREMAP_MAYMOVE)
+  if (bytes >= mapped_block) {
+    void* q;
+    if (capacity >= mapped_block) {
+      q = ::mremap(p, capacity, bytes, MREMAP_MAYMOVE);
+      if (q == MAP_FAILED) throw std::bad_alloc();
+    } else {
+      q = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (q == MAP_FAILED) throw std::bad_alloc();
+      if (used != 0) std::memcpy(q, p, used);
+      std::free(p);
+    }
+#if defined(MADV_HUGEPAGE)
+    ::madvise(q, bytes, MADV_HUGEPAGE);  // its whole huge pages; a remap keeps the advice
+#endif
+    return q;
+  }
+#else
+  (void)capacity;
+#endif
+  (void)used;
+  void* q = std::realloc(p, bytes);
+  if (q == nullptr) throw std::bad_alloc();
+  return q;
+}
+
+void free_block(void* p, std::size_t capacity) noexcept {
+#if defined(__linux__) && defined(MREMAP_MAYMOVE)
+  if (capacity >= mapped_block) {
+    ::munmap(p, capacity);
+    return;
+  }
+#else
+  (void)capacity;
+#endif
+  std::free(p);
+}
+
 void Graph::node_arena::add_chunk() {
   std::size_t c = chunks_.size();
   std::size_t n = c < small_chunks ? first_chunk << c : big_chunk;

@@ -37,6 +37,9 @@ namespace aotkit::graph {
 inline constexpr std::size_t huge_page = std::size_t{2} << 20;
 void* allocate_table(std::size_t bytes);
 void free_table(void* p, std::size_t bytes) noexcept;
+// A block that grows: `used` bytes of the old one kept; `capacity` is its size (0 for none).
+void* resize_block(void* p, std::size_t used, std::size_t capacity, std::size_t bytes);
+void free_block(void* p, std::size_t capacity) noexcept;
 
 // Two words that together hold every byte of a text of up to 16 bytes (overlapping loads; of a
 // longer one, its first and last eight bytes): with the length they tell short texts apart, for
@@ -135,10 +138,11 @@ class table_array {
   std::size_t size_ = 0;
 };
 
-// A growable array of trivially copyable records that grows with realloc: glibc moves a block it
-// mapped on its own by remapping its pages, so growth neither copies the records nor faults
-// their pages in again (a std::vector copies into a fresh block each time it doubles). New
-// records are left unwritten; whoever takes them writes every field.
+// A growable array of trivially copyable records. Small ones live on the heap; from a few MiB
+// on (Linux) the records get pages of their own that grow by remapping, so growth neither copies
+// them nor faults their pages in again (a std::vector copies into a fresh block each time it
+// doubles, and glibc's realloc copies too once its heap serves blocks that big), in huge pages.
+// New records are left unwritten; whoever takes them writes every field.
 template <class T>
   requires std::is_trivially_copyable_v<T>
 class pod_buffer {
@@ -158,14 +162,14 @@ class pod_buffer {
   }
   inline pod_buffer& operator=(pod_buffer&& o) noexcept {
     if (this != &o) {
-      std::free(data_);
+      free_block(data_, capacity_ * sizeof(T));
       data_ = std::exchange(o.data_, nullptr);
       size_ = std::exchange(o.size_, 0);
       capacity_ = std::exchange(o.capacity_, 0);
     }
     return *this;
   }
-  inline ~pod_buffer() { std::free(data_); }
+  inline ~pod_buffer() { free_block(data_, capacity_ * sizeof(T)); }
   [[nodiscard]] inline std::size_t size() const noexcept { return size_; }
   inline T& operator[](std::size_t i) noexcept { return data_[i]; }
   inline const T& operator[](std::size_t i) const noexcept { return data_[i]; }
@@ -177,9 +181,7 @@ class pod_buffer {
 
  private:
   inline void reserve(std::size_t n) {
-    void* p = std::realloc(data_, n * sizeof(T));
-    if (p == nullptr) throw std::bad_alloc();
-    data_ = static_cast<T*>(p);
+    data_ = static_cast<T*>(resize_block(data_, size_ * sizeof(T), capacity_ * sizeof(T), n * sizeof(T)));
     capacity_ = n;
   }
   T* data_ = nullptr;

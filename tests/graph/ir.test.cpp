@@ -163,6 +163,31 @@ TEST_CASE("the name index answers after growth, in copies and moves, and on seve
   CHECK(lint_problems(shared).empty());
 }
 
+TEST_CASE("a graph whose use records outgrow the heap: remapped growth, copies and erasure", "[graph][big]") {
+  // 2^19 + nodes with two inputs each: more than 8 MiB of use records, which get pages of their own
+  Graph g;
+  op_handle add = intern_op("aten.add.Tensor"), mul = intern_op("aten.mul.Tensor");
+  node_id x = g.placeholder("x");
+  node_id prev = x;
+  constexpr int n = 300'000;
+  for (int i = 0; i < n; ++i) {
+    node_id a = g.call_function(add, {arg::node(prev), arg::node(x)});
+    g.call_function(mul, {arg::node(a), arg::node(x)});  // dead
+    prev = a;
+  }
+  g.output(arg::node(prev));
+  CHECK(g.users(x).size() == 2 * n);
+  Graph copy = g;  // the copy maps its records at once
+  CHECK(eliminate_dead_code(copy));
+  CHECK(copy.size() == static_cast<std::size_t>(n) + 2);
+  CHECK(g.size() == 2 * static_cast<std::size_t>(n) + 2);
+  CHECK(copy.users(x).size() == n);
+  Graph moved = std::move(copy);
+  CHECK(lint_problems(moved).empty());
+  CHECK(lint_problems(g).empty());
+  CHECK(g.node(g.users(x).back()).name() == "mul_tensor_" + std::to_string(n - 1));
+}
+
 TEST_CASE("a node with hundreds of inputs in one argument: distinct inputs in first-use order", "[graph][users]") {
   Graph g;
   std::vector<node_id> ph;
