@@ -71,8 +71,14 @@ class cursor {
  public:
   explicit cursor(std::string_view s) : s_(s) {}
 
-  [[noreturn]] void syntax(std::string_view what) const {
+  // Errors are built out of line: the token functions are inlined into the recursive readers, and
+  // their frames must stay small (a 1000-deep argument recurses 1000 times, under ASan too).
+  [[noreturn, gnu::noinline, gnu::cold]] void syntax(std::string_view what) const {
     throw input_error("byte " + std::to_string(pos_), std::string(what));
+  }
+  [[noreturn, gnu::noinline, gnu::cold]] void expected(char c) const { syntax(std::string("expected '") + c + "'"); }
+  [[noreturn, gnu::noinline, gnu::cold]] void expected(char c, char close) const {
+    syntax(std::string("expected '") + c + "' or '" + close + "'");
   }
   // The token functions run several times per node: inlined into the reader's loops.
   [[gnu::always_inline]] void ws() noexcept {
@@ -88,7 +94,7 @@ class cursor {
     return pos_ >= s_.size();
   }
   [[gnu::always_inline]] void expect(char c) {
-    if (peek() != c) syntax(std::string("expected '") + c + "'");
+    if (peek() != c) expected(c);
     ++pos_;
   }
   bool consume(char c) {
@@ -104,13 +110,13 @@ class cursor {
       return false;
     }
     if (!first) {
-      if (c != ',') syntax(std::string("expected ',' or '") + close + "'");
+      if (c != ',') expected(',', close);
       ++pos_;
     }
     first = false;
     return true;
   }
-  void string(std::string& out) {
+  [[gnu::noinline]] void string(std::string& out) {  // escapes and UTF-8 checks: kept out of the readers' frames
     if (peek() != '"') syntax("expected a string");
     ++pos_;
     out.clear();
@@ -373,13 +379,13 @@ class reader {
  private:
   // Where a failure is: where_, then (inside a node) the node's index, then up to two parts or
   // an index. Composed only when something fails, so reading a node builds no location strings.
-  [[noreturn]] void fail(const std::string& what) const {
+  [[noreturn, gnu::noinline, gnu::cold]] void fail(std::string_view what) const {
     std::string w = where_;
     if (node_index_ != npos) w.append("/").append(std::to_string(node_index_));
     if (!at1_.empty()) w.append("/").append(at1_);
     if (!at2_.empty()) w.append("/").append(at2_);
     if (at_index_ != npos) w.append("/").append(std::to_string(at_index_));
-    throw input_error(w, what);
+    throw input_error(w, std::string(what));
   }
   void locate(std::string where) {
     where_ = std::move(where);
@@ -798,28 +804,40 @@ class reader {
         entries.emplace_back(std::move(k), std::move(v));
       }
       out = arg::dict(std::move(entries));
-    } else if (tag == "ellipsis") {
+    } else {
+      out = read_leaf(tag);
+    }
+    if (!c_.consume('}')) fail("a tagged argument has exactly one key");
+    return out;
+  }
+
+  // The value of a tagged argument that holds no other arguments. Out of line: read_arg recurses
+  // once per level of nesting, and its frame stays small without these branches' temporaries.
+  [[gnu::noinline]] arg read_leaf(std::string_view tag) {
+    if (tag == "ellipsis") {
       c_.skip();
-      out = arg::ellipsis();
-    } else if (tag == "float") {
+      return arg::ellipsis();
+    }
+    if (tag == "float") {
       if (c_.peek() == '"') {
         c_.string(text_);
-        if (text_ == "inf") out = arg(std::numeric_limits<double>::infinity());
-        else if (text_ == "-inf") out = arg(-std::numeric_limits<double>::infinity());
-        else if (text_ == "nan") out = arg(std::numeric_limits<double>::quiet_NaN());
-        else fail("{\"float\": ...} takes a number, \"inf\", \"-inf\" or \"nan\"");
-      } else {
-        auto n = c_.num();
-        out = arg(n.is_float ? n.d : static_cast<double>(n.i));
+        if (text_ == "inf") return arg(std::numeric_limits<double>::infinity());
+        if (text_ == "-inf") return arg(-std::numeric_limits<double>::infinity());
+        if (text_ == "nan") return arg(std::numeric_limits<double>::quiet_NaN());
+        fail("{\"float\": ...} takes a number, \"inf\", \"-inf\" or \"nan\"");
       }
-    } else if (tag == "complex") {
+      auto n = c_.num();
+      return arg(n.is_float ? n.d : static_cast<double>(n.i));
+    }
+    if (tag == "complex") {
       c_.expect('[');
       auto re = c_.num();
       c_.expect(',');
       auto im = c_.num();
       c_.expect(']');
-      out = arg::complex(re.is_float ? re.d : static_cast<double>(re.i), im.is_float ? im.d : static_cast<double>(im.i));
-    } else if (tag == "dtype" || tag == "device" || tag == "memory_format" || tag == "layout" || tag == "repr" ||
+      return arg::complex(re.is_float ? re.d : static_cast<double>(re.i), im.is_float ? im.d : static_cast<double>(im.i));
+    }
+    if (tag == "dtype" || tag == "device" || tag == "memory_format" || tag == "layout" || tag == "repr" ||
                tag == "op") {
       if (c_.peek() != '"') fail("{\"" + std::string(tag) + "\": ...} needs a string");
       c_.string(text_);
@@ -829,17 +847,17 @@ class reader {
                    : tag == "layout"        ? arg_kind::layout
                    : tag == "op"            ? arg_kind::op
                                             : arg_kind::repr;
-      out = arg::tagged(k, text_);
-    } else {
-      fail("unknown argument tag '" + std::string(tag) + "'");
+      return arg::tagged(k, text_);
     }
-    if (!c_.consume('}')) fail("a tagged argument has exactly one key");
-    return out;
+    fail("unknown argument tag '" + std::string(tag) + "'");
   }
 
   // A reference to the node named `ref`: a known one, or a forward reference resolved at the end.
   arg node_ref(std::string_view ref) {
     if (node_id id = lookup_node(ref); id != no_node) return arg::node(id);
+    return forward_ref(ref);
+  }
+  [[gnu::noinline]] arg forward_ref(std::string_view ref) {
     auto [it, fresh] = forward_index_.try_emplace(std::string(ref), static_cast<node_id>(forward_names_.size()));
     if (fresh) forward_names_.emplace_back(ref);
     forward_ = true;

@@ -703,8 +703,7 @@ void Graph::create_name(std::string_view raw, std::string& out) {
       base = raw;
       slot = m->slot;
     } else {
-      m->size = 0;
-      memo = true;
+      m->size = 0;  // filled below when the candidate turns out clean
       m->w0 = w0;
       m->w1 = w1;
     }
@@ -719,6 +718,17 @@ void Graph::create_name(std::string_view raw, std::string& out) {
     }
   }
   base_entry& e = bases_[slot].entry;
+  // a builder's usual case: the bare base is taken and the counter's next number is above every
+  // number taken, so `base_{count + 1}` is free without a probe
+  if (!p.num && e.bare && !long_suffixes_ && e.count >= e.max_num && e.count + 1 < max_suffix && base.size() <= 40) {
+    char text[64];
+    std::memcpy(text, base.data(), base.size());
+    text[base.size()] = '_';
+    char* end = std::to_chars(text + base.size() + 1, text + sizeof text, e.count + 1).ptr;
+    out.assign(text, static_cast<std::size_t>(end - text));
+    e.max_num = ++e.count;
+    return;
+  }
   name_choice f = probe_name(base, p.num, p.num && *p.num != 0 ? *p.num : e.count, e, out);
   e.count = f.num;
   if (!f.suffix) {
