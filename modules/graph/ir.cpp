@@ -390,7 +390,7 @@ void Graph::node_arena::add_chunk() {
 }
 
 void Graph::node_arena::release() noexcept {
-  std::size_t left = size_;
+  std::size_t left = owning_ ? size_ : 0;
   for (std::size_t c = 0; c < chunks_.size(); ++c) {
     std::size_t n = c < small_chunks ? first_chunk << c : big_chunk;
     std::destroy_n(chunks_[c], std::min(n, left));
@@ -399,6 +399,7 @@ void Graph::node_arena::release() noexcept {
   }
   chunks_.clear();
   size_ = capacity_ = 0;
+  owning_ = false;
 }
 
 //===--- Graph: copying ---===//
@@ -829,6 +830,22 @@ void Graph::free_uses(std::uint32_t first, std::uint32_t n) {
   free_blocks_[n] = first;
 }
 
+namespace {
+const std::size_t inline_name = std::string().capacity();  // names up to this long live in the node
+}  // namespace
+
+// Whether `n` holds memory of its own: a name too long for the string's inline buffer, a heap
+// block of arguments or a boxed argument, kwargs, meta or a type (the extra block).
+void Graph::note_owner(const Node& n) noexcept {
+  if (nodes_.owning()) return;
+  bool owns = n.extra_ != nullptr || n.args_.size() > 2 || n.name_.capacity() > inline_name;
+  for (const arg& a : n.args_) {
+    arg_kind k = a.kind();
+    owns = owns || !(k <= arg_kind::floating || k == arg_kind::node || k == arg_kind::ellipsis);
+  }
+  if (owns) nodes_.set_owning();
+}
+
 // The distinct node references of args then kwargs, in first-occurrence order (FX's ordered set of
 // inputs), into scratch_ (no allocation per node); throws aotkit::value_error for a reference to
 // a node not live in this graph, before anything changed.
@@ -1067,6 +1084,7 @@ node_id Graph::make_node(node_op op, node_target& target, const arg_source& args
   }
   n.name_ = std::move(name_text);
   n.name_hash_ = name_hash(n.name_);
+  note_owner(n);
   link(id);
   attach_gathered(id);
   index_add(id);
@@ -1122,6 +1140,7 @@ void Graph::set_args(node_id id, std::vector<arg> args) {
   gather_inputs(args, n.kwargs());
   detach_inputs(id);
   n.args_.assign(std::move(args));
+  note_owner(n);
   attach_gathered(id);
 }
 
@@ -1130,6 +1149,7 @@ void Graph::set_kwargs(node_id id, std::vector<kwarg> kwargs) {
   gather_inputs(n.args_.span(), kwargs);
   detach_inputs(id);
   if (!kwargs.empty() || n.extra_) n.ensure_extra().kwargs = std::move(kwargs);
+  note_owner(n);
   attach_gathered(id);
 }
 
@@ -1141,9 +1161,16 @@ void Graph::update_arg(node_id id, std::size_t index, arg value) {
   set_args(id, std::move(args));
 }
 
-node_meta& Graph::meta(node_id id) { return at(id).ensure_extra().meta; }
+node_meta& Graph::meta(node_id id) {
+  nodes_.set_owning();  // the node has an extra block now
+  return at(id).ensure_extra().meta;
+}
 
-void Graph::set_type(node_id id, std::string type) { at(id).ensure_extra().type = std::move(type); }
+void Graph::set_type(node_id id, std::string type) {
+  Node& n = at(id);
+  n.ensure_extra().type = std::move(type);
+  nodes_.set_owning();
+}
 
 void Graph::replace_input_with(node_id user, node_id old_input, node_id new_input) {
   Node& u = live(user, "replace_input_with");

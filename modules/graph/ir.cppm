@@ -528,6 +528,7 @@ class Graph {
   void index_names() const;  // brings the name index up to the nodes made so far
   [[nodiscard]] node_id name_lookup(std::string_view name) const;
   void gather_inputs(std::span<const arg> args, std::span<const kwarg> kwargs);
+  void note_owner(const Node& n) noexcept;  // after a node's name, args or extra changed
   void attach_gathered(node_id id);
   // find_nodes' index: per (op, target), the nodes made with it in creation order. Erasing a
   // node only counts it; the list drops erased nodes when they are half of it (amortized O(1)).
@@ -562,7 +563,7 @@ class Graph {
     static constexpr std::size_t big_bytes = huge_page;
     static constexpr std::size_t big_chunk = big_bytes / sizeof(Node);
     node_arena() = default;
-    inline node_arena(const node_arena& o) {
+    inline node_arena(const node_arena& o) : owning_(o.owning_) {
       for (std::size_t i = 0; i < o.size_; ++i) emplace_back() = o[i];
     }
     node_arena& operator=(const node_arena& o) {
@@ -573,17 +574,23 @@ class Graph {
       return *this;
     }
     inline node_arena(node_arena&& o) noexcept
-        : chunks_(std::move(o.chunks_)), size_(std::exchange(o.size_, 0)), capacity_(std::exchange(o.capacity_, 0)) {}
+        : chunks_(std::move(o.chunks_)), size_(std::exchange(o.size_, 0)), capacity_(std::exchange(o.capacity_, 0)),
+          owning_(std::exchange(o.owning_, false)) {}
     inline node_arena& operator=(node_arena&& o) noexcept {
       if (this != &o) {
         release();
         chunks_ = std::move(o.chunks_);
         size_ = std::exchange(o.size_, 0);
         capacity_ = std::exchange(o.capacity_, 0);
+        owning_ = std::exchange(o.owning_, false);
       }
       return *this;
     }
     inline ~node_arena() { release(); }
+    /// Some node holds memory of its own: release() runs the nodes' destructors (otherwise they
+    /// would free nothing, and a million-node graph is not read once more to find that out).
+    inline void set_owning() noexcept { owning_ = true; }
+    [[nodiscard]] inline bool owning() const noexcept { return owning_; }
     inline Node& emplace_back() {
       if (size_ == capacity_) add_chunk();
       Node* slot = &(*this)[size_];
@@ -616,6 +623,7 @@ class Graph {
     }
     std::vector<Node*> chunks_;  // raw storage; nodes below size_ are constructed
     std::size_t size_ = 0, capacity_ = 0;
+    bool owning_ = false;
   };
   node_arena nodes_;
   pod_buffer<use> uses_;
