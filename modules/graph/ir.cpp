@@ -721,13 +721,28 @@ void Graph::create_name(std::string_view raw, std::string& out) {
   base_entry& e = bases_[slot].entry;
   // a builder's usual case: the bare base is taken and the counter's next number is above every
   // number taken, so `base_{count + 1}` is free without a probe
-  if (!p.num && e.bare && !long_suffixes_ && e.count >= e.max_num && e.count + 1 < max_suffix && base.size() <= 40) {
-    char text[64];
-    std::memcpy(text, base.data(), base.size());
-    text[base.size()] = '_';
-    char* end = std::to_chars(text + base.size() + 1, text + sizeof text, e.count + 1).ptr;
-    out.assign(text, static_cast<std::size_t>(end - text));
-    e.max_num = ++e.count;
+  if (!p.num && e.bare && !long_suffixes_ && e.count >= e.max_num && e.count + 1 < max_suffix &&
+      base.size() + 21 <= sizeof e.last) {
+    std::uint64_t next = e.count + 1;
+    std::size_t nines = 0;
+    if (e.last_len != 0 && e.last_num + 1 == next) {
+      while (e.last[e.last_len - 1 - nines] == '9') ++nines;
+      if (e.last[e.last_len - 1 - nines] == '_') e.last_len = 0;  // 99 -> 100: one digit more
+    } else {
+      e.last_len = 0;
+    }
+    if (e.last_len != 0) {
+      std::fill_n(e.last + e.last_len - nines, nines, '0');
+      ++e.last[e.last_len - 1 - nines];
+    } else {
+      std::memcpy(e.last, base.data(), base.size());
+      e.last[base.size()] = '_';
+      char* end = std::to_chars(e.last + base.size() + 1, e.last + sizeof e.last, next).ptr;
+      e.last_len = static_cast<std::uint8_t>(end - e.last);
+    }
+    e.last_num = next;
+    out.assign(e.last, e.last_len);
+    e.max_num = e.count = next;
     return;
   }
   name_choice f = probe_name(base, p.num, p.num && *p.num != 0 ? *p.num : e.count, e, out);
@@ -1067,23 +1082,26 @@ node_id Graph::make_node(node_op op, node_target& target, const arg_source& args
     snake = snake_case(t);
     candidate = snake;
   }
-  std::string name_text;
-  create_name(candidate, name_text);
   auto id = static_cast<node_id>(nodes_.size());
   Node& n = nodes_.emplace_back();
-  n.op_ = op;
-  n.target_op_ = target_op;
-  if (args.view.size() > 2) n.args_ = std::move(heap_args);
-  else if (args.owner != nullptr) n.args_.assign(std::move(*args.owner));
-  else n.args_.assign(args.view);
-  if ((target_text != nullptr && !target_text->empty()) || !kwargs.empty() || !type.empty()) {
-    Node::extra& e = n.ensure_extra();
-    if (target_text != nullptr) e.target_text = std::move(*target_text);
-    e.kwargs = std::move(kwargs);
-    e.type = std::move(type);
+  try {  // the name goes straight into the node; what can still throw (allocation) unmakes it
+    create_name(candidate, n.name_);
+    n.op_ = op;
+    n.target_op_ = target_op;
+    if (args.view.size() > 2) n.args_ = std::move(heap_args);
+    else if (args.owner != nullptr) n.args_.assign(std::move(*args.owner));
+    else n.args_.assign(args.view);
+    if ((target_text != nullptr && !target_text->empty()) || !kwargs.empty() || !type.empty()) {
+      Node::extra& e = n.ensure_extra();
+      if (target_text != nullptr) e.target_text = std::move(*target_text);
+      e.kwargs = std::move(kwargs);
+      e.type = std::move(type);
+    }
+    n.name_hash_ = name_hash(n.name_);
+  } catch (...) {
+    nodes_.pop_back();
+    throw;
   }
-  n.name_ = std::move(name_text);
-  n.name_hash_ = name_hash(n.name_);
   note_owner(n);
   link(id);
   attach_gathered(id);

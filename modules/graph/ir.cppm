@@ -486,6 +486,11 @@ class Graph {
     std::uint64_t count = 0;    // torch's _base_count[base]
     std::uint64_t max_num = 0;  // the largest N of a taken `base_N`
     bool bare = false;          // `base` itself is taken
+    // The last name the counter gave, `base_N` (short bases): the next one is its decimal
+    // digits incremented in place, not the base copied and the number formatted again.
+    std::uint8_t last_len = 0;  // 0: none
+    std::uint64_t last_num = 0;
+    char last[39];
   };
   static std::uint64_t hash_text(std::string_view s) noexcept;  // short names: a few multiplies
   static std::uint32_t name_hash(std::string_view s) noexcept;  // its low bits: the name table's key
@@ -598,6 +603,8 @@ class Graph {
       ++size_;
       return *slot;
     }
+    /// Unmakes the last node (one whose creation failed half way).
+    inline void pop_back() noexcept { (*this)[--size_].~Node(); }
     [[nodiscard]] inline std::size_t size() const noexcept { return size_; }
     inline Node& operator[](std::size_t i) noexcept {
       auto [c, k] = locate(i);
