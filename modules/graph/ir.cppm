@@ -679,6 +679,7 @@ class Graph {
   std::vector<index_slot> index_;  // find_nodes chains by index_key, open addressing
   std::size_t index_used_ = 0;
   node_id first_ = no_node, last_ = no_node;
+  node_id unnamed_ = no_node;  // the node being made, while it takes its name
   std::size_t size_ = 0;
   insert_point insert_{};
 
