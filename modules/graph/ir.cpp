@@ -291,7 +291,7 @@ const node_meta empty_meta;
 Node::Node(const Node& o)
     : name_(o.name_), args_(o.args_), extra_(o.extra_ ? std::make_unique<extra>(*o.extra_) : nullptr), order_(o.order_),
       target_op_(o.target_op_), name_hash_(o.name_hash_), prev_(o.prev_), next_(o.next_), first_use_(o.first_use_), last_use_(o.last_use_), num_users_(o.num_users_),
-      inputs_(o.inputs_), num_inputs_(o.num_inputs_), op_(o.op_), erased_(o.erased_) {}
+      inputs_(o.inputs_), num_inputs_(o.num_inputs_), op_(o.op_), erased_(o.erased_), owner_(o.owner_) {}
 
 Node& Node::operator=(const Node& o) {
   if (this != &o) {
@@ -390,7 +390,13 @@ void Graph::node_arena::add_chunk() {
 }
 
 void Graph::node_arena::release() noexcept {
-  std::size_t left = owning_ ? size_ : 0;
+  // the listed nodes, or (when most are listed) every node in memory order
+  std::size_t left = 0;
+  if (8 * owners_.size() < size_) {
+    for (node_id id : owners_) (*this)[id].~Node();
+  } else {
+    left = size_;
+  }
   for (std::size_t c = 0; c < chunks_.size(); ++c) {
     std::size_t n = c < small_chunks ? first_chunk << c : big_chunk;
     std::destroy_n(chunks_[c], std::min(n, left));
@@ -398,8 +404,8 @@ void Graph::node_arena::release() noexcept {
     free_table(chunks_[c], c < small_chunks ? n * sizeof(Node) : big_bytes);
   }
   chunks_.clear();
+  owners_ = {};
   size_ = capacity_ = 0;
-  owning_ = false;
 }
 
 //===--- Graph: copying ---===//
@@ -851,14 +857,15 @@ const std::size_t inline_name = std::string().capacity();  // names up to this l
 
 // Whether `n` holds memory of its own: a name too long for the string's inline buffer, a heap
 // block of arguments or a boxed argument, kwargs, meta or a type (the extra block).
-void Graph::note_owner(const Node& n) noexcept {
-  if (nodes_.owning()) return;
+void Graph::note_owner(node_id id) {
+  const Node& n = nodes_[id];
+  if (n.owner_) return;
   bool owns = n.extra_ != nullptr || n.args_.size() > 2 || n.name_.capacity() > inline_name;
   for (const arg& a : n.args_) {
     arg_kind k = a.kind();
     owns = owns || !(k <= arg_kind::floating || k == arg_kind::node || k == arg_kind::ellipsis);
   }
-  if (owns) nodes_.set_owning();
+  if (owns) nodes_.note_owner(id);
 }
 
 // The distinct node references of args then kwargs, in first-occurrence order (FX's ordered set of
@@ -1100,12 +1107,12 @@ node_id Graph::make_node(node_op op, node_target& target, const arg_source& args
       e.type = std::move(type);
     }
     n.name_hash_ = name_hash(n.name_);
+    note_owner(id);
   } catch (...) {
     unnamed_ = no_node;
     nodes_.pop_back();
     throw;
   }
-  note_owner(n);
   link(id);
   attach_gathered(id);
   index_add(id);
@@ -1161,7 +1168,7 @@ void Graph::set_args(node_id id, std::vector<arg> args) {
   gather_inputs(args, n.kwargs());
   detach_inputs(id);
   n.args_.assign(std::move(args));
-  note_owner(n);
+  note_owner(id);
   attach_gathered(id);
 }
 
@@ -1170,7 +1177,7 @@ void Graph::set_kwargs(node_id id, std::vector<kwarg> kwargs) {
   gather_inputs(n.args_.span(), kwargs);
   detach_inputs(id);
   if (!kwargs.empty() || n.extra_) n.ensure_extra().kwargs = std::move(kwargs);
-  note_owner(n);
+  note_owner(id);
   attach_gathered(id);
 }
 
@@ -1183,14 +1190,14 @@ void Graph::update_arg(node_id id, std::size_t index, arg value) {
 }
 
 node_meta& Graph::meta(node_id id) {
-  nodes_.set_owning();  // the node has an extra block now
-  return at(id).ensure_extra().meta;
+  node_meta& m = at(id).ensure_extra().meta;
+  nodes_.note_owner(id);  // it has an extra block now
+  return m;
 }
 
 void Graph::set_type(node_id id, std::string type) {
-  Node& n = at(id);
-  n.ensure_extra().type = std::move(type);
-  nodes_.set_owning();
+  at(id).ensure_extra().type = std::move(type);
+  nodes_.note_owner(id);
 }
 
 void Graph::replace_input_with(node_id user, node_id old_input, node_id new_input) {

@@ -333,6 +333,7 @@ class Node {
   std::uint32_t inputs_ = 0xFFFFFFFFu, num_inputs_ = 0;  // a block of use records: the distinct inputs
   node_op op_ = node_op::placeholder;
   bool erased_ = false;
+  bool owner_ = false;  // holds memory of its own (its arena lists it to destroy it)
 };
 
 /// An FX graph. Value type: copying a Graph copies every node with the same ids (graph_copy for
@@ -533,7 +534,7 @@ class Graph {
   void index_names() const;  // brings the name index up to the nodes made so far
   [[nodiscard]] node_id name_lookup(std::string_view name) const;
   void gather_inputs(std::span<const arg> args, std::span<const kwarg> kwargs);
-  void note_owner(const Node& n) noexcept;  // after a node's name, args or extra changed
+  void note_owner(node_id id);  // after a node's name, args or extra changed
   void attach_gathered(node_id id);
   // find_nodes' index: per (op, target), the nodes made with it in creation order. Erasing a
   // node only counts it; the list drops erased nodes when they are half of it (amortized O(1)).
@@ -568,7 +569,7 @@ class Graph {
     static constexpr std::size_t big_bytes = huge_page;
     static constexpr std::size_t big_chunk = big_bytes / sizeof(Node);
     node_arena() = default;
-    inline node_arena(const node_arena& o) : owning_(o.owning_) {
+    inline node_arena(const node_arena& o) : owners_(o.owners_) {
       for (std::size_t i = 0; i < o.size_; ++i) emplace_back() = o[i];
     }
     node_arena& operator=(const node_arena& o) {
@@ -579,23 +580,27 @@ class Graph {
       return *this;
     }
     inline node_arena(node_arena&& o) noexcept
-        : chunks_(std::move(o.chunks_)), size_(std::exchange(o.size_, 0)), capacity_(std::exchange(o.capacity_, 0)),
-          owning_(std::exchange(o.owning_, false)) {}
+        : chunks_(std::move(o.chunks_)), owners_(std::move(o.owners_)), size_(std::exchange(o.size_, 0)),
+          capacity_(std::exchange(o.capacity_, 0)) {}
     inline node_arena& operator=(node_arena&& o) noexcept {
       if (this != &o) {
         release();
         chunks_ = std::move(o.chunks_);
         size_ = std::exchange(o.size_, 0);
         capacity_ = std::exchange(o.capacity_, 0);
-        owning_ = std::exchange(o.owning_, false);
+        owners_ = std::move(o.owners_);
       }
       return *this;
     }
     inline ~node_arena() { release(); }
-    /// Some node holds memory of its own: release() runs the nodes' destructors (otherwise they
-    /// would free nothing, and a million-node graph is not read once more to find that out).
-    inline void set_owning() noexcept { owning_ = true; }
-    [[nodiscard]] inline bool owning() const noexcept { return owning_; }
+    /// Node `id` holds memory of its own. release() runs the destructors of the nodes listed so
+    /// (the others would free nothing: a million-node graph is not read once more to find that out).
+    inline void note_owner(node_id id) {
+      Node& n = (*this)[id];
+      if (n.owner_) return;
+      owners_.push_back(id);
+      n.owner_ = true;
+    }
     inline Node& emplace_back() {
       if (size_ == capacity_) add_chunk();
       Node* slot = &(*this)[size_];
@@ -629,8 +634,8 @@ class Graph {
       return {small_chunks + j / big_chunk, j % big_chunk};
     }
     std::vector<Node*> chunks_;  // raw storage; nodes below size_ are constructed
+    std::vector<node_id> owners_;  // the nodes that hold memory of their own
     std::size_t size_ = 0, capacity_ = 0;
-    bool owning_ = false;
   };
   node_arena nodes_;
   pod_buffer<use> uses_;
