@@ -1062,7 +1062,11 @@ node_id Graph::make_node(node_op op, node_target& target, const arg_source& args
       throw value_error("Node [name = '" + std::string(name ? *name : std::string_view()) + "'] target " + std::get<std::string>(target) +
                         " has type str but a Callable is expected");
     target_op = std::get<op_handle>(target);
-    (void)op_name(target_op);  // validates the handle
+    // validates the handle; the registry only grows, so every index below a valid one is valid
+    if (target_op.index >= ops_checked_) {
+      (void)op_name(target_op);
+      ops_checked_ = target_op.index + 1;
+    }
   } else {
     if (!std::holds_alternative<std::string>(target))
       throw value_error("Node [name = '" + std::string(name ? *name : std::string_view()) + "'] target " + op_name(std::get<op_handle>(target)) +

@@ -685,6 +685,7 @@ class Graph {
   std::size_t index_used_ = 0;
   node_id first_ = no_node, last_ = no_node;
   node_id unnamed_ = no_node;  // the node being made, while it takes its name
+  std::uint32_t ops_checked_ = 0;  // operator handles below this index were found valid
   std::size_t size_ = 0;
   insert_point insert_{};
 

@@ -561,6 +561,19 @@ TEST_CASE("candidates repeated across many bases keep their own counters", "[gra
   CHECK(lint_problems(g).empty());
 }
 
+TEST_CASE("call_function rejects an operator handle the registry never gave, before and after valid ones", "[graph][create]") {
+  Graph g;
+  node_id x = g.placeholder("x");
+  op_handle bogus{0xFFFFFFF0u};
+  CHECK_THROWS_AS(g.call_function(bogus, {arg::node(x)}), aotkit::value_error);
+  node_id a = g.call_function(intern_op("aten.relu.default"), {arg::node(x)});
+  CHECK_THROWS_AS(g.call_function(bogus, {arg::node(x)}, {}, std::string("named")), aotkit::value_error);
+  CHECK_THROWS_AS(g.call_function(op_handle{}, {arg::node(x)}), aotkit::value_error);
+  CHECK(g.size() == 2);
+  CHECK(g.users(x) == std::vector<node_id>{a});
+  CHECK(lint_problems(g).empty());
+}
+
 TEST_CASE("names of every length up to 40 that differ in one byte are told apart", "[graph][naming]") {
   Graph g;
   std::vector<std::pair<std::string, node_id>> made;
