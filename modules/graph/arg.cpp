@@ -135,7 +135,7 @@ const std::string& arg::text() const {
 }
 node_id arg::to_node() const {
   if (kind_ != arg_kind::node) wrong_kind("Node", kind_);
-  return n_;
+  return static_cast<node_id>(i_);
 }
 std::span<const arg> arg::items() const {
   if (kind_ != arg_kind::list && kind_ != arg_kind::tuple && kind_ != arg_kind::slice) wrong_kind("list or tuple", kind_);
@@ -163,7 +163,7 @@ bool operator==(const arg& a, const arg& b) noexcept {
     case arg_kind::boolean:
     case arg_kind::integer: return a.i_ == b.i_;
     case arg_kind::floating: return a.d_ == b.d_ || (a.d_ != a.d_ && b.d_ != b.d_);  // nan == nan, as FX's graphs compare
-    case arg_kind::node: return a.n_ == b.n_;
+    case arg_kind::node: return a.i_ == b.i_;
     case arg_kind::complex: return a.p_->re == b.p_->re && a.p_->im == b.p_->im;
     case arg_kind::list:
     case arg_kind::tuple:

@@ -52,7 +52,7 @@ class arg {
   [[nodiscard]] static inline arg node(node_id n) noexcept {
     arg a;
     a.kind_ = arg_kind::node;
-    a.n_ = n;
+    a.i_ = n;  // the whole word in one store: a caller that copies the arg reads it whole
     return a;
   }
   [[nodiscard]] static arg list(std::vector<arg> items);
@@ -129,9 +129,8 @@ class arg {
 
   arg_kind kind_;
   union {
-    std::int64_t i_;
+    std::int64_t i_;  // integers, and node ids
     double d_;
-    node_id n_;
     block* p_;
   };
 };
