@@ -699,29 +699,35 @@ Graph::name_choice Graph::probe_name(std::string_view base, std::optional<std::u
 void Graph::create_name(std::string_view raw, std::string& out) {
   name_parts p;
   std::string_view base;
-  std::size_t slot;
-  // a candidate of 1 to 16 bytes not ending in a digit has no suffix: look for it in the memo
-  bool memo = raw.size() - 1 < 16 && !digit_char(raw.back());
-  candidate_memo* m = nullptr;
-  if (memo) {
-    auto [w0, w1] = text_words(raw);
-    m = &memo_[((w0 * 0x9E3779B97F4A7C15ull) ^ (w1 * 0xC2B2AE3D27D4EB4Full) ^ raw.size()) >> 61];
-    if (m->size == raw.size() && m->w0 == w0 && m->w1 == w1) {
-      base = raw;
-      slot = m->slot;
-    } else {
-      m->size = 0;  // filled below when the candidate turns out clean
-      m->w0 = w0;
-      m->w1 = w1;
+  std::size_t slot = 0;
+  // The memo maps recent bases of 1 to 16 bytes to their slots in bases_: a builder repeats a few
+  // candidates, a reader a few bases under ever new suffixes.
+  candidate_memo* miss = nullptr;  // where a base looked for and not found goes
+  auto recall = [&](std::string_view text) {
+    miss = nullptr;
+    if (text.size() - 1 >= 16) return false;
+    auto [w0, w1] = text_words(text);
+    candidate_memo& m = memo_[((w0 * 0x9E3779B97F4A7C15ull) ^ (w1 * 0xC2B2AE3D27D4EB4Full) ^ text.size()) >> 61];
+    if (m.size == text.size() && m.w0 == w0 && m.w1 == w1) {
+      slot = m.slot;
+      return true;
     }
-  }
-  if (base.empty()) {
+    m = {w0, w1, 0, 0};
+    miss = &m;
+    return false;
+  };
+  // a candidate not ending in a digit has no suffix: a remembered base (bases are clean) as it is
+  if (!raw.empty() && !digit_char(raw.back()) && recall(raw)) {
+    base = raw;
+  } else {
     split_name(raw, p);
     base = std::string_view(p.clean.data(), p.base_len);
-    slot = base_of(base);
-    if (m != nullptr && p.clean.data() == raw.data()) {  // clean as given: what a hit stands for
-      m->size = raw.size();
-      m->slot = slot;
+    if (!recall(base)) {
+      slot = base_of(base);
+      if (miss != nullptr) {
+        miss->size = base.size();
+        miss->slot = slot;
+      }
     }
   }
   base_entry& e = bases_[slot].entry;
