@@ -26,25 +26,6 @@ namespace aotkit::graph {
 
 namespace {
 
-// True when no byte of `s` needs escaping or checking: printable ASCII other than '"' and '\\'.
-// Eight bytes at a time (SWAR): names and targets are short and almost always plain.
-bool plain_ascii(std::string_view s) noexcept {
-  constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-  auto has_zero = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
-  std::size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    // a byte >= 0x80, < 0x20 (w - 0x20 borrows into its top bit), '"' or '\\' (a zero after xor)
-    if (((w | (w - 0x20 * ones)) & highs) || has_zero(w ^ (0x22 * ones)) || has_zero(w ^ (0x5C * ones))) return false;
-  }
-  for (; i < s.size(); ++i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') return false;
-  }
-  return true;
-}
-
 // The index of the first byte at or after `i` that ends a plain run of string text: '"', '\\', a
 // control character or a non-ASCII byte (s.size() when none). Eight bytes at a time: each test's
 // lowest flagged byte is exact (borrows only run upward from a flagged byte), so the lowest flag
@@ -64,6 +45,9 @@ std::size_t plain_run_end(std::string_view s, std::size_t i) noexcept {
   }
   return i;
 }
+
+// True when no byte of `s` needs escaping or checking: printable ASCII other than '"' and '\\'.
+bool plain_ascii(std::string_view s) noexcept { return plain_run_end(s, 0) == s.size(); }
 
 //===--- a pull parser over JSON text ---===//
 
@@ -605,21 +589,11 @@ class reader {
                                                          {"\"kwargs\":", "kwargs", node_field::kwargs},
                                                          {"\"meta\":", "meta", node_field::meta}}};
   static node_field node_key(std::string_view key) noexcept {
-    switch (key.size()) {
-      case 2: return key == "op" ? node_field::op : node_field::other;
-      case 4:
-        if (key == "name") return node_field::name;
-        if (key == "args") return node_field::args;
-        if (key == "meta") return node_field::meta;
-        if (key == "type") return node_field::type;
-        return node_field::other;
-      case 6:
-        if (key == "target") return node_field::target;
-        if (key == "kwargs") return node_field::kwargs;
-        return node_field::other;
-      default: return node_field::other;
-    }
+    for (const field_key& f : node_fields)
+      if (key == f.key) return f.field;
+    return key == "type" ? node_field::type : node_field::other;
   }
+
 
   // Arguments mostly name recent nodes: a small cache by a hash of the name answers them without
   // a probe into the graph's name table, a random access on a big graph. (A hash of the tail alone

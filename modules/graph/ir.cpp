@@ -471,7 +471,7 @@ node_id Graph::name_lookup(std::string_view name) const {
 // from the nodes themselves. The slots of a batch are fetched together, so on a graph far bigger
 // than the cache their misses overlap instead of being paid one by one.
 void Graph::index_names() const {
-  auto n = static_cast<std::uint32_t>(unnamed_ == no_node ? nodes_.size() : unnamed_);
+  auto n = static_cast<std::uint32_t>(nodes_.size());
   if (names_.indexed.load(std::memory_order_acquire) == n) return;
   std::lock_guard lock(names_.mu);
   std::uint32_t from = names_.indexed.load(std::memory_order_relaxed);
@@ -1100,11 +1100,11 @@ node_id Graph::make_node(node_op op, node_target& target, const arg_source& args
     candidate = snake;
   }
   auto id = static_cast<node_id>(nodes_.size());
-  Node& n = nodes_.emplace_back();
-  try {  // the name goes straight into the node; what can still throw (allocation) unmakes it
-    unnamed_ = id;  // taking a name may look names up: the index must not see this node yet
+  // made but not counted while it takes its name (which may look names up) and its parts; what
+  // can still throw (allocation) unmakes it
+  Node& n = nodes_.make();
+  try {
     create_name(candidate, n.name_);
-    unnamed_ = no_node;
     n.op_ = op;
     n.target_op_ = target_op;
     if (args.view.size() > 2) n.args_ = std::move(heap_args);
@@ -1119,10 +1119,10 @@ node_id Graph::make_node(node_op op, node_target& target, const arg_source& args
     n.name_hash_ = name_hash(n.name_);
     note_owner(id);
   } catch (...) {
-    unnamed_ = no_node;
-    nodes_.pop_back();
+    nodes_.abandon();
     throw;
   }
+  nodes_.commit();
   link(id);
   attach_gathered(id);
   index_add(id);

@@ -68,8 +68,8 @@ inline bool same_text(std::string_view a, std::string_view b) noexcept {
 
 // Appends to a string through a cursor: printers make room once per line or node, then copy
 // their pieces without a capacity check and a library call each (the string is kept sized to its
-// capacity while writing; `done` trims it). Code that appends to the string itself runs between
-// `flush` and `resume`.
+// capacity while writing; the destructor trims it). Code that appends to the string itself runs
+// between `flush` and `resume`.
 class text_out {
  public:
   inline explicit text_out(std::string& s) : s_(s), len_(s.size()) {}
@@ -171,6 +171,7 @@ class pod_buffer {
   }
   inline ~pod_buffer() { free_block(data_, capacity_ * sizeof(T)); }
   [[nodiscard]] inline std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] inline bool empty() const noexcept { return size_ == 0; }
   inline T& operator[](std::size_t i) noexcept { return data_[i]; }
   inline const T& operator[](std::size_t i) const noexcept { return data_[i]; }
   /// Appends n unwritten records.
@@ -514,10 +515,11 @@ class Graph {
     bool used = false;
   };
   std::size_t base_of(std::string_view base);  // its slot in bases_, added when new
-  // Recent candidates without a suffix and their bases' slots: a builder names node after node
-  // from a few candidates ("add", "mul"), and a hit skips splitting one and hashing its base.
+  // Recent bases of 1 to 16 bytes and their slots in bases_: a builder names node after node from
+  // a few candidates ("add", "mul"), a reader from a few bases under new suffixes; a hit skips
+  // hashing the base (and, for a candidate that is a base, splitting it).
   struct candidate_memo {
-    std::uint64_t w0 = 0, w1 = 0;  // text_words of the candidate
+    std::uint64_t w0 = 0, w1 = 0;  // text_words of the base
     std::size_t size = 0;          // 0: empty
     std::size_t slot = 0;
   };
@@ -601,15 +603,19 @@ class Graph {
       owners_.push_back(id);
       n.owner_ = true;
     }
-    inline Node& emplace_back() {
+    /// A default node in the next slot, not yet counted: size() and ids below it do not include
+    /// it until commit() (a node being made is invisible to lookups); abandon() unmakes it.
+    inline Node& make() {
       if (size_ == capacity_) add_chunk();
-      Node* slot = &(*this)[size_];
-      ::new (static_cast<void*>(slot)) Node();
-      ++size_;
-      return *slot;
+      return *::new (static_cast<void*>(&(*this)[size_])) Node();
     }
-    /// Unmakes the last node (one whose creation failed half way).
-    inline void pop_back() noexcept { (*this)[--size_].~Node(); }
+    inline void commit() noexcept { ++size_; }
+    inline void abandon() noexcept { (*this)[size_].~Node(); }
+    inline Node& emplace_back() {
+      Node& n = make();
+      commit();
+      return n;
+    }
     [[nodiscard]] inline std::size_t size() const noexcept { return size_; }
     inline Node& operator[](std::size_t i) noexcept {
       auto [c, k] = locate(i);
@@ -676,15 +682,14 @@ class Graph {
     }
   };
   mutable name_index names_;
-  std::vector<node_id> scratch_;  // attach_inputs' working set
+  std::vector<node_id> scratch_;  // gather_inputs' result: a node's distinct inputs
   std::vector<base_slot> bases_;
   std::size_t bases_used_ = 0;
   std::array<candidate_memo, 8> memo_{};  // cleared when bases_ is rebuilt
   bool long_suffixes_ = false;  // a taken `base_N` has N >= 10^18: base_entry shortcuts are off
-  std::vector<index_slot> index_;  // find_nodes chains by index_key, open addressing
+  std::vector<index_slot> index_;  // find_nodes lists by index_key, open addressing
   std::size_t index_used_ = 0;
   node_id first_ = no_node, last_ = no_node;
-  node_id unnamed_ = no_node;  // the node being made, while it takes its name
   std::uint32_t ops_checked_ = 0;  // operator handles below this index were found valid
   std::size_t size_ = 0;
   insert_point insert_{};

@@ -110,8 +110,13 @@ void append_call_args(std::string& out, const Graph& g, const Node& n, const nod
   out += "})";
 }
 
-// `targets` keeps `] = call_function[target=...](args = (`, the same text for every node of an
-// operator (str(graph) writes it once per graph).
+// `] = call_function[target=...](args = (`: the same text for every node of an operator, made
+// once per graph.
+const std::string& call_head(op_text_cache& targets, op_handle op) {
+  return targets.get(op, [&] { return "] = call_function[target=" + pretty_target(op) + "](args = ("; });
+}
+
+// `targets` keeps the call_head of each operator.
 void append_node(std::string& out, const Graph& g, node_id id, print_style style, const node_namer& name,
                  op_text_cache& targets) {
   const Node& n = g.node(id);
@@ -128,8 +133,7 @@ void append_node(std::string& out, const Graph& g, node_id id, print_style style
   char digits[24];
   out.append(digits, std::to_chars(digits, digits + sizeof digits, n.num_users()).ptr);
   if (n.op() == node_op::call_function) {
-    out += targets.get(n.target_op(),
-                       [&] { return "] = call_function[target=" + pretty_target(n.target_op()) + "](args = ("; });
+    out += call_head(targets, n.target_op());
     append_call_args(out, g, n, name);
     return;
   }
@@ -182,8 +186,7 @@ std::string graph_str(const Graph& g, print_style style) {
       w.resume();
       continue;
     }
-    const std::string& head =
-        targets.get(n.target_op(), [&] { return "] = call_function[target=" + pretty_target(n.target_op()) + "](args = ("; });
+    const std::string& head = call_head(targets, n.target_op());
     w.room(need + head.size());
     w.put("\n    %");
     w.put(n.name());
