@@ -1,6 +1,7 @@
 // bench/graph.bench.cpp — ns per node of the graph IR on issue 4's shape (x; hub = relu(x);
 // hub2 = neg(x); then alternately a live add(prev, hub) and a dead mul(prev, hub); output(prev)),
-// 10k and 1M call_function nodes: build, lint, str, python_code, RAUW, DCE, fx-json save/load.
+// 10k and 1M call_function nodes: build, lint, str, python_code, RAUW, DCE, fx-json save/load; and
+// fx-json save of the same graph with meta and kwargs on every node, as real torch graphs have.
 // Peer: graph_peer.py (torch.fx 1.13) on the same shape.
 #include <benchmark/benchmark.h>
 
@@ -108,6 +109,22 @@ void graph_fx_json_save(benchmark::State& state) {
   per_node(state);
 }
 
+// Every node with seq_nr, nn_module_stack and a kwarg: the writer appends those outside its fast
+// path (issue 17's H2: that path once re-zeroed the reserved tail per node, quadratic in nodes).
+void graph_fx_json_save_meta(benchmark::State& state) {
+  Graph g = build(state.range(0));
+  arg stack = arg::list({arg::list({arg("L__self___layer"), arg::list({arg("layer"), arg("torch.nn.modules.linear.Linear")})})});
+  std::int64_t seq = 0;
+  for (node_id n = g.first(); n != no_node; n = g.node(n).next()) {
+    node_meta& m = g.meta(n);
+    m.seq_nr = seq++;
+    m.nn_module_stack = stack;
+    if (g.node(n).op() == node_op::call_function) g.set_kwargs(n, {{"alpha", arg(std::int64_t{1})}});
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(write_fx_json(g));
+  per_node(state);
+}
+
 void graph_fx_json_load(benchmark::State& state) {
   std::string text = write_fx_json(build(state.range(0)));
   for (auto _ : state) benchmark::DoNotOptimize(read_fx_json(text));
@@ -124,6 +141,7 @@ BENCHMARK(graph_code)->Arg(10'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond
 BENCHMARK(graph_rauw)->Arg(10'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
 BENCHMARK(graph_dce)->Arg(10'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
 BENCHMARK(graph_fx_json_save)->Arg(10'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
+BENCHMARK(graph_fx_json_save_meta)->Arg(10'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
 BENCHMARK(graph_fx_json_load)->Arg(10'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();

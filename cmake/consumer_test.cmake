@@ -1,24 +1,21 @@
-# cmake/consumer_test.cmake — ctest body: install this build into a fresh prefix, then configure,
-# build and run examples/<EXAMPLE> against it as a separate project would.
-# Called with -DBUILD_DIR= -DSOURCE_DIR= -DWORK= -DEXAMPLE= -DCXX= -DCXX_FLAGS= -DGENERATOR=.
+# cmake/consumer_test.cmake — ctest body: install this build into a fresh prefix, then configure
+# and build examples/all (every example, one project) against it as a separate project would.
+# Called with -DBUILD_DIR= -DSOURCE_DIR= -DWORK= -DCXX= -DCXX_FLAGS= -DGENERATOR=; the examples'
+# executables are left in ${WORK}/build/<example>/ for the tests that run them.
 file(REMOVE_RECURSE ${WORK})
 execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK}/prefix
                 RESULT_VARIABLE rc OUTPUT_QUIET)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "cmake --install failed (${rc})")
 endif()
-execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR}/examples/${EXAMPLE} -B ${WORK}/build -G ${GENERATOR}
+execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR}/examples/all -B ${WORK}/build -G ${GENERATOR}
                         -DCMAKE_CXX_COMPILER=${CXX} "-DCMAKE_CXX_FLAGS=${CXX_FLAGS}" -DCMAKE_BUILD_TYPE=Debug
                         -DCMAKE_PREFIX_PATH=${WORK}/prefix
                 RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "configuring examples/${EXAMPLE} against the installed package failed (${rc})")
+  message(FATAL_ERROR "configuring examples/all against the installed package failed (${rc})")
 endif()
 execute_process(COMMAND ${CMAKE_COMMAND} --build ${WORK}/build RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "building examples/${EXAMPLE} failed (${rc})")
-endif()
-execute_process(COMMAND ${WORK}/build/${EXAMPLE} RESULT_VARIABLE rc)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "examples/${EXAMPLE} ran and failed (${rc})")
+  message(FATAL_ERROR "building examples/all failed (${rc})")
 endif()

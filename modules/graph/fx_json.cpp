@@ -16,6 +16,7 @@ module;
 #include <string_view>
 #include <system_error>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 module aotkit.graph;
@@ -50,6 +51,34 @@ std::size_t plain_run_end(std::string_view s, std::size_t i) noexcept {
 bool plain_ascii(std::string_view s) noexcept { return plain_run_end(s, 0) == s.size(); }
 
 //===--- a pull parser over JSON text ---===//
+
+// The keys of one JSON object read so far. A repeated key is an error in every reader of aotkit
+// (the runtime Value reader's rule): kept silently, the last value would win or lists would merge.
+class seen_keys {
+ public:
+  /// False when `k` was there already.
+  bool insert(std::string_view k) {
+    if (big_.empty()) {
+      for (const std::string& s : small_)
+        if (s == k) return false;
+      if (small_.size() < small_limit) {
+        small_.emplace_back(k);
+        return true;
+      }
+      big_.insert(small_.begin(), small_.end());
+    }
+    return big_.emplace(k).second;
+  }
+  void clear() noexcept {
+    small_.clear();
+    big_.clear();
+  }
+
+ private:
+  static constexpr std::size_t small_limit = 16;
+  std::vector<std::string> small_;
+  std::unordered_set<std::string> big_;
+};
 
 class cursor {
  public:
@@ -238,7 +267,13 @@ class cursor {
   // Skips any value without recursion (an explicit stack of open brackets).
   void skip() {
     std::vector<char> open;
+    std::vector<seen_keys> keys;  // one per open object
     std::string scratch;
+    auto key = [&] {
+      string(scratch);
+      if (!keys.back().insert(scratch)) syntax("duplicate key '" + scratch + "'");
+      expect(':');
+    };
     while (true) {
       char c = peek();
       if (c == '{' || c == '[') {
@@ -246,8 +281,8 @@ class cursor {
         if (!consume(c == '{' ? '}' : ']')) {
           open.push_back(c);
           if (c == '{') {
-            string(scratch);
-            expect(':');
+            keys.emplace_back();
+            key();
           }
           continue;
         }
@@ -268,14 +303,12 @@ class cursor {
         char d = peek();
         if (d == ',') {
           ++pos_;
-          if (open.back() == '{') {
-            string(scratch);
-            expect(':');
-          }
+          if (open.back() == '{') key();
           break;
         }
         if (d != (open.back() == '{' ? '}' : ']')) syntax("expected ',' or a closing bracket");
         ++pos_;
+        if (open.back() == '{') keys.pop_back();
         open.pop_back();
       }
     }
@@ -331,9 +364,11 @@ class reader {
     c_.expect('{');
     bool first = true, saw_format = false, saw_nodes = false;
     std::string key;
+    seen_keys keys;
     while (c_.more('}', first)) {
       c_.string(key);
       c_.expect(':');
+      if (!keys.insert(key)) throw input_error("/", "duplicate key '" + key + "'");
       if (key == "format") {
         std::string f;
         locate("/format");
@@ -395,9 +430,11 @@ class reader {
       std::string path;
       bool impure = false;
       std::optional<Graph> g;
+      seen_keys keys;
       while (c_.more('}', f2)) {
         c_.string(key);
         c_.expect(':');
+        if (!keys.insert(key)) throw input_error(base, "duplicate key '" + key + "'");
         if (key == "name") {
           locate(base + "/name");
           if (c_.peek() != '"') fail("expected a string");
@@ -482,6 +519,8 @@ class reader {
     std::optional<node_meta> meta;  // most nodes of a big graph have none: no 300-byte struct for them
     forward_ = false;
     std::size_t next_key = 0;  // writers put the keys in fx-json's order: try that key first
+    std::uint32_t seen = 0;    // the known fields read, one bit each
+    other_keys_.clear();
     while (c_.more('}', first)) {
       std::string_view key;
       node_field field;
@@ -493,6 +532,11 @@ class reader {
         c_.expect(':');
         field = node_key(key);
       }
+      if (field == node_field::other ? !other_keys_.insert(key) : (seen & (1u << static_cast<unsigned>(field))) != 0) {
+        at();
+        fail("duplicate key '" + std::string(key) + "'");
+      }
+      seen |= 1u << static_cast<unsigned>(field);
       at(key);
       switch (field) {
         case node_field::name:
@@ -529,10 +573,12 @@ class reader {
           c_.expect('{');
           bool f2 = true;
           std::string k;
+          kwarg_keys_.clear();
           while (c_.more('}', f2)) {
             c_.string(k);
             c_.expect(':');
             at("kwargs", k);
+            if (!kwarg_keys_.insert(k)) fail("duplicate key '" + k + "'");
             arg v = read_arg(1);
             at();
             kwargs_buf_.emplace_back(std::move(k), std::move(v));
@@ -556,6 +602,17 @@ class reader {
     if (*op == node_op::call_function && target.empty()) {
       at("target");
       fail("empty call_function target");
+    }
+    // texts that generated code will paste in (M7): checked here to name the place
+    if (const char* problem = *op == node_op::call_function
+                                  ? (is_qualified_name(target) ? nullptr : "a call_function target must be a dotted name of identifiers")
+                                  : target_text_problem(*op, target)) {
+      at("target");
+      fail("'" + quote_excerpt(target) + "': " + problem);
+    }
+    if (const char* problem = type_text_problem(type)) {
+      at("type");
+      fail("'" + quote_excerpt(type) + "': " + problem);
     }
     node_target t = *op == node_op::call_function ? node_target(target_op(target)) : node_target(std::string(target));
     node_id id;
@@ -631,8 +688,10 @@ class reader {
       c_.expect(':');
       at("meta", key);
       arg v = read_meta_value(key);
+      std::size_t before = meta.size();
       try {
         meta.set(key, std::move(v));
+        if (meta.size() == before) fail("duplicate key '" + key + "'");
       } catch (const aotkit::type_error& e) {
         fail(e.what());
       }
@@ -693,9 +752,11 @@ class reader {
         std::vector<std::pair<arg, arg>> entries;
         bool first = true;
         std::string k;
+        seen_keys keys;
         while (c_.more('}', first)) {
           c_.string(k);
           c_.expect(':');
+          if (!keys.insert(k)) fail("duplicate key '" + k + "'");
           entries.emplace_back(arg(k), read_json(depth + 1));
         }
         return arg::dict(std::move(entries));
@@ -854,6 +915,7 @@ class reader {
   std::size_t at_index_ = npos;
   std::string text_;
   std::string key_buf_, name_buf_, op_buf_, target_buf_;  // escaped texts of the node being read
+  seen_keys other_keys_, kwarg_keys_;  // keys of the node being read that need a set (unknown ones, kwargs)
   std::vector<arg> args_buf_;
   std::vector<kwarg> kwargs_buf_;
   bool forward_ = false;

@@ -1043,6 +1043,32 @@ bool Graph::links_consistent(node_id id) const noexcept {
 
 //===--- creation ---===//
 
+const char* target_text_problem(node_op op, std::string_view target) noexcept {
+  switch (op) {
+    case node_op::call_function: return nullptr;  // an operator handle: its name was checked when interned
+    case node_op::placeholder: {
+      std::string_view bare = target.starts_with("**") ? target.substr(2) : target.starts_with("*") ? target.substr(1) : target;
+      return is_identifier(bare) ? nullptr : "a placeholder's target must be an identifier (or *args, **kwargs)";
+    }
+    case node_op::call_method: return is_identifier(target) ? nullptr : "a call_method target must be an identifier";
+    case node_op::get_attr:
+    case node_op::call_module:
+      return is_qualified_name(target) ? nullptr : "a get_attr or call_module target must be a dotted name of identifiers";
+    case node_op::output: return target == "output" ? nullptr : "an output node's target must be 'output'";
+  }
+  return "unknown opcode";
+}
+
+const char* type_text_problem(std::string_view type) noexcept {
+  for (char c : type) {
+    auto u = static_cast<unsigned char>(c);
+    bool ok = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u >= 0x80 || c == '_' ||
+              c == '.' || c == '[' || c == ']' || c == ',' || c == ' ';
+    if (!ok) return "a type annotation must be a type expression (dotted names, brackets, commas, spaces)";
+  }
+  return nullptr;
+}
+
 node_id Graph::create_node(node_op op, node_target target, std::vector<arg> args, std::vector<kwarg> kwargs,
                            std::optional<std::string> name, std::string type) {
   std::string_view given = name ? std::string_view(*name) : std::string_view();
@@ -1061,6 +1087,12 @@ node_id Graph::emplace_node(node_op op, node_target target, std::span<const arg>
 node_id Graph::make_node(node_op op, node_target& target, const arg_source& args, std::vector<kwarg>& kwargs,
                          const std::string_view* name, std::string& type) {
   if (nodes_.size() >= no_node - 1) throw runtime_error("a graph holds at most 2^32 - 2 nodes");
+  // An insertion guard restores the point it saved, whose anchor may have been erased since (by
+  // code inside an inner guard): linking there would splice the node onto the erased one's stale
+  // links and cut live nodes out of the list.
+  if (insert_.anchor != no_node && nodes_[insert_.anchor].erased_)
+    throw assertion_error(std::string(insert_.after ? "Node to insert after" : "Node to insert before") +
+                          " is not in graph: node " + nodes_[insert_.anchor].name_ + " was erased");
   op_handle target_op;
   std::string* target_text = nullptr;
   if (op == node_op::call_function) {
@@ -1078,7 +1110,12 @@ node_id Graph::make_node(node_op op, node_target& target, const arg_source& args
       throw value_error("Node [name = '" + std::string(name ? *name : std::string_view()) + "'] target " + op_name(std::get<op_handle>(target)) +
                         " has type OpOverload but a str is expected");
     target_text = &std::get<std::string>(target);
+    if (const char* problem = target_text_problem(op, *target_text))
+      throw value_error("Node [name = '" + quote_excerpt(name ? *name : std::string_view()) + "'] target '" +
+                        quote_excerpt(*target_text) + "': " + problem);
   }
+  if (const char* problem = type_text_problem(type))
+    throw value_error("Node [name = '" + quote_excerpt(name ? *name : std::string_view()) + "'] type '" + quote_excerpt(type) + "': " + problem);
   gather_inputs(args.view, kwargs);
   // more than two arguments take a heap block: made before anything changes
   arg_store heap_args;
@@ -1206,7 +1243,10 @@ node_meta& Graph::meta(node_id id) {
 }
 
 void Graph::set_type(node_id id, std::string type) {
-  at(id).ensure_extra().type = std::move(type);
+  Node& n = live(id, "set_type");
+  if (const char* problem = type_text_problem(type))
+    throw value_error("Node " + n.name_ + " type '" + quote_excerpt(type) + "': " + problem);
+  n.ensure_extra().type = std::move(type);
   nodes_.note_owner(id);
 }
 

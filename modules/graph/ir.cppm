@@ -98,8 +98,11 @@ class text_out {
   inline void resume() noexcept { len_ = s_.size(); }
 
  private:
-  // the reserved capacity first (the string's size then covers it: one pass of zeroes, no copy)
-  void grow(std::size_t n) { s_.resize(std::max({2 * s_.size(), len_ + n + 256, s_.capacity()})); }
+  // The string's size covers at most a bounded window past len_ (resize zero-fills what it adds):
+  // a writer that flushes once per node would otherwise zero the whole reserved tail each time,
+  // which made writing quadratic. The string's own geometric growth keeps copies amortized.
+  void grow(std::size_t n) { s_.resize(len_ + std::max(n, grow_window)); }
+  static constexpr std::size_t grow_window = 512;
   std::string& s_;
   std::size_t len_;
 };
@@ -734,5 +737,19 @@ class GraphModule {
   [[nodiscard]] std::optional<std::size_t> find(std::string_view path) const noexcept;
   std::vector<entry> entries_;
 };
+
+}  // namespace aotkit::graph
+
+namespace aotkit::graph {
+
+// Why the target text of a node of `op` cannot be pasted into generated Python, or null when it
+// can: a placeholder's is an identifier (`*args` / `**kwargs` allowed), a call_method's an
+// identifier, a get_attr's or call_module's a dotted name, an output's "output". Node creation,
+// the fx-json reader and lint ask the same question (issue 17, M7: `graph code` emitted code that
+// ran what a target held).
+[[nodiscard]] const char* target_text_problem(node_op op, std::string_view target) noexcept;
+// Why a node's type annotation cannot be pasted into generated Python, or null: it is a type
+// expression of dotted names, brackets, commas and spaces (`torch.Tensor`, `List[int]`).
+[[nodiscard]] const char* type_text_problem(std::string_view type) noexcept;
 
 }  // namespace aotkit::graph

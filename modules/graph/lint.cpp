@@ -46,6 +46,14 @@ std::vector<std::string> lint_problems(const Graph& g) {
       problems.push_back("Node redefined name " + node.name() + "!");
       ++next_misnamed;
     }
+    // text that generated code pastes in must not be able to break out of it (creation checks it,
+    // and the registry checks operator names; lint says so for a graph that got past that)
+    if (node.op() != node_op::call_function) {
+      if (const char* problem = target_text_problem(node.op(), node.target()))
+        problems.push_back("Node " + node.name() + " target '" + quote_excerpt(node.target()) + "': " + problem);
+    }
+    if (const char* problem = type_text_problem(node.type()))
+      problems.push_back("Node " + node.name() + " type '" + quote_excerpt(node.type()) + "': " + problem);
     seen[n] = 1;
     // the side table and the use lists (FX's users dicts) must agree with the nodes; checked in
     // the same pass, reported after FX's own problems

@@ -2,6 +2,7 @@
 // with the facts FX's dead-code rules and the AOT passes need.
 module;
 #include <cctype>
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <bit>
@@ -194,9 +195,38 @@ std::string snake_case(std::string_view text) {
 
 op_handle register_op(op_schema schema) {
   if (schema.name.empty()) throw value_error("register_op: an operator needs a name");
+  if (!is_qualified_name(schema.name))
+    throw value_error("register_op: operator name '" + quote_excerpt(schema.name) + "' is not a dotted name of identifiers");
   auto& r = ops();
   std::unique_lock lock(r.mutex);
   return {r.add(std::move(schema))};
+}
+
+namespace {
+bool identifier_char(char c) noexcept {
+  auto u = static_cast<unsigned char>(c);
+  return (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '_' || u >= 0x80;
+}
+}  // namespace
+
+bool is_identifier(std::string_view text) noexcept {
+  if (text.empty() || (text[0] >= '0' && text[0] <= '9')) return false;
+  return std::ranges::all_of(text, identifier_char);
+}
+
+bool is_qualified_name(std::string_view text) noexcept {
+  bool part_empty = true;
+  for (char c : text) {
+    if (c == '.') {
+      if (part_empty) return false;
+      part_empty = true;
+    } else if (identifier_char(c)) {
+      part_empty = false;
+    } else {
+      return false;
+    }
+  }
+  return !part_empty;
 }
 
 op_handle intern_op(std::string_view name) {
@@ -207,6 +237,8 @@ op_handle intern_op(std::string_view name) {
     if (it != r.by_name.end()) return {it->second};
   }
   if (name.empty()) throw value_error("an operator needs a name");
+  if (!is_qualified_name(name))
+    throw value_error("operator name '" + quote_excerpt(name) + "' is not a dotted name of identifiers (it would be pasted into generated code)");
   std::unique_lock lock(r.mutex);
   auto it = r.by_name.find(name);
   if (it != r.by_name.end()) return {it->second};

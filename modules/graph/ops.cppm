@@ -97,6 +97,14 @@ op_handle register_op(op_schema schema);
 // Module-internal (not exported): shared by the registry, the IR and the printers.
 namespace aotkit::graph {
 
+/// A Python identifier as FX's generated code may spell it: ASCII letters, digits and '_', not
+/// starting with a digit (bytes past ASCII are taken as letters: they cannot break out of code).
+[[nodiscard]] bool is_identifier(std::string_view text) noexcept;
+/// A dotted name whose parts are non-empty runs of identifier characters (`layer1.0.conv`,
+/// `aten.add.Tensor`): what generated code can name without quoting. Operator names, get_attr and
+/// call_module targets must be one; aotkit::value_error otherwise (issue 17, M7).
+[[nodiscard]] bool is_qualified_name(std::string_view text) noexcept;
+
 /// FX's `_snake_case`: '_' between a lowercase letter and a following uppercase one, then lower.
 [[nodiscard]] std::string snake_case(std::string_view text);
 

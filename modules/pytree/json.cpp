@@ -12,6 +12,7 @@ module;
 #include <variant>
 #include <vector>
 #include <nlohmann/json.hpp>
+#include "runtime/json_document.hpp"
 module aotkit.pytree;
 
 import aotkit.runtime;
@@ -210,7 +211,9 @@ std::vector<key> keys_from(const json& j, bool& ok) {
 // Declared again in tree_json.cpp: one JSON entry point for both readers of this module.
 nlohmann::ordered_json detail::parse_json_document(std::string_view text) {
   try {
-    return nlohmann::ordered_json::parse(text.begin(), text.end());
+    return runtime::detail::parse_json_unique_keys<nlohmann::ordered_json>(text);
+  } catch (const runtime::detail::duplicate_json_key& e) {
+    throw input_error(e.pointer, e.what());
   } catch (const nlohmann::ordered_json::parse_error& e) {
     throw runtime::json_syntax_error(e.what(), e.byte);
   } catch (const nlohmann::ordered_json::exception& e) {  // e.g. out_of_range 406: a number too large for a double
@@ -258,7 +261,9 @@ TreeSpec treespec_loads(std::string_view text) {
     auto decoded = [&]() -> json {
       if (!ctx.is_string()) throw input_error(where("context"), context_error);
       try {
-        return json::parse(ctx.get_ref<const std::string&>());
+        return runtime::detail::parse_json_unique_keys<json>(ctx.get_ref<const std::string&>());
+      } catch (const runtime::detail::duplicate_json_key& e) {
+        throw input_error(where("context"), context_error + std::string(" (") + e.what() + ")");
       } catch (const json::exception&) {
         throw input_error(where("context"), context_error);
       }

@@ -5,6 +5,7 @@ module;
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <string>
 #include <aotkit/philox_core.hpp>
@@ -97,6 +98,14 @@ u32x4 host_double_block(std::uint64_t k, std::uint64_t offset, u32x2 key) noexce
   return core::philox4x32<10>(ctr, key);
 }
 
+// cuRAND's host generator keeps its offset in 64 bits: values past 2^64 have no defined place in
+// its stream (and `offset + n` would wrap, so a loop bounded by it would write nothing at all).
+void require_in_stream(std::uint64_t offset, std::size_t n, const char* what) {
+  if (n > std::numeric_limits<std::uint64_t>::max() - offset)
+    throw value_error(std::string(what) + ": offset " + std::to_string(offset) + " + " + std::to_string(n) +
+                      " values passes 2^64, the end of cuRAND's 64-bit host generator offset");
+}
+
 void require_even(std::size_t n, const char* what) {
   if (n % 2 != 0)
     throw value_error(std::string(what) + ": the length must be even (cuRAND's CURAND_STATUS_LENGTH_NOT_MULTIPLE), got " +
@@ -105,7 +114,8 @@ void require_even(std::size_t n, const char* what) {
 
 }  // namespace
 
-void curand_generate(std::span<std::uint32_t> out, std::uint64_t seed, std::uint64_t offset) noexcept {
+void curand_generate(std::span<std::uint32_t> out, std::uint64_t seed, std::uint64_t offset) {
+  require_in_stream(offset, out.size(), "curand_generate");
   host_words(offset, out.size(), seed, [&](std::size_t i, std::uint32_t w) { out[i] = w; });
 }
 
@@ -119,13 +129,15 @@ __attribute__((target("avx512f"))) void uniform_avx512(std::span<float> out, std
 
 }  // namespace
 
-void curand_generate_uniform(std::span<float> out, std::uint64_t seed, std::uint64_t offset) noexcept {
+void curand_generate_uniform(std::span<float> out, std::uint64_t seed, std::uint64_t offset) {
+  require_in_stream(offset, out.size(), "curand_generate_uniform");
   if (best_simd_level() == simd_level::avx512) return uniform_avx512(out, seed, offset);
   host_words(offset, out.size(), seed, [&](std::size_t i, std::uint32_t w) { out[i] = core::uniform_float(w); });
 }
 
 void curand_generate_normal(std::span<float> out, std::uint64_t seed, std::uint64_t offset, float mean, float stddev) {
   require_even(out.size(), "curand_generate_normal");
+  require_in_stream(offset, out.size(), "curand_generate_normal");
   // Pairs are aligned on the stream, not on the offset: normal m pairs words (2*(m/2), +1).
   std::uint64_t first = offset - offset % 2;
   // An odd offset starts and ends mid-pair: one extra pair of words.
@@ -144,7 +156,8 @@ void curand_generate_normal(std::span<float> out, std::uint64_t seed, std::uint6
   });
 }
 
-void curand_generate_uniform_double(std::span<double> out, std::uint64_t seed, std::uint64_t offset) noexcept {
+void curand_generate_uniform_double(std::span<double> out, std::uint64_t seed, std::uint64_t offset) {
+  require_in_stream(offset, out.size(), "curand_generate_uniform_double");
   u32x2 key = key_of(seed);
   for (std::size_t i = 0; i < out.size(); ++i) {
     std::uint64_t k = offset + i;
@@ -156,6 +169,7 @@ void curand_generate_uniform_double(std::span<double> out, std::uint64_t seed, s
 void curand_generate_normal_double(std::span<double> out, std::uint64_t seed, std::uint64_t offset, double mean,
                                    double stddev) {
   require_even(out.size(), "curand_generate_normal_double");
+  require_in_stream(offset, out.size(), "curand_generate_normal_double");
   u32x2 key = key_of(seed);
   for (std::size_t i = 0; i < out.size(); ++i) {
     std::uint64_t k = offset + i;

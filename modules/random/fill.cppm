@@ -14,9 +14,11 @@ export namespace aotkit::random {
 
 /// `curandGenerate` with the generator's seed and offset: 32-bit value m (counting from the
 /// offset) is word m%4 of Philox(ctr = (j/65536, j%65536 in word 2), key = seed), j = m/4.
-void curand_generate(std::span<std::uint32_t> out, std::uint64_t seed, std::uint64_t offset = 0) noexcept;
+/// Every fill of this order throws aotkit::value_error when offset + length passes 2^64 (cuRAND's
+/// host generator offset is 64 bits).
+void curand_generate(std::span<std::uint32_t> out, std::uint64_t seed, std::uint64_t offset = 0);
 /// `curandGenerateUniform`: `_curand_uniform` of each value of `curand_generate`.
-void curand_generate_uniform(std::span<float> out, std::uint64_t seed, std::uint64_t offset = 0) noexcept;
+void curand_generate_uniform(std::span<float> out, std::uint64_t seed, std::uint64_t offset = 0);
 /// `curandGenerateNormal`: Box-Muller over value pairs (2i, 2i+1) → (sin, cos), times stddev
 /// plus mean. The length must be even (cuRAND's CURAND_STATUS_LENGTH_NOT_MULTIPLE): else
 /// aotkit::value_error.
@@ -26,7 +28,7 @@ void curand_generate_normal(std::span<float> out, std::uint64_t seed, std::uint6
 /// subsequence t%65536, t = k/4 (pair (0,1) for even k, (2,3) for odd), 53 bits each; with an
 /// offset, each subsequence starts one block back per group of its own that lies before the
 /// offset, as libcurand does (see fill.cpp).
-void curand_generate_uniform_double(std::span<double> out, std::uint64_t seed, std::uint64_t offset = 0) noexcept;
+void curand_generate_uniform_double(std::span<double> out, std::uint64_t seed, std::uint64_t offset = 0);
 /// `curandGenerateNormalDouble`: the double Box-Muller of the whole block that uniform double k
 /// would read from; even k → sin, odd → cos. The length must be even.
 void curand_generate_normal_double(std::span<double> out, std::uint64_t seed, std::uint64_t offset = 0,

@@ -1,6 +1,7 @@
 // modules/runtime/error.cpp — input_error formatting and the process-wide warning channel.
 // The handler is the one piece of global state here: a registry guarded by a mutex.
 module;
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <mutex>
@@ -15,6 +16,32 @@ namespace aotkit {
 
 input_error::input_error(std::string where, const std::string& detail)
     : error(where.empty() ? detail : where + ": " + detail), where_(std::move(where)), detail_(detail) {}
+
+std::string quote_excerpt(std::string_view text, std::size_t max_bytes) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  std::size_t shown = std::min(text.size(), max_bytes);
+  for (std::size_t i = 0; i < shown; ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    switch (c) {
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\\': out += "\\\\"; break;
+      case '\'': out += "\\'"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          out += "\\x";
+          out += hex[c >> 4];
+          out += hex[c & 0xF];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  if (shown < text.size()) out += "... (" + std::to_string(text.size()) + " bytes)";
+  return out;
+}
 
 std::string_view to_string(warning_category c) noexcept {
   switch (c) {

@@ -76,6 +76,11 @@ class input_error : public error {
   std::string detail_;
 };
 
+/// `text` as an error message may quote it: control bytes, quotes and backslashes escaped
+/// (`\n`, `\xNN`), and at most `max_bytes` of it, the rest counted ("... (12345 bytes)"), so an
+/// error stays one short line whatever the input held.
+[[nodiscard]] std::string quote_excerpt(std::string_view text, std::size_t max_bytes = 80);
+
 /// Python's warning categories that aotkit emits.
 enum class warning_category { user_warning, future_warning, deprecation_warning };
 

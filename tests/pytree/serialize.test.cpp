@@ -108,6 +108,30 @@ TEST_CASE("treespec_loads names the place of every error", "[pytree][json][error
         "/1 | a schema object needs \"type\", \"context\" and \"children_spec\"");
   CHECK(load_error(R"([1, {"type": "builtins.dict", "context": "[\"a\", \"a\"]", "children_spec": [{"type": null, "context": null, "children_spec": []}, {"type": null, "context": null, "children_spec": []}]}])") ==
         "/1/context | duplicate key 'a'");
+  // a repeated key in any object is an error, as in the runtime Value reader (issue 17, M8): the
+  // last "type" used to win silently
+  CHECK(load_error(R"([1, {"type": "builtins.list", "type": null, "context": "null", "children_spec": []}])") ==
+        "/1 | duplicate key 'type'");
+  CHECK(load_error(R"([1, {"type": "builtins.list", "context": "null", "children_spec": [{"type": null, "context": null, "context": null, "children_spec": []}]}])") ==
+        "/1/children_spec/0 | duplicate key 'context'");
+  CHECK(load_error(R"([1, {"type": "collections.defaultdict", "context": "{\"a\": 1, \"a\": 2}", "children_spec": []}])")
+            .starts_with("/1/context | "));
+}
+
+TEST_CASE("pytree-json: a repeated key is an error, naming the object", "[pytree][json][errors]") {
+  auto fails = [](std::string_view t) {
+    try {
+      (void)tree_from_json(t);
+    } catch (const aotkit::input_error& e) {
+      return std::string(e.where()) + " | " + e.detail();
+    }
+    return std::string("no error");
+  };
+  CHECK(fails(R"({"list": [{"int": 1}], "list": [{"int": 2}]})") == "/ | duplicate key 'list'");
+  CHECK(fails(R"({"tree": {"int": 1}, "tree": {"int": 2}})") == "/ | duplicate key 'tree'");
+  CHECK(fails(R"({"list": [{"int": 1}, {"namedtuple": {"type": "P", "type": "Q", "fields": [], "values": []}}]})") ==
+        "/list/1/namedtuple | duplicate key 'type'");
+  CHECK(fails(R"({"list": [{"int": 1}, {"int": 2}]})") == "no error");
 }
 
 TEST_CASE("the compact format reads and writes pytree.h's examples", "[pytree][compact]") {

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "runtime/json_document.hpp"
 
 import aotkit;
 
@@ -30,7 +31,11 @@ pytree::TreeSpec read_spec(const invocation& inv, const io& io) { return parse_s
 std::string unflatten_record(std::string_view line, const pytree::TreeSpec* spec) {
   nlohmann::ordered_json doc;
   try {
-    doc = nlohmann::ordered_json::parse(line);
+    doc = runtime::detail::parse_json_unique_keys<nlohmann::ordered_json>(line);
+  } catch (const runtime::detail::duplicate_json_key& e) {
+    throw input_error(e.pointer, e.what());
+  } catch (const nlohmann::ordered_json::parse_error& e) {
+    throw runtime::json_syntax_error(e.what(), e.byte);
   } catch (const nlohmann::ordered_json::exception& e) {
     throw runtime::json_syntax_error(e.what());
   }
@@ -53,7 +58,8 @@ std::string unflatten_record(std::string_view line, const pytree::TreeSpec* spec
   values.reserve(leaves->size());
   for (std::size_t i = 0; i < leaves->size(); ++i) {
     try {
-      values.push_back(runtime::value_from_json((*leaves)[i].dump()));
+      // written again for the Value reader without recursion: a leaf may nest any depth
+      values.push_back(runtime::value_from_json(runtime::detail::dump_iterative((*leaves)[i])));
     } catch (const aotkit::input_error& e) {
       throw input_error("/leaves/" + std::to_string(i) + e.where(), e.detail());
     }

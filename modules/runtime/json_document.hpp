@@ -1,0 +1,162 @@
+// modules/runtime/json_document.hpp — nlohmann DOM helpers shared by the JSON readers of aotkit's
+// implementation units and tool (not installed): duplicate keys rejected, iterative writing.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+namespace aotkit::runtime::detail {
+
+/// Thrown by parse_json_unique_keys for an object with a repeated key: the runtime Value reader
+/// rejects those, and so does every other reader (one rule for all). Callers turn it into their
+/// typed error (aotkit::input_error at `pointer`).
+struct duplicate_json_key : std::runtime_error {
+  duplicate_json_key(std::string pointer_, std::string key_)
+      : std::runtime_error("duplicate key '" + key_ + "'"), pointer(std::move(pointer_)), key(std::move(key_)) {}
+  std::string pointer;  ///< JSON pointer of the object holding the key twice ("/" for the root)
+  std::string key;
+};
+
+/// nlohmann's parse (iterative, any depth) with a callback that tracks the open containers and
+/// throws duplicate_json_key on a repeated key. nlohmann's own exceptions pass through.
+template <class Json>
+Json parse_json_unique_keys(std::string_view text) {
+  struct frame {
+    bool object;
+    std::size_t index = 0;  // arrays: the next element's index
+    std::string key;        // objects: the current member's key
+    std::unordered_set<std::string> keys;
+  };
+  std::vector<frame> open;
+  auto pointer = [&] {
+    std::string p;
+    for (std::size_t i = 0; i + 1 < open.size(); ++i) {
+      p += '/';
+      if (open[i].object) {
+        for (char c : open[i].key) p += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
+      } else {
+        p += std::to_string(open[i].index - 1);
+      }
+    }
+    return p.empty() ? std::string("/") : p;
+  };
+  // an element of an array is about to start: count it
+  auto element = [&] {
+    if (!open.empty() && !open.back().object) ++open.back().index;
+  };
+  using event = typename Json::parse_event_t;
+  typename Json::parser_callback_t cb = [&](int, event ev, Json& parsed) {
+    switch (ev) {
+      case event::object_start:
+        element();
+        open.push_back({true});
+        break;
+      case event::array_start:
+        element();
+        open.push_back({false});
+        break;
+      case event::object_end:
+      case event::array_end: open.pop_back(); break;
+      case event::key: {
+        const auto& k = parsed.template get_ref<const typename Json::string_t&>();
+        if (!open.back().keys.insert(k).second) throw duplicate_json_key(pointer(), k);
+        open.back().key = k;
+        break;
+      }
+      case event::value: element(); break;
+    }
+    return true;
+  };
+  return Json::parse(text.begin(), text.end(), cb);
+}
+
+/// `j.dump()` without recursion (nlohmann's serializer recurses once per level: a value nested
+/// 100k deep overflows the stack). Compact, ", " and ": " separators; strings written as they
+/// are held (valid UTF-8 after a parse), floats in their shortest round-trip form with a '.' or
+/// an exponent, so they read back as floats.
+template <class Json>
+std::string dump_iterative(const Json& root) {
+  std::string out;
+  auto put_string = [&](const std::string& s) {
+    static constexpr char hex[] = "0123456789abcdef";
+    out += '"';
+    for (char ch : s) {
+      auto c = static_cast<unsigned char>(ch);
+      switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        default:
+          if (c < 0x20) {
+            out += "\\u00";
+            out += hex[c >> 4];
+            out += hex[c & 0xF];
+          } else {
+            out += ch;
+          }
+      }
+    }
+    out += '"';
+  };
+  auto put_scalar = [&](const Json& j) {
+    if (j.is_string()) {
+      put_string(j.template get_ref<const typename Json::string_t&>());
+    } else if (j.is_number_float()) {
+      char buf[64];
+      double d = j.template get<double>();
+      auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
+      std::string_view t(buf, static_cast<std::size_t>(end - buf));
+      out += t;
+      if (t.find_first_of(".eEni") == std::string_view::npos) out += ".0";
+    } else {
+      out += j.dump();  // null, booleans, integers: no nesting
+    }
+  };
+  struct frame {
+    const Json* j;
+    typename Json::const_iterator it;
+    bool first;
+  };
+  std::vector<frame> stack;
+  auto open = [&](const Json& j) {
+    if (!j.is_structured()) {
+      put_scalar(j);
+      return;
+    }
+    out += j.is_object() ? '{' : '[';
+    stack.push_back({&j, j.cbegin(), true});
+  };
+  open(root);
+  while (!stack.empty()) {
+    frame& f = stack.back();
+    if (f.it == f.j->cend()) {
+      out += f.j->is_object() ? '}' : ']';
+      stack.pop_back();
+      continue;
+    }
+    if (!f.first) out += ", ";
+    f.first = false;
+    if (f.j->is_object()) {
+      put_string(f.it.key());
+      out += ": ";
+    }
+    const Json& child = *f.it;
+    ++f.it;
+    open(child);  // may push: `f` is not used after this
+  }
+  return out;
+}
+
+}  // namespace aotkit::runtime::detail

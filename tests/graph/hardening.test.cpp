@@ -1,0 +1,166 @@
+// tests/graph/hardening.test.cpp — regressions for the defects hostile use found in aotkit.graph
+// (issue 17: H2, H3, M7, M8, L1, L2, L7), each failing before its fix.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+import aotkit.runtime;
+import aotkit.graph;
+
+using namespace aotkit::graph;
+
+namespace {
+
+Graph chain_with_meta(std::int64_t n) {
+  Graph g;
+  op_handle add = intern_op("aten.add.Tensor");
+  node_id prev = g.placeholder("x");
+  arg stack = arg::list({arg::list({arg("L__self___layer"), arg::list({arg("layer"), arg("torch.nn.Linear")})})});
+  for (std::int64_t i = 0; i < n; ++i) {
+    prev = g.call_function(add, {arg::node(prev), arg(std::int64_t{1})}, {{"alpha", arg(std::int64_t{2})}});
+    g.meta(prev).seq_nr = i;
+    g.meta(prev).nn_module_stack = stack;
+  }
+  g.output(arg::node(prev));
+  return g;
+}
+
+double fastest_write_seconds(const Graph& g) {
+  double best = std::numeric_limits<double>::infinity();
+  for (int rep = 0; rep < 5; ++rep) {
+    auto t0 = std::chrono::steady_clock::now();
+    std::string text = write_fx_json(g);
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    REQUIRE(text.size() > static_cast<std::size_t>(g.size()) * 100);
+  }
+  return best;
+}
+
+}  // namespace
+
+// H2. A complexity check, not a speed target: 16 times the nodes must cost about 16 times the time
+// (the quadratic writer took 256 times; the bound leaves room for a noisy machine).
+TEST_CASE("fx-json writing is linear in nodes when every node carries meta and kwargs", "[graph][fx_json][hardening]") {
+  Graph small = chain_with_meta(2'000), big = chain_with_meta(32'000);
+  double t_small = fastest_write_seconds(small), t_big = fastest_write_seconds(big);
+  INFO("2k nodes: " << t_small << " s, 32k nodes: " << t_big << " s");
+  CHECK(t_big / t_small < 64);
+  // and what it writes reads back as the same graph
+  fx_document doc = read_fx_json(write_fx_json(big));
+  CHECK(graph_str(doc.module.graph()) == graph_str(big));
+  CHECK(doc.module.graph().node(doc.module.graph().output_node()).args().size() == 1);
+}
+
+// H3. `{ outer = inserting_before(n); { inner = inserting_after(x); erase(n); } create }`: the
+// inner guard restores the outer's point, whose anchor is gone.
+TEST_CASE("an insertion guard restoring an erased anchor makes node creation throw, not corrupt", "[graph][insert][hardening]") {
+  Graph g;
+  node_id x = g.placeholder("x");
+  node_id n = g.call_function("operator.neg", {arg::node(x)});
+  node_id out = g.output(arg::node(x));
+  {
+    auto outer = g.inserting_before(n);
+    {
+      auto inner = g.inserting_after(x);
+      g.erase_node(n);
+    }
+    CHECK_THROWS_MATCHES(g.call_function("operator.neg", {arg::node(x)}), aotkit::assertion_error,
+                         Catch::Message("Node to insert before is not in graph: node neg was erased"));
+  }
+  // nothing was linked: the graph is whole, and once the guard is gone nodes go to the end again
+  CHECK(g.size() == 2);
+  CHECK(g.nodes().size() == 2);
+  CHECK(lint_problems(g).empty());
+  node_id m = g.call_function("operator.neg", {arg::node(x)});
+  CHECK(g.nodes() == std::vector<node_id>{x, out, m});
+}
+
+// M8. A repeated key is an error in every object of the document, as in the runtime Value reader:
+// before, node lists and arguments were merged and kwargs kept twice (`f(x, dim = 1, dim = 2)`).
+TEST_CASE("fx-json: a repeated key is an error in every object, naming where", "[graph][fx_json][hardening]") {
+  auto fails = [](std::string_view t) {
+    try {
+      (void)read_fx_json(t);
+    } catch (const aotkit::input_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string x = R"({"name": "x", "op": "placeholder", "target": "x", "args": [], "kwargs": {}})";
+  CHECK(fails(R"({"format": "fx-json/1", "nodes": [)" + x + R"(], "nodes": []})") == "/: duplicate key 'nodes'");
+  CHECK(fails(R"({"format": "fx-json/1", "format": "fx-json/1", "nodes": []})") == "/: duplicate key 'format'");
+  CHECK(fails(R"({"format": "fx-json/1", "nodes": [{"name": "x", "op": "placeholder", "target": "x", "args": [], "args": [1]}]})") ==
+        "/nodes/0: duplicate key 'args'");
+  CHECK(fails(R"({"format": "fx-json/1", "nodes": [{"name": "x", "op": "placeholder", "target": "x", "zz": 1, "zz": 2}]})") ==
+        "/nodes/0: duplicate key 'zz'");
+  CHECK(fails(R"({"format": "fx-json/1", "nodes": [)" + x +
+              R"(, {"name": "s", "op": "call_function", "target": "aten.sum.dim_IntList", "args": [{"node": "x"}], "kwargs": {"dim": 1, "dim": 2}}]})") ==
+        "/nodes/1/kwargs/dim: duplicate key 'dim'");
+  CHECK(fails(R"({"format": "fx-json/1", "nodes": [{"name": "x", "op": "placeholder", "target": "x", "meta": {"seq_nr": 1, "seq_nr": 2}}]})") ==
+        "/nodes/0/meta/seq_nr: duplicate key 'seq_nr'");
+  CHECK(fails(R"({"format": "fx-json/1", "nodes": [{"name": "x", "op": "placeholder", "target": "x", "meta": {"custom": {"a": 1, "a": 2}}}]})") ==
+        "/nodes/0/meta/custom: duplicate key 'a'");
+  CHECK(fails(R"({"format": "fx-json/1", "submodules": [{"name": "m", "name": "n", "nodes": []}], "nodes": []})") ==
+        "/submodules/0: duplicate key 'name'");
+  // in a member the reader skips, too
+  CHECK(fails(R"({"format": "fx-json/1", "extra": [{"k": 1, "k": 2}], "nodes": []})").ends_with("duplicate key 'k'"));
+  // many distinct keys are fine (past the small list, the set takes over)
+  std::string many = R"({"format": "fx-json/1", "nodes": [{"name": "x", "op": "placeholder", "target": "x", "meta": {"custom": {)";
+  for (int i = 0; i < 40; ++i) many += (i ? ", \"k" : "\"k") + std::to_string(i) + "\": " + std::to_string(i);
+  CHECK(fails(many + "}}}]}") == "no error");
+  CHECK(fails(many + R"(, "k7": 0}}}]})") == "/nodes/0/meta/custom: duplicate key 'k7'");
+}
+
+// M7. Targets, types and operator names are pasted into generated Python: a newline or a quote
+// in one ran attacker code when the module text was executed. Creation, the reader and lint
+// reject what is not an identifier / dotted name / type expression.
+TEST_CASE("texts pasted into generated code are identifiers, dotted names or type expressions", "[graph][codegen][hardening]") {
+  Graph g;
+  CHECK_THROWS_AS(g.placeholder("x\nimport os"), aotkit::value_error);
+  CHECK_THROWS_AS(g.placeholder("x", "torch.Tensor\nimport os"), aotkit::value_error);
+  CHECK_THROWS_AS(g.create_node(node_op::call_method, std::string("add(1); __import__('os')"), {}), aotkit::value_error);
+  CHECK_THROWS_AS(g.create_node(node_op::get_attr, std::string("a..b"), {}), aotkit::value_error);
+  CHECK_THROWS_AS(g.create_node(node_op::call_module, std::string("layer\"1"), {}), aotkit::value_error);
+  CHECK_THROWS_AS(intern_op("x\nimport os"), aotkit::value_error);
+  CHECK_THROWS_AS(intern_op("aten..add"), aotkit::value_error);
+  // what FX itself makes is fine
+  node_id x = g.placeholder("x", "torch.Tensor");
+  g.placeholder("*args");
+  g.placeholder("**kwargs", "typing.Dict[str, int]");
+  g.create_node(node_op::get_attr, std::string("layer1.0.weight"), {});
+  g.create_node(node_op::call_module, std::string("0"), {arg::node(x)});
+  g.create_node(node_op::call_method, std::string("view"), {arg::node(x), -1});
+  CHECK_NOTHROW(intern_op("torch.ops.higher_order.with_effects"));
+  node_id out = g.output(arg::node(x));
+  CHECK(lint_problems(g).empty());
+  CHECK_THROWS_AS(g.set_type(out, "int) -> None:\n    import os\n    (int"), aotkit::value_error);
+
+  auto fails = [](std::string_view node) {
+    try {
+      (void)read_fx_json(R"({"format": "fx-json/1", "nodes": [)" + std::string(node) + "]}");
+    } catch (const aotkit::input_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(fails(R"({"name": "x", "op": "placeholder", "target": "x\nimport os", "args": []})") ==
+        "/nodes/0/target: 'x\\nimport os': a placeholder's target must be an identifier (or *args, **kwargs)");
+  CHECK(fails(R"({"name": "x", "op": "placeholder", "target": "x", "type": "T\"", "args": []})") ==
+        "/nodes/0/type: 'T\"': a type annotation must be a type expression (dotted names, brackets, commas, spaces)");
+  CHECK(fails(R"j({"name": "f", "op": "call_function", "target": "os.system('x')", "args": []})j") ==
+        "/nodes/0/target: 'os.system(\\'x\\')': a call_function target must be a dotted name of identifiers");
+  CHECK(fails(R"({"name": "m", "op": "call_method", "target": "a.b", "args": []})") ==
+        "/nodes/0/target: 'a.b': a call_method target must be an identifier");
+  // an error quotes at most 80 bytes of a hostile text, escaped: one short line
+  std::string huge(1'000'000, 'a');
+  huge += '\n';
+  std::string e = fails(R"({"name": "x", "op": "placeholder", "target": ")" + huge.substr(0, huge.size() - 1) + R"(\n", "args": []})");
+  CHECK(e.size() < 300);
+  CHECK(e.find('\n') == std::string::npos);
+  CHECK(e.find("(1000001 bytes)") != std::string::npos);
+}
