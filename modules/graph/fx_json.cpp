@@ -206,6 +206,19 @@ class cursor {
   };
   number num() {
     ws();
+    // Python's json spells non-finite floats NaN, Infinity and -Infinity (not JSON, but what
+    // json.dumps writes for meta such as tensor bounds, and what the writer here writes too)
+    if (std::string_view r = s_.substr(pos_); !r.empty() && (r[0] == 'N' || r[0] == 'I' || r.starts_with("-I"))) {
+      for (auto [word, value] : {std::pair<std::string_view, double>{"NaN", std::numeric_limits<double>::quiet_NaN()},
+                                 {"Infinity", HUGE_VAL},
+                                 {"-Infinity", -HUGE_VAL}}) {
+        if (r.starts_with(word)) {
+          pos_ += word.size();
+          return {true, 0, value};
+        }
+      }
+      syntax("expected a value");
+    }
     std::size_t start = pos_;
     if (pos_ < s_.size() && s_[pos_] == '-') ++pos_;
     std::size_t digits = pos_;
@@ -731,16 +744,18 @@ class reader {
     return v;
   }
 
+  // `depth` counts the containers open, this one included (as arg's own limit does: scalars
+  // inside max_arg_depth containers are fine, and the writer writes what arg allows).
   void check_depth(std::uint32_t depth) const {
     if (depth > max_arg_depth) fail("containers nest deeper than " + std::to_string(max_arg_depth) + " levels");
   }
 
   // A plain JSON value (meta): arrays are lists, objects dicts with string keys.
   arg read_json(std::uint32_t depth) {
-    check_depth(depth);
     char ch = c_.peek();
     switch (ch) {
       case '[': {
+        check_depth(depth);
         c_.expect('[');
         std::vector<arg> items;
         bool first = true;
@@ -748,6 +763,7 @@ class reader {
         return arg::list(std::move(items));
       }
       case '{': {
+        check_depth(depth);
         c_.expect('{');
         std::vector<std::pair<arg, arg>> entries;
         bool first = true;
@@ -789,9 +805,9 @@ class reader {
 
   // An argument: JSON arrays are lists; one-key objects are tagged values.
   arg read_arg(std::uint32_t depth) {
-    check_depth(depth);
     char ch = c_.peek();
     if (ch == '[') {
+      check_depth(depth);
       c_.expect('[');
       std::vector<arg> items;
       bool first = true;
@@ -816,6 +832,7 @@ class reader {
       if (c_.peek() != '"') fail("{\"node\": ...} needs a node name");
       out = node_ref(c_.text(text_));
     } else if (tag == "tuple" || tag == "slice") {
+      check_depth(depth);
       c_.expect('[');
       std::vector<arg> items;
       bool first = true;
@@ -827,6 +844,7 @@ class reader {
         out = arg::slice(items[0], items[1], items[2]);
       }
     } else if (tag == "dict") {
+      check_depth(depth);
       c_.expect('[');
       std::vector<std::pair<arg, arg>> entries;
       bool first = true;

@@ -412,6 +412,37 @@ void Graph::node_arena::release() noexcept {
 
 Graph::Graph(const Graph& other) = default;
 
+Graph::Graph(Graph&& other) noexcept : Graph() { swap(other); }
+
+Graph& Graph::operator=(Graph&& other) noexcept {
+  if (this != &other) {
+    Graph gone(std::move(other));  // `other` is left empty, this graph's old state dies with `gone`
+    swap(gone);
+  }
+  return *this;
+}
+
+// Every data member, so that a move leaves nothing stale behind (keep in step with the class).
+void Graph::swap(Graph& o) noexcept {
+  using std::swap;
+  swap(nodes_, o.nodes_);
+  swap(uses_, o.uses_);
+  swap(free_blocks_, o.free_blocks_);
+  swap(names_, o.names_);
+  swap(scratch_, o.scratch_);
+  swap(bases_, o.bases_);
+  swap(bases_used_, o.bases_used_);
+  swap(memo_, o.memo_);
+  swap(long_suffixes_, o.long_suffixes_);
+  swap(index_, o.index_);
+  swap(index_used_, o.index_used_);
+  swap(first_, o.first_);
+  swap(last_, o.last_);
+  swap(ops_checked_, o.ops_checked_);
+  swap(size_, o.size_);
+  swap(insert_, o.insert_);
+}
+
 Graph& Graph::operator=(const Graph& other) {
   if (this != &other) {
     Graph copy(other);
@@ -558,7 +589,13 @@ std::vector<node_id> Graph::misnamed_nodes() const {
   return out;
 }
 
-bool Graph::before(node_id a, node_id b) const { return at(a).order_ < at(b).order_; }
+bool Graph::before(node_id a, node_id b) const {
+  const Node& x = at(a);
+  const Node& y = at(b);
+  // an erased node keeps the order label of its old place, which later insertions may reuse
+  if (x.erased_ || y.erased_) throw value_error("before: node " + (x.erased_ ? x.name_ : y.name_) + " was erased");
+  return x.order_ < y.order_;
+}
 
 //===--- naming (torch 2.x _Namespace.create_name) ---===//
 
@@ -1366,6 +1403,7 @@ void Graph::move_after(node_id n, node_id x) {
 
 node_id Graph::node_copy(const Graph& src, node_id id, const std::function<arg(node_id)>& arg_transform) {
   const Node& s = src.node(id);
+  if (s.erased_) throw value_error("node_copy: node " + s.name_ + " was erased");
   std::vector<arg> args;
   args.reserve(s.args_.size());
   for (const arg& a : s.args()) args.push_back(map_nodes(a, arg_transform));

@@ -700,8 +700,12 @@ class Graph {
  public:
   Graph(const Graph& other);
   Graph& operator=(const Graph& other);
-  Graph(Graph&&) noexcept = default;
-  Graph& operator=(Graph&&) noexcept = default;
+  /// A moved-from graph is empty (a member-wise move left its counts and list ends behind).
+  Graph(Graph&& other) noexcept;
+  Graph& operator=(Graph&& other) noexcept;
+  /// Exchanges the whole state of two graphs.
+  void swap(Graph& other) noexcept;
+  friend inline void swap(Graph& a, Graph& b) noexcept { a.swap(b); }
 };
 
 /// A root graph and named submodule graphs (HOP subgraphs, nested modules), flat: entries in

@@ -64,7 +64,11 @@ class Tree {
   [[nodiscard]] inline const TreeSpec& structure() const noexcept { return structure_; }
   /// The leaves in pre-order (None nodes are not among them).
   [[nodiscard]] inline std::span<const L> leaves() const noexcept { return leaves_; }
-  [[nodiscard]] inline std::vector<L>& leaves() noexcept { return leaves_; }
+  /// The leaves, mutable in place: a span, so their number (which the structure fixes) cannot
+  /// change (a resizable vector here let callers break the tree: issue 17, M6).
+  [[nodiscard]] inline std::span<L> leaves() noexcept { return leaves_; }
+  /// Moves the leaves out of a tree that is going away.
+  [[nodiscard]] inline std::vector<L> take_leaves() && noexcept { return std::move(leaves_); }
   [[nodiscard]] inline node_kind kind() const noexcept { return structure_.kind(); }
   [[nodiscard]] inline bool is_leaf() const noexcept { return structure_.kind() == node_kind::leaf; }
   /// The leaf value of a leaf tree.
@@ -472,7 +476,10 @@ template <class L>
 std::pair<std::vector<L>, TreeSpec> tree_flatten(Tree<L>&& tree, none_is none) {
   bool has_none = false;
   for (const auto& n : tree.structure().nodes()) has_none |= n.kind == node_kind::none;
-  if (none == none_is::node || !has_none) return {std::move(tree.leaves()), tree.structure()};
+  if (none == none_is::node || !has_none) {
+    TreeSpec structure = tree.structure();
+    return {std::move(tree).take_leaves(), std::move(structure)};
+  }
   return tree_flatten(static_cast<const Tree<L>&>(tree), none);
 }
 

@@ -103,7 +103,7 @@ u32x4 host_double_block(std::uint64_t k, std::uint64_t offset, u32x2 key) noexce
 void require_in_stream(std::uint64_t offset, std::size_t n, const char* what) {
   if (n > std::numeric_limits<std::uint64_t>::max() - offset)
     throw value_error(std::string(what) + ": offset " + std::to_string(offset) + " + " + std::to_string(n) +
-                      " values passes 2^64, the end of cuRAND's 64-bit host generator offset");
+                      " values reaches 2^64, past cuRAND's 64-bit host generator offset");
 }
 
 void require_even(std::size_t n, const char* what) {

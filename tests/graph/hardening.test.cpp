@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -163,4 +164,73 @@ TEST_CASE("texts pasted into generated code are identifiers, dotted names or typ
   CHECK(e.size() < 300);
   CHECK(e.find('\n') == std::string::npos);
   CHECK(e.find("(1000001 bytes)") != std::string::npos);
+}
+
+// L1. What the writer writes, the reader reads: non-finite meta floats (Python's json spellings)
+// and meta as deep as an arg may nest.
+TEST_CASE("fx-json: non-finite meta floats and the deepest meta round trip", "[graph][fx_json][hardening]") {
+  Graph g;
+  node_id x = g.placeholder("x");
+  g.meta(x).custom = arg::list({arg(std::numeric_limits<double>::infinity()), arg(-std::numeric_limits<double>::infinity()),
+                                arg(std::numeric_limits<double>::quiet_NaN()), arg(1.5)});
+  arg deep = arg(std::int64_t{7});
+  for (std::uint32_t i = 0; i < max_arg_depth; ++i) deep = arg::list({deep});
+  CHECK_THROWS_AS(arg::list({deep}), aotkit::value_error);  // one more level is refused where it is made
+  g.meta(x).val = deep;
+  g.output(arg::node(x));
+  std::string text = write_fx_json(g);
+  CHECK(text.find("[Infinity, -Infinity, NaN, 1.5]") != std::string::npos);
+  fx_document doc = read_fx_json(text);
+  const node_meta& m = doc.module.graph().node(*doc.module.graph().find_node("x")).meta();
+  REQUIRE(m.custom);
+  REQUIRE(m.custom->items().size() == 4);
+  CHECK(m.custom->items()[0].to_double() == std::numeric_limits<double>::infinity());
+  CHECK(m.custom->items()[1].to_double() == -std::numeric_limits<double>::infinity());
+  CHECK(std::isnan(m.custom->items()[2].to_double()));
+  REQUIRE(m.val);
+  CHECK(*m.val == deep);
+  CHECK(write_fx_json(doc.module.graph()) == text);
+  // one level deeper than an arg may nest is still refused, naming the place
+  std::string deeper = R"({"format": "fx-json/1", "nodes": [{"name": "x", "op": "placeholder", "target": "x", "meta": {"custom": )" +
+                       std::string(max_arg_depth + 1, '[') + "1" + std::string(max_arg_depth + 1, ']') + "}}]}";
+  CHECK_THROWS_WITH(read_fx_json(deeper), Catch::Contains("containers nest deeper than 1000 levels"));
+}
+
+// L2. A moved-from graph is an empty graph, usable again.
+TEST_CASE("a moved-from graph is empty and usable", "[graph][hardening]") {
+  Graph g;
+  node_id x = g.placeholder("x");
+  g.call_function("operator.neg", {arg::node(x)});
+  Graph h(std::move(g));
+  CHECK(h.size() == 2);
+  CHECK(g.size() == 0);  // NOLINT(bugprone-use-after-move): the point of the test
+  CHECK(g.nodes().empty());
+  CHECK(lint_problems(g).empty());
+  node_id y = g.placeholder("x");  // the name is free again
+  CHECK(g.node(y).name() == "x");
+  CHECK(g.size() == 1);
+  CHECK(lint_problems(g).empty());
+  Graph k;
+  k.placeholder("z");
+  k = std::move(h);
+  CHECK(k.size() == 2);
+  CHECK(h.size() == 0);  // NOLINT(bugprone-use-after-move)
+  CHECK(lint_problems(h).empty());
+  k = std::move(k);  // self-move leaves it as it was
+  CHECK(k.size() == 2);
+}
+
+// L7. Queries that need a live node say so for an erased one.
+TEST_CASE("before, node_copy and set_type reject erased nodes", "[graph][hardening]") {
+  Graph g;
+  node_id x = g.placeholder("x");
+  node_id n = g.call_function("operator.neg", {arg::node(x)});
+  g.output(arg::node(x));
+  g.erase_node(n);
+  CHECK_THROWS_AS(g.before(n, x), aotkit::value_error);
+  CHECK_THROWS_AS(g.before(x, n), aotkit::value_error);
+  Graph h;
+  CHECK_THROWS_AS(h.node_copy(g, n, [](node_id) { return arg(); }), aotkit::value_error);
+  CHECK_THROWS_AS(g.set_type(n, "int"), aotkit::value_error);
+  CHECK(g.users(n).empty());  // as in FX, an erased node's users and meta stay readable
 }

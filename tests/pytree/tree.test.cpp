@@ -230,3 +230,18 @@ TEST_CASE("tree_flatten with is_leaf keeps whole subtrees as leaves", "[pytree][
   auto [big, s3] = tree_flatten(t, [](const node_view<Value>& n) { return n.num_leaves() >= 2; });
   CHECK(big.size() == 1);  // the root holds 4 leaves
 }
+
+// Issue 17, M6: the non-const accessor handed out the vector itself, and a caller that resized it
+// left the structure counting leaves that were gone (use after free in tree_flatten).
+template <class Tr>
+constexpr bool leaf_count_changeable = requires(Tr& t) { t.leaves().resize(1); } || requires(Tr& t) { t.leaves().clear(); } ||
+                                       requires(Tr& t) { t.leaves().push_back({}); };
+
+TEST_CASE("a tree's leaves change in place, never in number", "[pytree][tree]") {
+  static_assert(!leaf_count_changeable<Tree<std::int64_t>>);
+  static_assert(!leaf_count_changeable<T>);
+  T t = T::list({Value(1), T::tuple({Value(2), Value(3)})});
+  t.leaves()[1] = Value(20);
+  CHECK(tree_flatten(t).first == std::vector<Value>{Value(1), Value(20), Value(3)});
+  CHECK(tree_flatten(std::move(t)).first == std::vector<Value>{Value(1), Value(20), Value(3)});
+}

@@ -2,6 +2,7 @@
 // torch.rand/randn values against outputs published from real GPUs (4 decimals, as printed).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <stdexcept>
@@ -187,4 +188,24 @@ TEST_CASE("the *_auto fills fall back to the CPU without a GPU and agree with it
     std::vector<std::uint32_t> words(4);
     CHECK_THROWS_AS(gpu_curand_generate(words, 0), aotkit::runtime_error);
   }
+}
+
+// Issue 17, M3: `offset + n` wrapped past 2^64, the fill loop never ran, and the caller's buffer
+// came back untouched from a noexcept function.
+TEST_CASE("host-generator fills that would pass 2^64 throw instead of writing nothing", "[fill][curand]") {
+  constexpr std::uint64_t top = ~std::uint64_t{0};
+  std::vector<std::uint32_t> w(8, 0xDEADBEEFu);
+  std::vector<float> f(8, -1.0f);
+  std::vector<double> d(8, -1.0);
+  CHECK_THROWS_AS(curand_generate(w, 1, top), aotkit::value_error);
+  CHECK_THROWS_AS(curand_generate_uniform(f, 1, top - 3), aotkit::value_error);
+  CHECK_THROWS_AS(curand_generate_normal(f, 1, top - 7), aotkit::value_error);
+  CHECK_THROWS_AS(curand_generate_uniform_double(d, 1, top), aotkit::value_error);
+  CHECK_THROWS_AS(curand_generate_normal_double(d, 1, top - 1), aotkit::value_error);
+  // the last offsets that fit are filled, and a fill from a later offset continues the same words
+  curand_generate(w, 1, top - 8);
+  CHECK(std::find(w.begin(), w.end(), 0xDEADBEEFu) == w.end());
+  std::vector<std::uint32_t> tail(4);
+  curand_generate(tail, 1, top - 4);
+  CHECK(std::equal(tail.begin(), tail.end(), w.begin() + 4));
 }

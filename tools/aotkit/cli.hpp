@@ -17,7 +17,7 @@
 namespace aotkit::cli {
 
 /// Exit codes shared by every subcommand.
-enum exit_code : int { ok = 0, check_failed = 1, usage_error = 2, bad_input = 3 };
+enum exit_code : int { ok = 0, check_failed = 1, usage_error = 2, bad_input = 3, output_failed = 4 };
 
 /// One option of a command: `--name VALUE` (or `--name=VALUE`) when `metavar` is set, else a flag.
 struct option_spec {
@@ -89,6 +89,14 @@ using parse_result = std::variant<show_text, usage_problem, run_command>;
 /// Thrown by a command for a bad option value: the tool prints it as a usage error (exit 2).
 struct usage_failure : std::runtime_error {
   using std::runtime_error::runtime_error;
+};
+
+/// A failure in a file other than the command's input (`--spec FILE`, the demo's data): its
+/// `where` is complete, and the tool prints it without the input's name in front.
+struct other_file_failure : std::runtime_error {
+  other_file_failure(std::string where_, std::string what_)
+      : std::runtime_error(where_ + ": " + what_), where(std::move(where_)), detail(std::move(what_)) {}
+  std::string where, detail;
 };
 
 /// Parses `args` (without argv[0]).

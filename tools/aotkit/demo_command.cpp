@@ -31,12 +31,20 @@ std::string slurp(const std::filesystem::path& p) {
   return ss.str();
 }
 
-// The data directory: --data, $AOTKIT_DATA, the installed share dir, or the source tree's data/.
+// The data directory: --data, $AOTKIT_DATA, <prefix>/share/aotkit next to this executable's
+// <prefix>/bin (an install moved to another prefix still finds its data), the configured install
+// dir, or the source tree's data/.
 std::filesystem::path data_dir(const invocation& inv) {
   if (inv.has("data")) return inv.options.find("data")->second;
   if (const char* env = std::getenv("AOTKIT_DATA")) return env;
-  for (const char* dir : {AOTKIT_INSTALLED_DATA_DIR, AOTKIT_SOURCE_DATA_DIR})
-    if (std::filesystem::exists(std::filesystem::path(dir) / "graphs" / "aot_resnet18_joint.json")) return dir;
+  std::vector<std::filesystem::path> candidates;
+  std::error_code ec;
+  if (auto self = std::filesystem::read_symlink("/proc/self/exe", ec); !ec)
+    candidates.push_back(self.parent_path().parent_path() / "share" / "aotkit");
+  candidates.emplace_back(AOTKIT_INSTALLED_DATA_DIR);
+  candidates.emplace_back(AOTKIT_SOURCE_DATA_DIR);
+  for (const auto& dir : candidates)
+    if (std::filesystem::exists(dir / "graphs" / "aot_resnet18_joint.json", ec)) return dir;
   return AOTKIT_SOURCE_DATA_DIR;
 }
 
@@ -129,13 +137,17 @@ void add_demo_command(registry& reg) {
                 if (node.target() != "aten.convolution_backward.default" && node.target() != "aten.threshold_backward.default" &&
                     node.target() != "aten.native_batch_norm_backward.default")
                   continue;
+                // a crafted --data graph may carry fwd_nn_module_stack of its own with no forward node
+                // behind its seq_nr, or a stack of any shape: the report takes only what is there
                 const auto* f = first.find(*node.meta().seq_nr);
+                if (f == nullptr) continue;
                 std::string stack;
                 const graph::arg& s = *node.meta().fwd_nn_module_stack;
                 if (s.is_sequence() && !s.items().empty()) {
                   const graph::arg& last = s.items().back();
-                  if (last.is_sequence() && last.items().size() == 2 && last.items()[1].is_sequence())
-                    stack = last.items()[1].items()[0].kind() == graph::arg_kind::string ? last.items()[1].items()[0].text() : "";
+                  if (last.is_sequence() && last.items().size() == 2 && last.items()[1].is_sequence() &&
+                      !last.items()[1].items().empty() && last.items()[1].items()[0].kind() == graph::arg_kind::string)
+                    stack = last.items()[1].items()[0].text();
                 }
                 pairs.push_back(node.name() + " <- " + f->graph->node(f->node).name() + (stack.empty() ? "" : " (" + stack + ")"));
               }

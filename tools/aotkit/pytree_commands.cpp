@@ -105,7 +105,7 @@ void add_pytree_commands(registry& reg) {
                      "  {\"leaves\": [...], \"num_leaves\": n, \"num_nodes\": m, \"spec\": \"<treespec_dumps>\",\n"
                      "   \"repr\": \"<torch repr>\"}\n"
                      "with \"spec\": null where protocol 1 has no form for the spec (None nodes, unregistered\n"
-                     "namedtuples). Errors name the line: '<file>:<line>: <where>: <what>'.",
+                     "namedtuples). Errors name the line: '<file>: line <n>: <where>: <what>'.",
       .options = {{"none-is-node", "", "flatten None as a node with no children (optree/JAX) instead of a leaf"}},
       .run =
           [](const invocation& inv, const io& io) {
@@ -146,8 +146,13 @@ void add_pytree_commands(registry& reg) {
             std::optional<pytree::TreeSpec> spec;
             if (inv.has("spec")) {
               invocation spec_input;
-              spec_input.input = inv.options.find("spec")->second;
-              spec = read_spec(spec_input, io);
+              const std::string& path = inv.options.find("spec")->second;
+              spec_input.input = path;
+              try {
+                spec = read_spec(spec_input, io);
+              } catch (const aotkit::input_error& e) {  // names the spec file, not the input
+                throw other_file_failure("--spec " + path + (e.where() == path ? "" : ": " + e.where()), e.detail());
+              }
             }
             std::string text = read_input(inv, io);
             auto working = phase(io, "unflatten");

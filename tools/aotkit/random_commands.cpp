@@ -3,7 +3,9 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <iostream>
+#include <limits>
 #include <span>
 #include <string>
 #include <vector>
@@ -35,12 +37,31 @@ void print(std::ostream& out, std::span<const std::uint32_t> v) {
   for (auto x : v) out << x << '\n';
 }
 
+// Values are made and printed a chunk at a time: --count up to 2^32 needs no more memory than this.
+constexpr std::size_t chunk_values = std::size_t{1} << 16;
+
+// Calls fill(chunk, done) for successive chunks of `n` values (done: values before this chunk),
+// printing each one before the next is made.
+template <class T, class Fill>
+void print_chunked(std::ostream& out, std::size_t n, Fill fill) {
+  std::vector<T> v;
+  for (std::size_t done = 0; done < n;) {
+    v.resize(std::min(chunk_values, n - done));
+    fill(std::span<T>(v), done);
+    print(out, std::span<const T>(v));
+    if (!out) return;  // a closed or full stdout: the tool reports it; no point making the rest
+    done += v.size();
+  }
+}
+
 std::size_t count_of(const invocation& inv) {
   std::uint64_t n = option_u64(inv, "count", 0);
   if (!inv.has("count")) throw usage_failure("--count is required");
   if (n > (std::uint64_t{1} << 32)) throw usage_failure("--count: at most 2^32 values");
   return static_cast<std::size_t>(n);
 }
+
+constexpr std::size_t max_double_values = std::size_t{1} << 27;
 
 const std::initializer_list<std::string_view> dists{"u32", "uniform", "normal", "uniform_double", "normal_double"};
 
@@ -67,17 +88,17 @@ void add_random_commands(registry& reg) {
             std::string dist = option_choice(inv, "dist", dists, "u32");
             std::size_t n = count_of(inv);
             if (dist == "u32") {
-              std::vector<std::uint32_t> v(n);
-              for (auto& x : v) x = s.next_u32();
-              print(io.out, v);
+              print_chunked<std::uint32_t>(io.out, n, [&](std::span<std::uint32_t> v, std::size_t) {
+                for (auto& x : v) x = s.next_u32();
+              });
             } else if (dist == "uniform" || dist == "normal") {
-              std::vector<float> v(n);
-              for (auto& x : v) x = dist == "uniform" ? s.uniform() : s.normal();
-              print(io.out, v);
+              print_chunked<float>(io.out, n, [&](std::span<float> v, std::size_t) {
+                for (auto& x : v) x = dist == "uniform" ? s.uniform() : s.normal();
+              });
             } else {
-              std::vector<double> v(n);
-              for (auto& x : v) x = dist == "uniform_double" ? s.uniform_double() : s.normal_double();
-              print(io.out, v);
+              print_chunked<double>(io.out, n, [&](std::span<double> v, std::size_t) {
+                for (auto& x : v) x = dist == "uniform_double" ? s.uniform_double() : s.normal_double();
+              });
             }
             return int{ok};
           },
@@ -101,20 +122,27 @@ void add_random_commands(registry& reg) {
             std::size_t n = count_of(inv);
             if ((dist == "normal" || dist == "normal_double") && n % 2 != 0)
               throw usage_failure("--count: cuRAND generates normals in pairs; give an even count");
+            if (n > std::numeric_limits<std::uint64_t>::max() - offset)
+              throw usage_failure("--offset + --count: reaches 2^64, past cuRAND's 64-bit generator offset");
+            // 32-bit values (and normals, in pairs aligned on the stream) continue from one chunk
+            // to the next by offset; chunks are even, so pairs stay whole
             if (dist == "u32") {
-              std::vector<std::uint32_t> v(n);
-              random::curand_generate(v, seed, offset);
-              print(io.out, v);
+              print_chunked<std::uint32_t>(io.out, n, [&](std::span<std::uint32_t> v, std::size_t done) {
+                random::curand_generate(v, seed, offset + done);
+              });
             } else if (dist == "uniform" || dist == "normal") {
-              std::vector<float> v(n);
-              if (dist == "uniform") random::curand_generate_uniform(v, seed, offset);
-              else random::curand_generate_normal(v, seed, offset);
-              print(io.out, v);
+              print_chunked<float>(io.out, n, [&](std::span<float> v, std::size_t done) {
+                if (dist == "uniform") random::curand_generate_uniform(v, seed, offset + done);
+                else random::curand_generate_normal(v, seed, offset + done);
+              });
             } else {
+              // a double's place depends on the generator offset itself (fill.cpp): made in one piece
+              if (n > max_double_values)
+                throw usage_failure("--count: at most 2^27 doubles from the host generator (1 GiB in memory)");
               std::vector<double> v(n);
               if (dist == "uniform_double") random::curand_generate_uniform_double(v, seed, offset);
               else random::curand_generate_normal_double(v, seed, offset);
-              print(io.out, v);
+              print(io.out, std::span<const double>(v));
             }
             return int{ok};
           },
@@ -142,11 +170,18 @@ void add_random_commands(registry& reg) {
           [](const invocation& inv, const io& io) {
             if (!inv.has("numel")) throw usage_failure("--numel is required");
             std::uint64_t numel = option_u64(inv, "numel", 0);
-            if (numel > (std::uint64_t{1} << 31)) throw usage_failure("--numel: at most 2^31 elements");
             std::uint64_t sm = option_u64(inv, "sm-count", 132), calls = option_u64(inv, "calls", 1);
             if (sm == 0 || sm > 4096) throw usage_failure("--sm-count: expected 1..4096");
             std::string dist = option_choice(inv, "dist", {"uniform", "normal", "dropout"}, "uniform");
             std::string dtype = option_choice(inv, "dtype", {"float32", "float64"}, "float32");
+            if (inv.has("p") && dist != "dropout") throw usage_failure("--p: only with --dist dropout");
+            if (inv.has("dtype") && dist == "dropout") throw usage_failure("--dtype: not with --dist dropout (its mask has no dtype)");
+            // one call's tensor is made whole (the kernel order spans it): at most 1 GiB of it
+            std::uint64_t max_numel = dist == "dropout" ? (std::uint64_t{1} << 30) : dtype == "float64" ? (std::uint64_t{1} << 27) : (std::uint64_t{1} << 28);
+            if (numel > max_numel)
+              throw usage_failure("--numel: at most " + std::to_string(max_numel) + " elements for this --dist/--dtype (1 GiB in memory)");
+            // every call costs time even when it prints nothing
+            if (calls > (std::uint64_t{1} << 20)) throw usage_failure("--calls: at most 2^20 calls");
             random::CUDAGenerator gen(option_u64(inv, "seed", random::default_rng_seed_val));
             random::cuda_device_properties dev{static_cast<int>(sm), 2048};
             auto n = static_cast<std::size_t>(numel);
@@ -157,7 +192,7 @@ void add_random_commands(registry& reg) {
               if (it->second.empty() || *end != '\0' || !(p >= 0.0 && p <= 1.0))
                 throw usage_failure("--p: expected a probability in [0, 1], got '" + it->second + "'");
             }
-            for (std::uint64_t c = 0; c < calls; ++c) {
+            for (std::uint64_t c = 0; c < calls && io.out; ++c) {
               if (dist == "dropout") {
                 for (auto keep : random::torch_dropout_mask(gen, n, p, dev)) io.out << (keep ? "1\n" : "0\n");
               } else if (dtype == "float32") {

@@ -52,17 +52,26 @@ void add_rewrite_commands(registry& reg) {
                   {"backward-tokens", "M", "treat the graph as the backward module with M tokens"}},
       .run =
           [](const invocation& inv, const io& io) {
+            if (inv.has("tokens") && inv.has("backward-tokens"))
+              throw usage_failure("--tokens and --backward-tokens: give one (the graph is the forward or the backward module)");
+            std::uint64_t count = inv.has("backward-tokens") ? option_u64(inv, "backward-tokens", 0) : option_u64(inv, "tokens", 0);
             auto doc = read_graph(inv, io);
+            // Each token is a placeholder (and an output) of the graph: a count above the graph's
+            // size cannot match, and building N token keys for it would cost memory for nothing.
+            if (count > doc.module.graph().size())
+              throw aotkit::input_error(input_name(inv), "--" + std::string(inv.has("backward-tokens") ? "backward-tokens" : "tokens") + " " +
+                                                         std::to_string(count) + ": more tokens than the graph has nodes (" +
+                                                         std::to_string(doc.module.graph().size()) + ")");
             rewrite::token_metadata meta;
             rewrite::unlift_report r;
             auto unlifting = phase(io, "unlift_tokens");
             try {
               if (inv.has("backward-tokens")) {
-                meta.num_backward_tokens = option_u64(inv, "backward-tokens", 0);
+                meta.num_backward_tokens = static_cast<std::size_t>(count);
                 graph::GraphModule empty;
                 r = rewrite::unlift_tokens(empty, meta, &doc.module);
               } else {
-                meta.tokens.assign(option_u64(inv, "tokens", 0), "ordered");
+                meta.tokens.assign(static_cast<std::size_t>(count), "ordered");
                 r = rewrite::unlift_tokens(doc.module, meta);
               }
             } catch (const aotkit::assertion_error& e) {
