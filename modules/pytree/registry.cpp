@@ -75,11 +75,25 @@ void add_node(std::string type_name, node_def def, bool overwrite) {
   r.nodes.emplace(std::move(type_name), std::make_shared<const node_def>(std::move(def)));
 }
 
+// torch's flatten_fn and unflatten_fn are required arguments: a type without them would flatten its
+// objects as leaves, silently
+void require_callbacks(std::string_view type_name, const node_def& def) {
+  if (!def.flatten || !def.unflatten)
+    throw value_error("register_pytree_node(" + class_repr(type_name) + "): flatten_fn and unflatten_fn are required " +
+                      "(register_serializable_node names a type that only appears in specs)");
+}
+
 }  // namespace
 
-void register_pytree_node(std::string type_name, node_def def) { add_node(std::move(type_name), std::move(def), false); }
+void register_pytree_node(std::string type_name, node_def def) {
+  require_callbacks(type_name, def);
+  add_node(std::move(type_name), std::move(def), false);
+}
 
-void _register_pytree_node(std::string type_name, node_def def) { add_node(std::move(type_name), std::move(def), true); }
+void _register_pytree_node(std::string type_name, node_def def) {
+  require_callbacks(type_name, def);
+  add_node(std::move(type_name), std::move(def), true);
+}
 
 bool _deregister_pytree_node(std::string_view type_name) {
   auto& r = registry();
@@ -92,7 +106,7 @@ bool _deregister_pytree_node(std::string_view type_name) {
 void register_serializable_node(std::string type_name, std::string serialized_type_name) {
   node_def def;
   def.serialized_type_name = std::move(serialized_type_name);
-  register_pytree_node(std::move(type_name), std::move(def));
+  add_node(std::move(type_name), std::move(def), false);
 }
 
 void register_namedtuple(std::string type_name, std::vector<std::string> fields, std::string serialized_type_name) {

@@ -20,8 +20,9 @@ export namespace aotkit::pytree {
 /// The callbacks of a custom node type: torch's NodeDef plus its serialization entry. A node's
 /// context is JSON text (what `json.dumps(context)` would give in Python).
 struct node_def {
-  /// `flatten_fn(obj) -> (children, context)` for runtime::Value objects of the type. May be empty
-  /// for types that only appear in specs (loaded or built by hand).
+  /// `flatten_fn(obj) -> (children, context)` for runtime::Value objects of the type. Give it and
+  /// `unflatten` both, or neither for a type that only appears in specs (loaded or built by hand),
+  /// which then needs `serialized_type_name`: registration throws aotkit::value_error otherwise.
   std::function<std::pair<runtime::value_list, std::string>(const runtime::Value& object)> flatten;
   /// `unflatten_fn(children, context) -> obj`.
   std::function<runtime::Value(runtime::value_list children, std::string_view context)> unflatten;

@@ -11,12 +11,21 @@ module aotkit.runtime;
 
 namespace aotkit::runtime {
 
+namespace {
+[[noreturn]] void empty_callable(const std::string& name) {
+  // std::function would throw std::bad_function_call, which is no aotkit::error
+  throw type_error("'NoneType' object is not callable (Callable '" + name + "' holds no function)");
+}
+}  // namespace
+
 Callable::Callable(std::string name, unboxed_fn fn, callable_kind kind) : fn_(std::move(fn)), kind_(kind) {
+  if (!std::get<unboxed_fn>(fn_)) throw value_error("Callable '" + name + "': the function is empty");
   info_.qualname = name;
   info_.name = std::move(name);
 }
 
 Callable Callable::boxed(std::string name, boxed_fn fn, callable_kind kind) {
+  if (!fn) throw value_error("Callable '" + name + "': the function is empty");
   Callable c;
   c.fn_.emplace<boxed_fn>(std::move(fn));
   c.kind_ = kind;
@@ -33,12 +42,14 @@ Value Callable::operator()(std::span<const Value> args) const {
     throw type_error(info_.name + "() takes boxed arguments (one list); call it with call_boxed, got " +
                      std::to_string(args.size()) + " unpacked arguments");
   }
+  if (!*f) empty_callable(info_.name);
   return (*f)(args);
 }
 
 Value Callable::call_boxed(value_list& args) const {
   const auto* f = std::get_if<boxed_fn>(&fn_);
   if (!f) throw type_error(info_.name + "() does not take boxed arguments; call it with its arguments unpacked");
+  if (!*f) empty_callable(info_.name);
   return (*f)(args);
 }
 

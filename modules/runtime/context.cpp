@@ -1,8 +1,8 @@
 // modules/runtime/context.cpp — the thread-local autocast and saved-tensors-hooks state.
 // Each guard saves what it replaces on a per-thread stack and puts it back when destroyed.
 module;
-#include <cassert>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -17,6 +17,8 @@ namespace {
 struct autocast_tls {
   AutocastState state;
   std::vector<AutocastState> saved;  // one entry per live autocast guard
+  std::vector<std::uint64_t> ids;    // the guard of each entry
+  std::uint64_t next_id = 0;
   std::size_t disabled = 0;          // live disable_autocast guards
 };
 
@@ -27,8 +29,24 @@ autocast_tls& autocast_state() {
 
 struct hooks_tls {
   std::vector<saved_tensors_hooks_pair> stack;
+  std::vector<std::uint64_t> ids;  // the guard of each entry
+  std::uint64_t next_id = 0;
   std::optional<std::string> disabled_message;
 };
+
+// Where guard `id` sits on a stack of guard ids, or npos when it is gone already (an outer guard
+// ended first and took it along). Warns when guards made after it are still alive.
+std::size_t guard_entry(const std::vector<std::uint64_t>& ids, std::uint64_t id, const char* what) {
+  for (std::size_t i = ids.size(); i-- > 0;) {
+    if (ids[i] != id) continue;
+    if (i + 1 != ids.size())
+      warn(warning_category::user_warning, std::string(what) +
+                                               " guard ended before guards made after it: they are ended too "
+                                               "(guards must end in reverse order of construction)");
+    return i;
+  }
+  return static_cast<std::size_t>(-1);
+}
 
 hooks_tls& hooks_state() {
   thread_local hooks_tls tls;
@@ -69,7 +87,7 @@ autocast::autocast(DeviceType device, bool enabled, std::optional<ScalarType> dt
     enabled = false;
   }
   tls.saved.push_back(tls.state);
-  depth_ = tls.saved.size();
+  tls.ids.push_back(id_ = tls.next_id++);
   auto& s = tls.state;
   (device == DeviceType::CUDA ? s.cuda_enabled : s.cpu_enabled) = enabled;
   (device == DeviceType::CUDA ? s.cuda_dtype : s.cpu_dtype) = target;
@@ -78,9 +96,11 @@ autocast::autocast(DeviceType device, bool enabled, std::optional<ScalarType> dt
 
 autocast::~autocast() {
   auto& tls = autocast_state();
-  assert(tls.saved.size() == depth_ && "autocast guards must be destroyed in reverse order of construction");
-  tls.state = tls.saved.back();
-  tls.saved.pop_back();
+  std::size_t i = guard_entry(tls.ids, id_, "autocast");
+  if (i == static_cast<std::size_t>(-1)) return;
+  tls.state = tls.saved[i];
+  tls.saved.resize(i);
+  tls.ids.resize(i);
 }
 
 disable_autocast::disable_autocast() noexcept { ++autocast_state().disabled; }
@@ -98,13 +118,15 @@ saved_tensors_hooks::saved_tensors_hooks(Callable pack_hook, Callable unpack_hoo
   auto& tls = hooks_state();
   if (tls.disabled_message) throw runtime_error(*tls.disabled_message);
   tls.stack.emplace_back(std::move(pack_hook), std::move(unpack_hook));
-  depth_ = tls.stack.size();
+  tls.ids.push_back(id_ = tls.next_id++);
 }
 
 saved_tensors_hooks::~saved_tensors_hooks() {
   auto& tls = hooks_state();
-  assert(tls.stack.size() == depth_ && "saved_tensors_hooks guards must be destroyed in reverse order");
-  tls.stack.pop_back();
+  std::size_t i = guard_entry(tls.ids, id_, "saved_tensors_hooks");
+  if (i == static_cast<std::size_t>(-1)) return;
+  tls.stack.erase(tls.stack.begin() + static_cast<std::ptrdiff_t>(i), tls.stack.end());
+  tls.ids.resize(i);
 }
 
 disable_saved_tensors_hooks::disable_saved_tensors_hooks(std::string error_message)

@@ -46,7 +46,9 @@ struct AutocastState {
 /// RAII `torch.autocast(device_type, dtype=..., enabled=..., cache_enabled=...)`: sets this
 /// thread's autocast state for `device` and restores the previous state when destroyed, on every
 /// exit path. An unsupported dtype (neither float16 nor bfloat16) warns and disables autocast, as
-/// torch does. Guards nest; destroy them in reverse order of construction.
+/// torch does. Guards nest and are meant to end in reverse order; a guard that ends while guards
+/// made after it live restores the state from before itself, ends those too (their own end is
+/// then a no-op) and warns — the same in every build.
 class autocast {
  public:
   explicit autocast(DeviceType device, bool enabled = true, std::optional<ScalarType> dtype = std::nullopt,
@@ -56,7 +58,7 @@ class autocast {
   autocast& operator=(const autocast&) = delete;
 
  private:
-  std::size_t depth_;
+  std::uint64_t id_;  // this guard's entry on the thread's stack
 };
 
 /// RAII `torch._C._DisableAutocast()`: operators run while it lives are not autocast
@@ -89,7 +91,7 @@ class saved_tensors_hooks {
   saved_tensors_hooks& operator=(const saved_tensors_hooks&) = delete;
 
  private:
-  std::size_t depth_;
+  std::uint64_t id_;  // this guard's entry on the thread's stack (ending out of order: as autocast)
 };
 
 /// RAII `torch.autograd.graph.disable_saved_tensors_hooks(error_message)`: while alive, pushing

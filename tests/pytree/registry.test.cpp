@@ -93,9 +93,16 @@ TEST_CASE("key paths through custom nodes use flatten_with_keys", "[pytree][regi
   CHECK(mapped.leaves()[1] == "[0].second[0]");
 }
 
-TEST_CASE("custom nodes without flatten_with_keys give torch's key path error", "[pytree][registry]") {
+// A node type's two required callbacks, for tests about the rest of its registration.
+node_def with_callbacks() {
   node_def def;
   def.flatten = [](const Value&) { return std::pair{value_list{Value(1)}, std::string("null")}; };
+  def.unflatten = [](value_list children, std::string_view) { return Value::list(std::move(children)); };
+  return def;
+}
+
+TEST_CASE("custom nodes without flatten_with_keys give torch's key path error", "[pytree][registry]") {
+  node_def def = with_callbacks();
   register_pytree_node("my.NoKeys", std::move(def));
   auto spec = TreeSpec::custom("my.NoKeys", "null", {TreeSpec::leaf()});
   CHECK_THROWS_WITH(leaf_paths(spec), "Did not find a flatten_with_keys_fn for type: <class 'my.NoKeys'>. Please pass a "
@@ -103,13 +110,18 @@ TEST_CASE("custom nodes without flatten_with_keys give torch's key path error", 
 }
 
 TEST_CASE("registering twice is torch's ValueError; _register_pytree_node warns and overwrites", "[pytree][registry]") {
-  register_pytree_node("my.Twice", {});
-  CHECK_THROWS_MATCHES(register_pytree_node("my.Twice", {}), aotkit::value_error,
+  // issue 17, L8: without callbacks objects of the type flattened as leaves, silently
+  CHECK_THROWS_AS(register_pytree_node("my.Twice", {}), aotkit::value_error);
+  node_def only_flatten;
+  only_flatten.flatten = with_callbacks().flatten;
+  CHECK_THROWS_AS(register_pytree_node("my.Twice", std::move(only_flatten)), aotkit::value_error);
+  register_pytree_node("my.Twice", with_callbacks());
+  CHECK_THROWS_MATCHES(register_pytree_node("my.Twice", with_callbacks()), aotkit::value_error,
                        Catch::Message("<class 'my.Twice'> is already registered as pytree node."));
   std::vector<aotkit::capture_warnings::record> warnings;
   {
     aotkit::capture_warnings guard;
-    node_def def;
+    node_def def = with_callbacks();
     def.serialized_type_name = "twice";
     _register_pytree_node("my.Twice", std::move(def));
     warnings = guard.records();
@@ -119,12 +131,12 @@ TEST_CASE("registering twice is torch's ValueError; _register_pytree_node warns 
   CHECK(find_pytree_node("my.Twice")->serialized_type_name.value() == "twice");
   CHECK(_deregister_pytree_node("my.Twice"));
   CHECK_FALSE(find_pytree_node("my.Twice"));
-  node_def half;
+  node_def half = with_callbacks();
   half.to_dumpable_context = [](std::string_view c) { return std::string(c); };
   CHECK_THROWS_WITH(register_pytree_node("my.Half", std::move(half)),
                     "Both to_dumpable_context and from_dumpable_context for <class 'my.Half'> must be None or registered.");
   register_namedtuple("my.Point", {"x", "y"}, "my.Point");
-  CHECK_THROWS_WITH(register_pytree_node("my.Point", {}), "<class 'my.Point'> is already registered as pytree node.");
+  CHECK_THROWS_WITH(register_pytree_node("my.Point", with_callbacks()), "<class 'my.Point'> is already registered as pytree node.");
 }
 
 TEST_CASE("treespec_dumps of custom nodes: serialized name, dumpable contexts, torch's errors", "[pytree][registry]") {
@@ -135,7 +147,7 @@ TEST_CASE("treespec_dumps of custom nodes: serialized name, dumpable contexts, t
                 R"("children_spec": []}, {"type": null, "context": null, "children_spec": []}]}])");
   CHECK(treespec_loads(text) == spec);
 
-  node_def dumpable;
+  node_def dumpable = with_callbacks();
   dumpable.serialized_type_name = "my.Boxed";
   dumpable.to_dumpable_context = [](std::string_view c) { return "{\"z\": " + std::string(c) + ", \"a\": [1.5, true]}"; };
   dumpable.from_dumpable_context = [](std::string_view d) {
@@ -149,7 +161,7 @@ TEST_CASE("treespec_dumps of custom nodes: serialized name, dumpable contexts, t
                  R"("context": null, "children_spec": []}]}])");
   CHECK(treespec_loads(boxed) == box);
 
-  register_pytree_node("my.Nameless", {});
+  register_pytree_node("my.Nameless", with_callbacks());
   CHECK_THROWS_MATCHES(treespec_dumps(TreeSpec::custom("my.Nameless", "null", {})), aotkit::not_implemented_error,
                        Catch::Message("No registered serialization name for <class 'my.Nameless'> found. Please update "
                                       "your _register_pytree_node call with a `serialized_type_name` kwarg."));

@@ -191,3 +191,9 @@ TEST_CASE("value_structure_repr prints torch's TreeSpec repr", "[boxed][descs]")
   CHECK(value_structure_repr(Value(1)) == "*");
   CHECK(value_structure_repr(Value::tuple()) == "TreeSpec(tuple, None, [])");
 }
+
+// Issue 17, L8: an empty function threw std::bad_function_call when called, no aotkit::error.
+TEST_CASE("a Callable needs a function", "[boxed]") {
+  CHECK_THROWS_AS(Callable("f", Callable::unboxed_fn{}), aotkit::value_error);
+  CHECK_THROWS_AS(Callable::boxed("g", Callable::boxed_fn{}), aotkit::value_error);
+}

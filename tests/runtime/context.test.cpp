@@ -2,6 +2,7 @@
 // State is thread-local: a second thread sees torch's defaults.
 #include <catch2/catch.hpp>
 
+#include <memory>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -130,4 +131,35 @@ TEST_CASE("saved_tensors_hooks_are_inlineable needs two graph modules", "[contex
                     "too many values to unpack (expected 2)");
   std::vector<Callable> two{graph_hook("a"), graph_hook("b")};
   CHECK(saved_tensors_hooks_are_inlineable(std::span<const Callable>(two)));
+}
+
+// Issue 17, L9: ending an outer guard first asserted in Debug and left CUDA autocast on in Release.
+TEST_CASE("autocast and hooks guards ended out of order unwind to the outer guard's state and warn", "[context][autocast]") {
+  std::vector<aotkit::capture_warnings::record> warnings;
+  {
+    aotkit::capture_warnings capture;
+    auto outer = std::make_unique<autocast>(DeviceType::CUDA);
+    auto inner = std::make_unique<autocast>(DeviceType::CPU);
+    outer.reset();  // out of order: the state from before `outer`, and `inner` is ended too
+    CHECK(_get_autocast_states() == AutocastState{});
+    CHECK(autocast_depth() == 0);
+    {
+      autocast later(DeviceType::CUDA);  // a new guard is not disturbed by the stale one's end
+      inner.reset();
+      CHECK(is_autocast_enabled(DeviceType::CUDA));
+      CHECK(autocast_depth() == 1);
+    }
+    CHECK(_get_autocast_states() == AutocastState{});
+
+    auto h1 = std::make_unique<saved_tensors_hooks>(graph_hook("p1"), graph_hook("u1"));
+    auto h2 = std::make_unique<saved_tensors_hooks>(graph_hook("p2"), graph_hook("u2"));
+    h1.reset();
+    CHECK_FALSE(top_saved_tensors_hooks());
+    h2.reset();
+    CHECK(saved_tensors_hooks_depth() == 0);
+    warnings = capture.records();
+  }
+  REQUIRE(warnings.size() == 2);
+  CHECK(warnings[0].message.starts_with("autocast guard ended before guards made after it"));
+  CHECK(warnings[1].message.starts_with("saved_tensors_hooks guard ended before guards made after it"));
 }
