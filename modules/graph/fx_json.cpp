@@ -623,6 +623,10 @@ class reader {
       at("target");
       fail("'" + quote_excerpt(target) + "': " + problem);
     }
+    if (*op == node_op::output && args_buf_.size() != 1) {
+      at("args");
+      fail("an output node takes exactly one argument (the returned value), got " + std::to_string(args_buf_.size()));
+    }
     if (const char* problem = type_text_problem(type)) {
       at("type");
       fail("'" + quote_excerpt(type) + "': " + problem);

@@ -1153,6 +1153,10 @@ node_id Graph::make_node(node_op op, node_target& target, const arg_source& args
   }
   if (const char* problem = type_text_problem(type))
     throw value_error("Node [name = '" + quote_excerpt(name ? *name : std::string_view()) + "'] type '" + quote_excerpt(type) + "': " + problem);
+  // FX's output node holds the one value the graph returns: printers and codegen read args[0] only
+  // (none while a reader has yet to set it)
+  if (op == node_op::output && args.view.size() > 1)
+    throw value_error("an output node takes one argument (the returned value), got " + std::to_string(args.view.size()));
   gather_inputs(args.view, kwargs);
   // more than two arguments take a heap block: made before anything changes
   arg_store heap_args;
@@ -1249,6 +1253,8 @@ node_id Graph::output(arg result, std::string type) {
 
 void Graph::set_args(node_id id, std::vector<arg> args) {
   Node& n = live(id, "set_args");
+  if (n.op_ == node_op::output && args.size() > 1)
+    throw value_error("an output node takes one argument (the returned value), got " + std::to_string(args.size()));
   gather_inputs(args, n.kwargs());
   detach_inputs(id);
   n.args_.assign(std::move(args));

@@ -192,6 +192,8 @@ class compact_reader {
         }
         k += c;
       }
+      // a Python str key: text (the JSON form needs it to be, and so does every other reader)
+      if (!python::is_valid_utf8(k)) fail("a string key that is not valid UTF-8");
       return k;
     }
     bool negative = pos_ < s_.size() && s_[pos_] == '-';

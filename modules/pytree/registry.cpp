@@ -110,6 +110,9 @@ void register_serializable_node(std::string type_name, std::string serialized_ty
 }
 
 void register_namedtuple(std::string type_name, std::vector<std::string> fields, std::string serialized_type_name) {
+  // the fields checked as a spec of this class will check them, before anything is registered
+  std::vector<TreeSpec> children(fields.size(), TreeSpec::leaf());
+  (void)TreeSpec::namedtuple(type_name, fields, children);
   auto& r = registry();
   std::unique_lock lock(r.mutex);
   if (class_taken(r, type_name)) throw value_error(class_repr(type_name) + " is already registered as pytree node.");

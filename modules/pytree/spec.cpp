@@ -10,6 +10,7 @@ module;
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -58,6 +59,30 @@ std::uint32_t checked_u32(std::size_t n, const char* what) {
   return static_cast<std::uint32_t>(n);
 }
 
+// collections.namedtuple's checks of field names, with CPython's texts: every reader and builder
+// of specs goes through spec_builder, so none accepts a namedtuple Python could not define. (Names
+// starting with '_' pass: namedtuple(..., rename=True) makes them.)
+void check_namedtuple_fields(const std::vector<std::string>& fields) {
+  static const std::unordered_set<std::string_view> keywords{
+      "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
+      "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
+      "not", "or", "pass", "raise", "return", "try", "while", "with", "yield"};
+  auto identifier = [](std::string_view s) {
+    if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
+    return std::ranges::all_of(s, [](char c) {
+      auto u = static_cast<unsigned char>(c);
+      return (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '_' || u >= 0x80;
+    });
+  };
+  std::unordered_set<std::string_view> seen;
+  for (const std::string& f : fields) {
+    std::string shown = quote_excerpt(f);
+    if (!identifier(f)) throw value_error("Type names and field names must be valid identifiers: '" + shown + "'");
+    if (keywords.contains(f)) throw value_error("Type names and field names cannot be a keyword: '" + shown + "'");
+    if (!seen.insert(f).second) throw value_error("Encountered duplicate field name: '" + shown + "'");
+  }
+}
+
 }  // namespace
 
 //===--- spec_builder ---===//
@@ -72,9 +97,12 @@ void spec_builder::open(node_kind kind, std::size_t arity, node_context context)
       throw value_error("spec_builder: " + std::string(kind_name(kind)) + " has " + std::to_string(context.keys.size()) +
                         " keys but " + std::to_string(arity) + " children");
   }
-  if (kind == node_kind::namedtuple && context.fields.size() != arity)
-    throw value_error("spec_builder: namedtuple has " + std::to_string(context.fields.size()) + " fields but " +
-                      std::to_string(arity) + " children");
+  if (kind == node_kind::namedtuple) {
+    if (context.fields.size() != arity)
+      throw value_error("spec_builder: namedtuple has " + std::to_string(context.fields.size()) + " fields but " +
+                        std::to_string(arity) + " children");
+    check_namedtuple_fields(context.fields);
+  }
   spec_node n{kind, checked_u32(arity, "children"), 1, kind == node_kind::leaf ? 1u : 0u, spec_node::no_context};
   if (has_context(kind)) {
     n.context = checked_u32(contexts_.size(), "contexts");

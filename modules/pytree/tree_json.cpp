@@ -111,7 +111,11 @@ Tree<Value> tree_from_json(std::string_view text, std::string_view member) {
       if (values.size() != c.fields.size())
         fail(std::to_string(c.fields.size()) + " fields but " + std::to_string(values.size()) + " values");
       for (std::size_t i = 0; i < values.size(); ++i) f.items.emplace_back(&values[i], tag + "/values/" + std::to_string(i));
-      b.open(node_kind::namedtuple, values.size(), std::move(c));
+      try {
+        b.open(node_kind::namedtuple, values.size(), std::move(c));
+      } catch (const value_error& e) {  // fields Python's namedtuple would refuse
+        fail(e.what());
+      }
     } else {
       throw input_error(where(tag), "unknown tag \"" + tag + "\"");
     }

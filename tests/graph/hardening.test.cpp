@@ -234,3 +234,15 @@ TEST_CASE("before, node_copy and set_type reject erased nodes", "[graph][hardeni
   CHECK_THROWS_AS(g.set_type(n, "int"), aotkit::value_error);
   CHECK(g.users(n).empty());  // as in FX, an erased node's users and meta stay readable
 }
+
+// L10. An output node holds one value: a second argument was silently dropped by the printers.
+TEST_CASE("an output node takes one argument", "[graph][hardening]") {
+  Graph g;
+  node_id x = g.placeholder("x");
+  CHECK_THROWS_AS(g.create_node(node_op::output, std::string("output"), {arg::node(x), arg::node(x)}), aotkit::value_error);
+  node_id out = g.output(arg::node(x));
+  CHECK_THROWS_AS(g.set_args(out, {arg::node(x), 1}), aotkit::value_error);
+  CHECK_THROWS_WITH(read_fx_json(R"({"format": "fx-json/1", "nodes": [{"name": "x", "op": "placeholder", "target": "x"},
+      {"name": "output", "op": "output", "target": "output", "args": [{"node": "x"}, 2]}]})"),
+                    "/nodes/1/args: an output node takes exactly one argument (the returned value), got 2");
+}

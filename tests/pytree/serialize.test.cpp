@@ -185,3 +185,20 @@ TEST_CASE("specs nested deep dump, load, print and convert without recursion", "
   CHECK(treespec_from_compact(treespec_to_compact(million)) == million);
   CHECK(treespec_pprint(million).size() == 3'000'001);
 }
+
+// Issue 17, L10: namedtuple fields Python could not define, and compact keys that are not text.
+TEST_CASE("namedtuple fields are identifiers without repeats; compact str keys are UTF-8", "[pytree][errors]") {
+  auto spec_of = [](std::vector<std::string> fields) {
+    std::vector<TreeSpec> children(fields.size(), TreeSpec::leaf());
+    return TreeSpec::namedtuple("m.P", std::move(fields), children);
+  };
+  CHECK_THROWS_WITH(spec_of({"x", "x"}), "Encountered duplicate field name: 'x'");
+  CHECK_THROWS_WITH(spec_of({"1x"}), "Type names and field names must be valid identifiers: '1x'");
+  CHECK_THROWS_WITH(spec_of({"a b"}), "Type names and field names must be valid identifiers: 'a b'");
+  CHECK_THROWS_WITH(spec_of({"class"}), "Type names and field names cannot be a keyword: 'class'");
+  CHECK_NOTHROW(spec_of({"x", "_1", "caf\xc3\xa9"}));  // rename=True makes _1; identifiers may be Unicode
+  CHECK_THROWS_AS(tree_from_json(R"({"namedtuple": {"type": "P", "fields": ["x", "x"], "values": [{"int": 1}, {"int": 2}]}})"),
+                  aotkit::error);
+  CHECK_THROWS_AS(treespec_from_compact("D1#1('\xff':$)"), aotkit::input_error);
+  CHECK(treespec_from_compact("D1#1('\xc3\xa9':$)") == treespec_from_compact("D1#1('\xc3\xa9':$)"));
+}
