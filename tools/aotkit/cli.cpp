@@ -67,16 +67,26 @@ std::string tool_help(const registry& reg) {
       "               terminal), always, never\n"
       "\n"
       "Commands read FILE, or standard input when FILE is '-' or absent, and write standard output.\n"
-      "Exit status: 0 success, 1 a check failed, 2 usage error, 3 bad input\n"
+      "Exit status: 0 success, 1 a check failed, 2 usage error, 3 bad input, 4 output not written\n"
       "(one line on stderr: 'aotkit: error: <where>: <what>').\n";
   return s;
 }
 
 std::string group_help(const registry& reg, const group& g) {
-  std::string s = "usage: aotkit " + g.name + " <command> [options] [FILE|-]\n\n" + g.summary + "\n\nCommands:\n";
-  std::size_t w = 0;
-  for (const auto& c : reg.commands)
-    if (c.group == g.name) w = std::max(w, c.name.size());
+  std::size_t w = 0, count = 0;
+  bool reads_input = false;
+  const command* only = nullptr;
+  for (const auto& c : reg.commands) {
+    if (c.group != g.name) continue;
+    w = std::max(w, c.name.size());
+    reads_input |= c.takes_input;
+    only = &c;
+    ++count;
+  }
+  // a group of one command (demo) runs it when named alone: its help is the command's, options and all
+  if (count == 1) return command_help(*only) + "\n'aotkit " + g.name + "' alone runs '" + only->name + "'.\n";
+  std::string s = "usage: aotkit " + g.name + " <command> [options]" + (reads_input ? " [FILE|-]" : "") + "\n\n" + g.summary +
+                  "\n\nCommands:\n";
   for (const auto& c : reg.commands)
     if (c.group == g.name) s += "  " + pad(c.name, w) + c.summary + "\n";
   s += "\nRun 'aotkit " + g.name + " <command> --help' for a command's options.\n";
