@@ -7,6 +7,7 @@ export module aotkit.graph:fx_json;
 
 import aotkit.runtime;
 import :ir;
+import :graph_module;
 
 export namespace aotkit::graph {
 

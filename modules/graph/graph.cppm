@@ -4,7 +4,10 @@ export module aotkit.graph;
 
 export import :arg;
 export import :ops;
+export import :memory;
+export import :text;
 export import :ir;
+export import :graph_module;
 export import :lint;
 export import :print;
 export import :fx_json;

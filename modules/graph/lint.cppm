@@ -8,6 +8,7 @@ export module aotkit.graph:lint;
 import aotkit.runtime;
 import :arg;
 import :ir;
+import :graph_module;
 
 export namespace aotkit::graph {
 

@@ -1,4 +1,4 @@
-// modules/graph/module.cpp — GraphModule: a root graph and named submodule graphs in one flat table,
+// modules/graph/graph_module.cpp — GraphModule: a root graph and named submodule graphs in one flat table,
 // walked as FX's modules() does.
 module;
 #include <algorithm>
