@@ -79,40 +79,15 @@ Json parse_json_unique_keys(std::string_view text) {
 }
 
 /// `j.dump()` without recursion (nlohmann's serializer recurses once per level: a value nested
-/// 100k deep overflows the stack). Compact, ", " and ": " separators; strings written as they
-/// are held (valid UTF-8 after a parse), floats in their shortest round-trip form with a '.' or
-/// an exponent, so they read back as floats.
-template <class Json>
-std::string dump_iterative(const Json& root) {
+/// 100k deep overflows the stack). Compact, ", " and ": " separators; strings (keys included)
+/// written by `put_string(out, text)` (the caller's JSON string writer: runtime::json_string),
+/// floats in their shortest round-trip form with a '.' or an exponent, so they read back as floats.
+template <class Json, class PutString>
+std::string dump_iterative(const Json& root, PutString put_string) {
   std::string out;
-  auto put_string = [&](const std::string& s) {
-    static constexpr char hex[] = "0123456789abcdef";
-    out += '"';
-    for (char ch : s) {
-      auto c = static_cast<unsigned char>(ch);
-      switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        default:
-          if (c < 0x20) {
-            out += "\\u00";
-            out += hex[c >> 4];
-            out += hex[c & 0xF];
-          } else {
-            out += ch;
-          }
-      }
-    }
-    out += '"';
-  };
   auto put_scalar = [&](const Json& j) {
     if (j.is_string()) {
-      put_string(j.template get_ref<const typename Json::string_t&>());
+      put_string(out, j.template get_ref<const typename Json::string_t&>());
     } else if (j.is_number_float()) {
       char buf[64];
       double d = j.template get<double>();
@@ -149,7 +124,7 @@ std::string dump_iterative(const Json& root) {
     if (!f.first) out += ", ";
     f.first = false;
     if (f.j->is_object()) {
-      put_string(f.it.key());
+      put_string(out, f.it.key());
       out += ": ";
     }
     const Json& child = *f.it;

@@ -59,7 +59,8 @@ std::string unflatten_record(std::string_view line, const pytree::TreeSpec* spec
   for (std::size_t i = 0; i < leaves->size(); ++i) {
     try {
       // written again for the Value reader without recursion: a leaf may nest any depth
-      values.push_back(runtime::value_from_json(runtime::detail::dump_iterative((*leaves)[i])));
+      auto put_string = [](std::string& out, const std::string& text) { out += runtime::json_string(text); };
+      values.push_back(runtime::value_from_json(runtime::detail::dump_iterative((*leaves)[i], put_string)));
     } catch (const aotkit::input_error& e) {
       throw input_error("/leaves/" + std::to_string(i) + e.where(), e.detail());
     }
