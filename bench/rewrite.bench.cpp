@@ -1,7 +1,7 @@
 // bench/rewrite.bench.cpp — ns per node of copy_fwd_metadata_to_bw_nodes and unlift_tokens on
 // 1M-node joint-style graphs (half forward nodes with seq_nr and nn_module_stack, half backward
 // nodes sharing them; a token chain of with_effects/getitem pairs between pure ops).
-// Peer: rewrite_peer.py (the Python of semantics.md §A.19 / §B.4 over torch.fx 1.13).
+// Peer: rewrite_peer.py (the Python of docs/semantics.md §A.19 / §B.4 over torch.fx 1.13).
 #include <benchmark/benchmark.h>
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 # bench/rewrite_peer.py — the peer side of bench/rewrite.bench.cpp. Debian's torch 1.13 has neither
-# pass, so this is the Python of semantics.md §A.17–A.19 (copy_fwd_metadata_to_bw_nodes, V2) and
+# pass, so this is the Python of docs/semantics.md §A.17–A.19 (copy_fwd_metadata_to_bw_nodes, V2) and
 # §B.4 (unlift_tokens, V2) over torch.fx 1.13 on the same graph shapes. Run with /usr/bin/python3:
 # `python3 bench/rewrite_peer.py 100000`. Prints ns per node (median of 3).
 import copy

@@ -1,6 +1,6 @@
 # bench/runtime_peer.py — the peer side of bench/runtime.bench.cpp: the same operations in
 # PyTorch's own Python (torch 1.13's functorch call_func_with_args / make_boxed_func, and
-# utils.py V2's strict_zip, reproduced from its source). Run with Debian's /usr/bin/python3.
+# utils.py V2 (docs/semantics.md §0)'s strict_zip, reproduced from its source). Run with Debian's /usr/bin/python3.
 import json
 import statistics
 import timeit

@@ -17,7 +17,8 @@ function(aotkit_add_module name)
   set(target aotkit_${name})
   add_library(${target} STATIC)
   add_library(aotkit::${name} ALIAS ${target})
-  # Every partition, interface or internal, must be in the CXX_MODULES file set (toolchain.md §12).
+  # Every partition, interface or internal, must be in the CXX_MODULES file set (CMake rejects a
+  # partition outside it: "provides the module but it is not found in a FILE_SET of type CXX_MODULES").
   target_sources(${target} PUBLIC FILE_SET CXX_MODULES BASE_DIRS ${PROJECT_SOURCE_DIR}/modules
                  FILES ${arg_INTERFACE})
   if(arg_HEADERS)

@@ -1,5 +1,5 @@
 // fuzz/rewrite_gen.hpp — random GraphModules for the rewrite laws: effect-token chains, pure and
-// dead ops, seq_nr / partitioner_tag meta, a backward subgraph; and the checks of §B.7 and §A.19.
+// dead ops, seq_nr / partitioner_tag meta, a backward subgraph; and the checks of docs/semantics.md §B.7 and docs/semantics.md §A.19.
 // Include after `import aotkit.runtime; import aotkit.graph; import aotkit.rewrite;` (and
 // <algorithm>, <cstdint>, <functional>, <string>, <vector>).
 #pragma once
@@ -84,7 +84,7 @@ inline std::vector<Value> token_case_inputs(const token_case& c, bool with_token
   return in;
 }
 
-/// §B.7's invariants between `before` and `after` (unlifted with `tokens`); "" when they hold.
+/// docs/semantics.md §B.7's invariants between `before` and `after` (unlifted with `tokens`); "" when they hold.
 inline std::string check_unlift(const Graph& before, const Graph& after, std::size_t tokens) {
   auto names = [](const Graph& g, node_op op) {
     std::vector<std::string> out;

@@ -1,5 +1,5 @@
 // fuzz/rewrite_pipeline.fuzz.cpp — bytes → a random valid GraphModule with token chains, a subgraph,
-// dead code and seq_nr meta → copy_fwd_metadata_to_bw_nodes, unlift_tokens, DCE → lint, §B.7's
+// dead code and seq_nr meta → copy_fwd_metadata_to_bw_nodes, unlift_tokens, DCE → lint, docs/semantics.md §B.7's
 // invariants, and interpreter equality (outputs and effect order) before and after.
 #include <algorithm>
 #include <cstddef>

@@ -1,5 +1,5 @@
 // modules/aotkit.cppm — the umbrella module: `import aotkit;` brings in every component.
-// Components land one at a time; each is also importable on its own (`import aotkit.runtime;`).
+// Each component is also importable on its own (`import aotkit.runtime;`).
 export module aotkit;
 
 export import aotkit.runtime;

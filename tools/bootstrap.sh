@@ -5,7 +5,7 @@ set -euo pipefail
 
 # clang-tools-19: clang-scan-deps (CMake's module scanner); libclang-rt-19-dev: ASan/UBSan/libFuzzer;
 # llvm-19: llvm-symbolizer-19 (Debian's clang-rt looks for exactly that name), llvm-cov/profdata.
-# Not libc++-19-dev: it removes libunwind-dev and breaks rapidcheck's libstdc++ link (toolchain.md §1).
+# Not libc++-19-dev: it removes libunwind-dev and breaks rapidcheck's libstdc++ link (Debian 12's packages conflict there).
 APT_PKGS=(clang-19 clang-tools-19 lld-19 llvm-19 libclang-rt-19-dev ninja-build
   catch2 librapidcheck-dev librange-v3-dev libbenchmark-dev nlohmann-json3-dev
   librandom123-dev librandom123-doc)

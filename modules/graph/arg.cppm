@@ -1,7 +1,6 @@
 // modules/graph/arg.cppm — the value type of node arguments and JSON-like meta (partition :arg):
 // everything fx-json/1 carries, 16 bytes, immutable and shared like FX's immutable_list/dict.
 module;
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>

@@ -10,7 +10,6 @@ module;
 #include <cstdint>
 #include <cstring>
 #include <limits>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -303,7 +302,6 @@ class cursor {
       }
     }
   }
-  [[nodiscard]] std::size_t pos() const noexcept { return pos_; }
 
  private:
   std::uint32_t hex4() {
@@ -594,11 +592,11 @@ class reader {
       fail("empty call_function target");
     }
     // texts that generated code will paste in (M7): checked here to name the place
-    if (const char* problem = *op == node_op::call_function
-                                  ? (is_qualified_name(target) ? nullptr : "a call_function target must be a dotted name of identifiers")
-                                  : target_text_problem(*op, target)) {
-      at("target");
-      fail("'" + quote_excerpt(target) + "': " + problem);
+    if (*op != node_op::call_function) {  // call_function targets: intern_op checks them, once per operator
+      if (const char* problem = target_text_problem(*op, target)) {
+        at("target");
+        fail("'" + quote_excerpt(target) + "': " + problem);
+      }
     }
     if (*op == node_op::output && args_buf_.size() != 1) {
       at("args");
@@ -608,7 +606,17 @@ class reader {
       at("type");
       fail("'" + quote_excerpt(type) + "': " + problem);
     }
-    node_target t = *op == node_op::call_function ? node_target(target_op(target)) : node_target(std::string(target));
+    node_target t;
+    if (*op == node_op::call_function) {
+      try {
+        t = target_op(target);
+      } catch (const aotkit::value_error&) {  // not a name generated code can hold
+        at("target");
+        fail("'" + quote_excerpt(target) + "': a call_function target must be a dotted name of identifiers");
+      }
+    } else {
+      t = std::string(target);
+    }
     node_id id;
     if (forward_) {
       id = g_->emplace_node(*op, std::move(t), {}, {}, name, std::move(type));

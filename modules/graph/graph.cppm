@@ -1,5 +1,5 @@
 // modules/graph/graph.cppm — primary interface of aotkit.graph; only re-exports its partitions.
-// Behaviour: shared/design/semantics.md §D (FX nodes, graphs, naming, printing) and §E (op tags).
+// Behaviour: docs/semantics.md §D (FX nodes, graphs, naming, printing) and §E (op tags).
 export module aotkit.graph;
 
 export import :arg;

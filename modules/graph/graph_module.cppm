@@ -2,25 +2,10 @@
 // graphs in one flat table, walked as FX's modules() does.
 module;
 #include <cstddef>
-#include <array>
-#include <atomic>
-#include <bit>
-#include <cstdint>
-#include <cstdlib>
-#include <cstring>
-#include <deque>
-#include <functional>
-#include <initializer_list>
-#include <memory>
-#include <mutex>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
-#include <type_traits>
-#include <unordered_map>
 #include <utility>
-#include <variant>
 #include <vector>
 export module aotkit.graph:graph_module;
 

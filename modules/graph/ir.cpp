@@ -10,7 +10,6 @@ module;
 #include <cstring>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <iterator>
 #include <memory>
@@ -906,9 +905,8 @@ std::vector<node_id> Graph::replace_all_uses_with(node_id id, node_id replacemen
   std::vector<node_id> changed;
   for (node_id user : users(id)) {  // a snapshot: replacing edits the list
     if (delete_user_cb && !delete_user_cb(user)) continue;
-    if (user == replacement) {
-      // a node that uses both: FX rewrites it too (it can make a self-reference; lint reports it)
-    }
+    // a user that is the replacement itself is rewritten too, as FX does (the self-reference
+    // that makes is lint's to report)
     replace_input_with(user, id, replacement);
     changed.push_back(user);
   }

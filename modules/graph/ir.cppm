@@ -8,7 +8,6 @@ module;
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <deque>
 #include <functional>
 #include <initializer_list>
 #include <memory>

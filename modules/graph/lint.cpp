@@ -7,7 +7,6 @@ module;
 #include <functional>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 module aotkit.graph;
 

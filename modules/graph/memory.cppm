@@ -1,26 +1,12 @@
 // modules/graph/memory.cppm — table memory (partition :memory, internal to aotkit.graph: nothing
 // exported): huge-page blocks, blocks that grow by remapping, flat arrays of trivially copyable records.
 module;
+#include <algorithm>
 #include <cstddef>
-#include <array>
-#include <atomic>
-#include <bit>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
-#include <deque>
-#include <functional>
-#include <initializer_list>
-#include <memory>
-#include <mutex>
-#include <optional>
-#include <span>
-#include <string>
-#include <string_view>
 #include <type_traits>
-#include <unordered_map>
 #include <utility>
-#include <variant>
 #include <vector>
 export module aotkit.graph:memory;
 

@@ -13,7 +13,7 @@ export namespace aotkit::graph {
 /// Operator tags (torch.Tag) that the passes read.
 enum class op_tag : std::uint32_t {
   none = 0,
-  inplace_view = 1u << 0,             ///< only modifies tensor metadata (§E.1)
+  inplace_view = 1u << 0,             ///< only modifies tensor metadata (docs/semantics.md §E.1)
   nondeterministic_seeded = 1u << 1,  ///< draws random numbers
   core = 1u << 2,
   pointwise = 1u << 3,
@@ -60,8 +60,8 @@ struct op_handle {
 };
 
 /// Registers an operator (or updates the facts of one already known by that name) and returns its
-/// handle. Thread-safe. The built-ins are preregistered: the aten ops of §E.1 with inplace_view,
-/// the side-effect set of §D.1, torch's random ops (nondeterministic_seeded),
+/// handle. Thread-safe. The built-ins are preregistered: the aten ops of docs/semantics.md §E.1 with inplace_view,
+/// the side-effect set of docs/semantics.md §D.1, torch's random ops (nondeterministic_seeded),
 /// `higher_order.with_effects`, `prims._make_token.default`, `prims._sink_tokens.default`.
 op_handle register_op(op_schema schema);
 

@@ -29,7 +29,7 @@ enum class print_style : std::uint8_t {
 [[nodiscard]] std::string python_code(const Graph& g, print_style style = print_style::torch2,
                                       std::string_view root_module = "self");
 
-/// FX's `_BoxedCodeGen` (§D.7): `def forward(self, args_list):`, `args_iter = iter(args_list)`,
+/// FX's `_BoxedCodeGen` (docs/semantics.md §D.7): `def forward(self, args_list):`, `args_iter = iter(args_list)`,
 /// one `name = next(args_iter)` per placeholder, `args_list.clear()`, then the usual body.
 [[nodiscard]] std::string python_code_boxed(const Graph& g, print_style style = print_style::torch2);
 

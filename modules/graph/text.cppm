@@ -1,27 +1,14 @@
 // modules/graph/text.cppm — text helpers (partition :text, internal to aotkit.graph: nothing
 // exported): short-text words, the plain-run scanner, and the output cursor every printer writes through.
 module;
-#include <cstddef>
-#include <array>
-#include <atomic>
+#include <algorithm>
 #include <bit>
+#include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
-#include <deque>
-#include <functional>
-#include <initializer_list>
-#include <memory>
-#include <mutex>
-#include <optional>
-#include <span>
 #include <string>
 #include <string_view>
-#include <type_traits>
-#include <unordered_map>
 #include <utility>
-#include <variant>
-#include <vector>
 export module aotkit.graph:text;
 
 namespace aotkit::graph {
@@ -75,8 +62,8 @@ inline bool same_text(std::string_view a, std::string_view b) noexcept {
 }
 
 // Appends to a string through a cursor: printers make room once per line or node, then copy
-// their pieces without a capacity check and a library call each (the string is kept sized to its
-// capacity while writing; the destructor trims it). Code that appends to the string itself runs
+// their pieces without a capacity check and a library call each (the string is kept sized past
+// what is written; the destructor trims it). Code that appends to the string itself runs
 // between `flush` and `resume`.
 class text_out {
  public:
@@ -100,17 +87,25 @@ class text_out {
   }
   /// The string with what was written so far, for code that appends to it directly.
   inline std::string& flush() {
+    window_ = first_window;
     s_.resize(len_);
     return s_;
   }
   inline void resume() noexcept { len_ = s_.size(); }
 
  private:
-  // The string's size covers at most a bounded window past len_ (resize zero-fills what it adds):
-  // a writer that flushes once per node would otherwise zero the whole reserved tail each time,
-  // which made writing quadratic. The string's own geometric growth keeps copies amortized.
-  void grow(std::size_t n) { s_.resize(len_ + std::max(n, grow_window)); }
-  static constexpr std::size_t grow_window = 512;
+  // resize zero-fills what it adds, and a flush gives back what was added and not written. So
+  // the window added starts small after a flush and doubles while no flush comes: zeroing stays
+  // within twice what is written plus one small window per flush (sizing to the whole reserved
+  // capacity zeroed the tail once per flushing node: writing was quadratic, issue 17's H2), and a
+  // writer that never flushes grows a logarithmic number of times. The string's own geometric
+  // growth keeps copies amortized.
+  void grow(std::size_t n) {
+    s_.resize(len_ + std::max(n, window_));
+    window_ *= 2;
+  }
+  static constexpr std::size_t first_window = 512;
+  std::size_t window_ = first_window;
   std::string& s_;
   std::size_t len_;
 };

@@ -1,5 +1,5 @@
 // modules/pytree/compact.cpp — the compact spec string of torch's C++ pytree.h / ExecuTorch, read
-// and written without recursion. Grammar (semantics.md §C.9): `$` | K n (#leaves){n} '(' items ')'
+// and written without recursion. Grammar (docs/semantics.md §C.9): `$` | K n (#leaves){n} '(' items ')'
 // with K in L T D, items separated by ',', and D items written `key:child`.
 module;
 #include <cstddef>

@@ -3,8 +3,6 @@
 // destroyed without recursion) with an explicit stack, feeding a spec_builder.
 module;
 #include <cstdint>
-#include <map>
-#include <mutex>
 #include <set>
 #include <string>
 #include <string_view>

@@ -1,5 +1,5 @@
 // modules/pytree/pytree.cppm — primary interface of aotkit.pytree; only re-exports its partitions.
-// Behaviour: shared/design/semantics.md §C (TreeSpec, repr, JSON protocol 1, the compact format).
+// Behaviour: docs/semantics.md §C (TreeSpec, repr, JSON protocol 1, the compact format).
 export module aotkit.pytree;
 
 export import :spec;

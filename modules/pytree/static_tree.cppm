@@ -260,7 +260,7 @@ auto map_value(const T& value, F& f) {
 }
 }  // namespace detail
 
-/// `partial_flatten_asdict(obj)` (semantics.md §A.3) for a registered struct, the C++ dataclass:
+/// `partial_flatten_asdict(obj)` (docs/semantics.md §A.3) for a registered struct, the C++ dataclass:
 /// its fields as (name, reference) pairs in declaration order, not converted further ("partial").
 template <registered_struct T>
 [[nodiscard]] auto partial_flatten_asdict(const T& obj) {

@@ -120,7 +120,7 @@ template <class L>
 template <class L>
 [[nodiscard]] std::pair<std::vector<L>, TreeSpec> tree_flatten(Tree<L>&& tree, none_is none = none_is::leaf);
 
-/// `partial_flatten_asdict(obj)` (semantics.md §A.3) on a tree value: every dict-like node
+/// `partial_flatten_asdict(obj)` (docs/semantics.md §A.3) on a tree value: every dict-like node
 /// (OrderedDict, defaultdict) becomes a plain dict with the same key order, lists and tuples keep
 /// their kind, leaves stay as they are. (Python would call a namedtuple class with one list and
 /// fail; here namedtuples keep their kind.)
@@ -280,7 +280,7 @@ template <class L, class F, class R1, class... Rs>
   return Tree<R>::from(std::move(spec), std::move(mapped));
 }
 
-/// PyTorch's PytreeThunk (semantics.md §A.9): remembers the output structure of a flattened
+/// PyTorch's PytreeThunk (docs/semantics.md §A.9): remembers the output structure of a flattened
 /// function; `unflatten` rebuilds outputs, with the fast paths torch has: a leaf spec returns the
 /// single value, a tuple or list of leaves returns the flat values as a *list* (torch's quirk,
 /// kept: a tuple of leaves comes back as a list).

@@ -1,4 +1,4 @@
-// modules/pytree/tree_json.cppm — pytree-json/1 (shared/data/FORMAT.md) for trees whose leaves are
+// modules/pytree/tree_json.cppm — pytree-json/1 (data/FORMAT.md) for trees whose leaves are
 // runtime Values (partition :tree_json): what the tool and the conformance cases use.
 module;
 #include <string>

@@ -81,7 +81,7 @@ void host_words(std::uint64_t offset, std::size_t n, std::uint64_t seed, Emit em
   }
 }
 
-// The host generator's block for double k (philox.md §2.6), given the generator offset. Doubles
+// The host generator's block for double k (docs/philox.md §2.6), given the generator offset. Doubles
 // come in groups of 4 (two Philox blocks); group G belongs to subsequence G % 65536, which takes
 // its groups in turn. With an offset, cuRAND starts each subsequence 4 words (one block, not the
 // two a group of doubles uses) further per whole group that lies before the offset — observed

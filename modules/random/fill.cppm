@@ -10,7 +10,7 @@ import aotkit.runtime;
 
 export namespace aotkit::random {
 
-//===--- cuRAND host generator order (curandGenerate*, philox.md §2.6) ---===//
+//===--- cuRAND host generator order (curandGenerate*, docs/philox.md §2.6) ---===//
 
 /// `curandGenerate` with the generator's seed and offset: 32-bit value m (counting from the
 /// offset) is word m%4 of Philox(ctr = (j/65536, j%65536 in word 2), key = seed), j = m/4.
@@ -34,7 +34,7 @@ void curand_generate_uniform_double(std::span<double> out, std::uint64_t seed, s
 void curand_generate_normal_double(std::span<double> out, std::uint64_t seed, std::uint64_t offset = 0,
                                    double mean = 0.0, double stddev = 1.0);
 
-//===--- PyTorch CUDA kernel order (DistributionTemplates.h, philox.md §3.3) ---===//
+//===--- PyTorch CUDA kernel order (DistributionTemplates.h, docs/philox.md §3.3) ---===//
 
 /// The device facts PyTorch's launch configuration depends on. Defaults: H100 SXM.
 struct cuda_device_properties {

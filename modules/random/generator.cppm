@@ -70,7 +70,7 @@ class CUDAGenerator {
 /// the reference stays valid for the life of the process. Negative devices throw value_error.
 CUDAGenerator& default_cuda_generator(int device = 0);
 
-/// `get_cuda_generator_meta_val(device_idx)` (semantics.md §A.22): a clone of the default
+/// `get_cuda_generator_meta_val(device_idx)` (docs/semantics.md §A.22): a clone of the default
 /// generator's state, holding no device memory, safe to keep in a graph node's meta["val"].
 [[nodiscard]] CUDAGenerator get_cuda_generator_meta_val(int device_idx);
 

@@ -1,5 +1,5 @@
 // modules/random/random.cppm — primary interface of aotkit.random; only re-exports its partitions.
-// Facts: shared/design/philox.md (Philox, cuRAND device and host streams, PyTorch's generator).
+// Facts: docs/philox.md (Philox, cuRAND device and host streams, PyTorch's generator).
 export module aotkit.random;
 
 export import :philox;

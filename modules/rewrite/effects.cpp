@@ -140,7 +140,7 @@ unlift_report unlift_tokens_from_graph(Graph& g, std::string_view label, std::op
   unlift_report r{input_tokens.size(), output_tokens.size()};
   if (input_tokens.empty() && output_tokens.empty()) return r;
   if (output == no_node) throw assertion_error("output node not found in graph");
-  // graph order for the sink (V3 iterates a set; §G recommends graph order)
+  // graph order for the sink (V3 iterates a set; docs/semantics.md §G recommends graph order)
   std::sort(output_tokens.begin(), output_tokens.end(), [&](node_id a, node_id b) { return g.before(a, b); });
   std::vector<arg> others;
   const arg& result = g.node(output).args().empty() ? arg() : g.node(output).args().front();

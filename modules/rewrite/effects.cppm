@@ -1,5 +1,5 @@
 // modules/rewrite/effects.cppm — effect tokens (partition :effects): is_with_effects, the
-// metadata-mutation predicate, and unlift_tokens with its V2-named helpers (semantics.md §B).
+// metadata-mutation predicate, and unlift_tokens with its V2-named helpers (docs/semantics.md §B).
 module;
 #include <cstddef>
 #include <optional>

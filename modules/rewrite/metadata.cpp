@@ -92,7 +92,7 @@ metadata_copy_report _copy_metadata_to_bw_nodes_in_subgraph(Graph& g, const fwd_
   for (node_id n = g.first(); n != no_node; n = g.node(n).next()) {
     const Node& node = g.node(n);
     if (!node.meta().seq_nr) continue;
-    // one look at the tag decides both predicates (§A.16)
+    // one look at the tag decides both predicates (docs/semantics.md §A.16)
     if (!_is_backward_node_with_seq_nr(node)) {
       ++r.forward;
       continue;

@@ -11,7 +11,7 @@ import aotkit.graph;
 
 export namespace aotkit::rewrite {
 
-/// `_is_forward_node_with_seq_nr(node)` (V2+): `partitioner_tag != "is_backward"` and a seq_nr.
+/// `_is_forward_node_with_seq_nr(node)` (V2 (docs/semantics.md §0)+): `partitioner_tag != "is_backward"` and a seq_nr.
 [[nodiscard]] bool _is_forward_node_with_seq_nr(const graph::Node& node) noexcept;
 
 /// `_is_backward_node_with_seq_nr(node)` (V2+): `partitioner_tag == "is_backward"` and a seq_nr.

@@ -1,5 +1,5 @@
 // modules/rewrite/rewrite.cppm — primary interface of aotkit.rewrite; only re-exports its partitions.
-// Behaviour: shared/design/semantics.md §A.11–A.21 and §B (effect tokens); choices per §G.
+// Behaviour: docs/semantics.md §A.11–A.21 and §B (effect tokens); choices per §G.
 export module aotkit.rewrite;
 
 export import :metadata;

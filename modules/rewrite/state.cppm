@@ -104,7 +104,7 @@ struct mutation_meta {
   std::vector<std::size_t> mutated_inp_runtime_indices;
 };
 
-/// What `maybe_to_fresh_input(idx, t, meta)` does to input idx (§A.11): inputs that are mutated
+/// What `maybe_to_fresh_input(idx, t, meta)` does to input idx (docs/semantics.md §A.11): inputs that are mutated
 /// and require grad with data mutation get `t.clone()`; otherwise, mutated with metadata mutation,
 /// `t.view(t.shape)`; everything else stays `t`. Out-of-range indices throw index_error.
 enum class fresh_input : std::uint8_t { unchanged, clone, view };

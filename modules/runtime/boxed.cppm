@@ -17,17 +17,17 @@ import :callable;
 
 export namespace aotkit::runtime {
 
-/// The UserWarning `call_func_at_runtime_with_args` emits for an unboxed callable (§A.8).
+/// The UserWarning `call_func_at_runtime_with_args` emits for an unboxed callable (docs/semantics.md §A.8).
 inline constexpr std::string_view unboxed_call_warning =
     "Your compiler for AOTAutograd is returning a function that doesn't take boxed arguments. Please wrap "
     "it with functorch.compile.make_boxed_func or handle the boxed arguments yourself. See "
     "https://github.com/pytorch/pytorch/pull/83137#issuecomment-1211320670 for rationale.";
 
-/// `make_boxed_func(f)` (§A.6): a boxed callable `g(args)` that calls `f(*args)` without clearing
+/// `make_boxed_func(f)` (docs/semantics.md §A.6): a boxed callable `g(args)` that calls `f(*args)` without clearing
 /// `args`; `g` keeps its own name (`simple_wraps`) and `g.wrapped()` is `f`.
 [[nodiscard]] Callable make_boxed_func(Callable f);
 
-/// `make_boxed_compiler(compiler)` (§A.7): a compiler `(fx_g, example_inputs) -> Callable` whose
+/// `make_boxed_compiler(compiler)` (docs/semantics.md §A.7): a compiler `(fx_g, example_inputs) -> Callable` whose
 /// result is boxed with `make_boxed_func`.
 template <class Compiler>
 [[nodiscard]] auto make_boxed_compiler(Compiler compiler) {
@@ -36,7 +36,7 @@ template <class Compiler>
   { return make_boxed_func(std::invoke(compiler, std::forward<Graph>(fx_g), std::forward<Inputs>(inps))); };
 }
 
-/// `call_func_at_runtime_with_args(f, args, steal_args, disable_amp)` (§A.8). Without
+/// `call_func_at_runtime_with_args(f, args, steal_args, disable_amp)` (docs/semantics.md §A.8). Without
 /// `steal_args` the callee gets a copy, so `args` is never cleared by it; with `steal_args` the
 /// callee gets `args` itself and may clear it to release the inputs early. With `disable_amp` the
 /// call runs under `disable_autocast`. A boxed `f` is called as `f(args)`; an unboxed one warns
@@ -52,7 +52,7 @@ value_list call_func_at_runtime_with_args(const Callable& f, value_list& args, b
 value_list call_func_at_runtime_with_args(const Callable& f, Value& args, bool steal_args = false,
                                           bool disable_amp = false);
 
-/// `without_output_descs(f)` (§A.25): `inner(*args) = f(*args)[0]`, carrying f's metadata
+/// `without_output_descs(f)` (docs/semantics.md §A.25): `inner(*args) = f(*args)[0]`, carrying f's metadata
 /// (`wraps`) with `inner.wrapped()` = f.
 [[nodiscard]] Callable without_output_descs(Callable f);
 
@@ -79,7 +79,7 @@ class PlainAOTOutput final : public AOTOutput {
 /// and tuples are nodes, everything else a leaf `*` (e.g. "TreeSpec(tuple, None, [*,\n  *])").
 [[nodiscard]] std::string value_structure_repr(const Value& v);
 
-/// `call_and_expect_output_descs(fn, args)` (§A.27): calls `fn(*args)`, which must return a
+/// `call_and_expect_output_descs(fn, args)` (docs/semantics.md §A.27): calls `fn(*args)`, which must return a
 /// 2-tuple `(outs, outs_descs)` of the same structure, no AOTOutput among the outputs, and an
 /// AOTOutput descriptor for every Tensor, SymInt or exact int output (bool, float, None and
 /// SymFloat are exempt). Throws aotkit::assertion_error with V3's messages; returns the pair.

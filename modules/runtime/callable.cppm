@@ -38,7 +38,7 @@ struct function_info {
 
 /// A Python-style function object. Its calling convention is part of its type, not an attribute
 /// that can disagree with it: an unboxed callable is called as `f(*args)`; a boxed one as
-/// `f(args)` with one mutable list it may clear to release inputs early (semantics.md §A.6).
+/// `f(args)` with one mutable list it may clear to release inputs early (docs/semantics.md §A.6).
 /// Copies share the code and the wrapped chain.
 class Callable {
  public:
@@ -89,7 +89,7 @@ class Callable {
 /// dict from f's, sets `__wrapped__ = f`; returns the wrapper.
 [[nodiscard]] Callable wraps(const Callable& f, Callable wrapper);
 
-/// `simple_wraps(f)(wrapper)` (semantics.md §A.26): as `wraps` but keeps the wrapper's own name,
+/// `simple_wraps(f)(wrapper)` (docs/semantics.md §A.26): as `wraps` but keeps the wrapper's own name,
 /// qualname and module, so stack traces show the wrapper.
 [[nodiscard]] Callable simple_wraps(const Callable& f, Callable wrapper);
 

@@ -18,7 +18,7 @@ export namespace aotkit::runtime {
 /// Device types that carry an autocast state.
 enum class DeviceType : std::uint8_t { CPU, CUDA };
 
-/// The autocast state `_get_autocast_states()` reports (semantics.md §A.5), in Python's order:
+/// The autocast state `_get_autocast_states()` reports (docs/semantics.md §A.5), in Python's order:
 /// CUDA enabled, CPU enabled, CUDA dtype, CPU dtype, cache enabled. Defaults are torch's.
 struct AutocastState {
   bool cuda_enabled = false;

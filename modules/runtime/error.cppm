@@ -42,7 +42,7 @@ class key_error : public error {
   using error::error;
 };
 
-/// Python's AssertionError as PyTorch raises it (semantics.md §G.4: V3 messages).
+/// Python's AssertionError as PyTorch raises it (docs/semantics.md §G.4: V3 messages).
 class assertion_error : public error {
  public:
   using error::error;

@@ -1,5 +1,5 @@
 // modules/runtime/json.cppm — Values as JSON (partition :json), in pytree-json/1's tagged encoding
-// (shared/data/FORMAT.md) extended with symbolic scalars; the reader is iterative.
+// (data/FORMAT.md) extended with symbolic scalars; the reader is iterative.
 module;
 #include <cstddef>
 #include <string>

@@ -1,5 +1,5 @@
 // modules/runtime/runtime.cppm — primary interface of aotkit.runtime; only re-exports its partitions.
-// Behaviour: shared/design/semantics.md §A (strict_zip, boxed calls, wrappers, runtime context).
+// Behaviour: docs/semantics.md §A (strict_zip, boxed calls, wrappers, runtime context).
 export module aotkit.runtime;
 
 export import :error;

@@ -224,7 +224,7 @@ class Value {
   friend struct value_access;
 };
 
-/// Returns `v` with every SymInt replaced by its hint (`_get_symint_hints`, semantics.md §A.2):
+/// Returns `v` with every SymInt replaced by its hint (`_get_symint_hints`, docs/semantics.md §A.2):
 /// lists and tuples are rebuilt with the same kind, a concrete SymInt gives its value, a symbolic
 /// one its hint, or None when it has none (an unbacked symbol); everything else, SymFloat and
 /// SymBool included, is returned unchanged. Iterative: any nesting depth.

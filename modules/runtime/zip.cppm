@@ -176,7 +176,7 @@ class strict_zip_view : public std::ranges::view_interface<strict_zip_view<Vs...
 template <class... Rs>
 strict_zip_view(Rs&&...) -> strict_zip_view<std::views::all_t<Rs>...>;
 
-/// Zips `ranges` strictly (`strict_zip(*iterables)`, semantics.md §A.1): throws
+/// Zips `ranges` strictly (`strict_zip(*iterables)`, docs/semantics.md §A.1): throws
 /// aotkit::value_error when their lengths differ. Lvalue ranges are referenced, rvalues moved in.
 template <std::ranges::viewable_range... Rs>
   requires(sizeof...(Rs) >= 1)

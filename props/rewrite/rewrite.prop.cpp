@@ -1,6 +1,6 @@
-// props/rewrite/rewrite.prop.cpp — laws of the AOT rewrites over random GraphModules: §B.7 for
+// props/rewrite/rewrite.prop.cpp — laws of the AOT rewrites over random GraphModules: docs/semantics.md §B.7 for
 // unlift_tokens (with the interpreter: same outputs, same effect order, also after DCE) and the six
-// metadata-copy properties of §A.19.
+// metadata-copy properties of docs/semantics.md §A.19.
 #include <catch2/catch.hpp>
 #include <rapidcheck.h>
 #include <rapidcheck/catch.h>
@@ -28,7 +28,7 @@ namespace {
 std::size_t rc_pick(std::size_t n) { return *rc::gen::inRange<std::size_t>(0, n); }
 }  // namespace
 
-TEST_CASE("unlift_tokens laws (§B.7)", "[rewrite]") {
+TEST_CASE("unlift_tokens laws (docs/semantics.md §B.7)", "[rewrite]") {
   rc::prop("inputs, outputs, sink, sources, chain and lint", [] {
     auto c = make_token_case(rc_pick);
     GraphModule after = c.module;
@@ -63,7 +63,7 @@ TEST_CASE("unlift_tokens laws (§B.7)", "[rewrite]") {
   });
 }
 
-TEST_CASE("copy_fwd_metadata_to_bw_nodes laws (§A.19)", "[rewrite]") {
+TEST_CASE("copy_fwd_metadata_to_bw_nodes laws (docs/semantics.md §A.19)", "[rewrite]") {
   rc::prop("untouched non-backward nodes, copied keys, first wins, idempotent", [] {
     auto c = make_token_case(rc_pick);
     GraphModule before = c.module;

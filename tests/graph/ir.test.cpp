@@ -1,4 +1,4 @@
-// tests/graph/ir.test.cpp — the Graph API against FX's documented behaviour (semantics.md §D):
+// tests/graph/ir.test.cpp — the Graph API against FX's documented behaviour (docs/semantics.md §D):
 // naming, insertion points, users, erase, RAUW, copies, find_nodes, printing examples, DCE rules.
 #include <catch2/catch.hpp>
 

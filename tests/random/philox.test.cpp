@@ -1,5 +1,5 @@
 // tests/random/philox.test.cpp — Philox4x32 known answers (Random123's kat_vectors), cuRAND's stream
-// semantics (values from philox.md, taken from cuRAND 13.0), conversions and skip-ahead.
+// semantics (values from docs/philox.md, taken from cuRAND 13.0), conversions and skip-ahead.
 #include <catch2/catch.hpp>
 
 #include <array>

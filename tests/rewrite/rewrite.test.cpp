@@ -1,5 +1,5 @@
-// tests/rewrite/rewrite.test.cpp — the AOT rewrites: §B.6's worked example byte for byte, unlift's
-// checks and messages, copy_fwd_metadata_to_bw_nodes' rules (§A.16–A.19), the metadata-mutation
+// tests/rewrite/rewrite.test.cpp — the AOT rewrites: docs/semantics.md §B.6's worked example byte for byte, unlift's
+// checks and messages, copy_fwd_metadata_to_bw_nodes' rules (docs/semantics.md §A.16–A.19), the metadata-mutation
 // predicate, the interpreter, and the shared torch joint graphs.
 #include <catch2/catch.hpp>
 
@@ -24,7 +24,7 @@ using aotkit::runtime::Value;
 
 namespace {
 
-// §B.6 "before": tokens lifted.
+// docs/semantics.md §B.6 "before": tokens lifted.
 Graph print_example() {
   Graph g;
   node_id t = g.placeholder("arg0_1");
@@ -41,7 +41,7 @@ Graph print_example() {
 
 }  // namespace
 
-TEST_CASE("unlift_tokens reproduces §B.6 exactly", "[rewrite][effects]") {
+TEST_CASE("unlift_tokens reproduces docs/semantics.md §B.6 exactly", "[rewrite][effects]") {
   GraphModule fw(print_example());
   CHECK(python_code(fw.graph()) ==
         "\n\n\ndef forward(self, arg0_1, arg1_1):\n"

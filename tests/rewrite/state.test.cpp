@@ -1,6 +1,6 @@
 // tests/rewrite/state.test.cpp — export-time module state: buffer-registration hooks and their
 // handles, register_buffer_assignment_hook's rules and texts, the non-strict export root, and
-// maybe_to_fresh_input's three outcomes (§A.11, §A.15, §A.20).
+// maybe_to_fresh_input's three outcomes (docs/semantics.md §A.11, docs/semantics.md §A.15, docs/semantics.md §A.20).
 #include <catch2/catch.hpp>
 
 #include <cstdint>
@@ -61,7 +61,7 @@ TEST_CASE("root_module_when_exporting_non_strict", "[rewrite][state]") {
   CHECK(root_module_when_exporting_non_strict(export_flat_fn{}) == nullptr);
 }
 
-TEST_CASE("maybe_to_fresh_input: clone, view or unchanged (§A.11)", "[rewrite][state]") {
+TEST_CASE("maybe_to_fresh_input: clone, view or unchanged (docs/semantics.md §A.11)", "[rewrite][state]") {
   mutation_meta meta;
   meta.inputs = {{true, true, true}, {false, true, true}, {false, true, false}, {true, false, false}};
   meta.mutated_inp_runtime_indices = {0, 1, 2};

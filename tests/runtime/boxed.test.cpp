@@ -1,5 +1,5 @@
 // tests/runtime/boxed.test.cpp — the boxed calling convention, wrappers and output-descriptor checks
-// (semantics.md §A.4, §A.6–A.8, §A.25–A.28), messages included.
+// (docs/semantics.md §A.4, §A.6–A.8, §A.25–A.28), messages included.
 #include <catch2/catch.hpp>
 
 #include <memory>

@@ -1,4 +1,4 @@
-// tests/runtime/context.test.cpp — autocast state and guards, saved-tensors hooks (§A.5, §A.23–A.24).
+// tests/runtime/context.test.cpp — autocast state and guards, saved-tensors hooks (docs/semantics.md §A.5, docs/semantics.md §A.23–A.24).
 // State is thread-local: a second thread sees torch's defaults.
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-// tests/runtime/zip.test.cpp — strict_zip: eager V2 checks on sized ranges, lazy CPython checks on
+// tests/runtime/zip.test.cpp — strict_zip: eager V2 (docs/semantics.md §0) checks on sized ranges, lazy CPython checks on
 // unsized ones, and use with std::ranges and range-v3 adaptors.
 #include <catch2/catch.hpp>
 

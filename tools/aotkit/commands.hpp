@@ -18,7 +18,7 @@ void add_all_commands(registry& reg);
 /// Adds the `runtime` group: symint-hints, repr.
 void add_runtime_commands(registry& reg);
 
-/// Adds the `treespec` group: show, convert.
+/// Adds the `treespec` group (show, convert) and the `pytree` group (flatten, unflatten).
 void add_pytree_commands(registry& reg);
 
 /// Adds the `random` group: stream, curand-host, torch.

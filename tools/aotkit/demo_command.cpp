@@ -210,7 +210,7 @@ void add_demo_command(registry& reg) {
             o << "\n\n3. copy_fwd_metadata_to_bw_nodes: " << copied.matched << " backward nodes got their forward node's module stack ("
               << copied.gradient_acc << " gradient accumulations skipped, " << copied.unmatched << " unmatched)\n";
             for (const auto& p : pairs) o << "   " << p << '\n';
-            o << "\n4. unlift_tokens on an effect-token graph (semantics.md §B.6)\n   before:\n" << indented(before)
+            o << "\n4. unlift_tokens on an effect-token graph (docs/semantics.md §B.6)\n   before:\n" << indented(before)
               << "\n   after:\n" << indented(after) << '\n';
             o << "\n5. torch.manual_seed(0); torch.rand(4, device='cuda'), computed by aotkit on the CPU:\n   ";
             for (float v : cpu) o << python::float_repr(v) << "  ";

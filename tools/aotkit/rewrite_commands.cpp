@@ -45,7 +45,7 @@ void add_rewrite_commands(registry& reg) {
       .summary = "unlift_tokens: token inputs become _make_token, token outputs one _sink_tokens",
       .description = "Treats the file as the forward module with --tokens N effect tokens (or, with\n"
                      "--backward-tokens M, as the backward module with M), rewrites it as unlift_tokens\n"
-                     "does (V3, tuple outputs, sink in graph order) with its count checks (exit 3 with the\n"
+                     "does (the newest upstream version: tuple outputs, sink in graph order) with its count checks (exit 3 with the\n"
                      "assertion text on a mismatch). Writes fx-json/1; stderr: 'inputs removed I, outputs\n"
                      "removed O'.",
       .options = {{"tokens", "N", "forward effect tokens (len(fw_metadata.tokens))"},
