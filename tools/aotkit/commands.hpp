@@ -33,6 +33,12 @@ void add_rewrite_commands(registry& reg);
 /// Adds the `graph` group: print, code, lint, dce, stats, convert.
 void add_graph_commands(registry& reg);
 
+/// What `dce` reports on stderr: the removed names (`graph dce`) or their count (`rewrite dce`).
+enum class dce_report { names, count };
+/// The one dead-code command behind `graph dce` and `rewrite dce`: reads fx-json/1, runs
+/// eliminate_dead_code over every graph, writes fx-json/1.
+int run_dce(const invocation& inv, const io& io, dce_report report);
+
 /// The value of option `--name` as an unsigned integer (decimal or 0x hex), or `fallback` when
 /// absent; throws usage_failure for anything else.
 std::uint64_t option_u64(const invocation& inv, std::string_view name, std::uint64_t fallback);

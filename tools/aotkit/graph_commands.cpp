@@ -27,6 +27,21 @@ const option_spec style_option{"style", "S", "printing style: torch2 (default) o
 
 }  // namespace
 
+int run_dce(const invocation& inv, const io& io, dce_report report) {
+  auto doc = read_graph(inv, io);
+  std::vector<std::string> removed;
+  {
+    auto dce = phase(io, "eliminate_dead_code");
+    graph::eliminate_dead_code(doc.module, &removed);
+  }
+  write_graph(doc, io);
+  if (report == dce_report::names)
+    for (const auto& n : removed) io.err << n << '\n';
+  else
+    io.err << "removed " << removed.size() << " nodes\n";
+  return ok;
+}
+
 void add_graph_commands(registry& reg) {
   reg.groups.push_back({"graph", "FX graphs in fx-json/1: print, code, lint, dce, stats, convert"});
   reg.commands.push_back({
@@ -101,18 +116,7 @@ void add_graph_commands(registry& reg) {
       .description = "Runs eliminate_dead_code (torch 2.x's impurity rules) on every graph and writes the\n"
                      "result as fx-json/1; the removed node names go to stderr, one per line.",
       .options = {},
-      .run =
-          [](const invocation& inv, const io& io) {
-            auto doc = read_graph(inv, io);
-            std::vector<std::string> removed;
-            {
-              auto dce = phase(io, "eliminate_dead_code");
-              graph::eliminate_dead_code(doc.module, &removed);
-            }
-            write_graph(doc, io);
-            for (const auto& n : removed) io.err << n << '\n';
-            return int{ok};
-          },
+      .run = [](const invocation& inv, const io& io) { return run_dce(inv, io, dce_report::names); },
   });
   reg.commands.push_back({
       .group = "graph",

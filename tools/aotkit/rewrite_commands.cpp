@@ -89,18 +89,7 @@ void add_rewrite_commands(registry& reg) {
       .description = "As 'aotkit graph dce' (FX's rules; the token sink and effectful ops stay): fx-json/1 on\n"
                      "stdout; stderr: 'removed R nodes'.",
       .options = {},
-      .run =
-          [](const invocation& inv, const io& io) {
-            auto doc = read_graph(inv, io);
-            std::vector<std::string> removed;
-            {
-              auto dce = phase(io, "eliminate_dead_code");
-              graph::eliminate_dead_code(doc.module, &removed);
-            }
-            write_graph(doc, io);
-            io.err << "removed " << removed.size() << " nodes\n";
-            return int{ok};
-          },
+      .run = [](const invocation& inv, const io& io) { return run_dce(inv, io, dce_report::count); },
   });
 }
 
