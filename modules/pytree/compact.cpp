@@ -32,7 +32,12 @@ std::string treespec_to_compact(const TreeSpec& spec) {
       case node_kind::list: k = 'L'; break;
       case node_kind::tuple: k = 'T'; break;
       case node_kind::dict: k = 'D'; break;
-      default:
+      case node_kind::none:
+      case node_kind::ordered_dict:
+      case node_kind::default_dict:
+      case node_kind::deque:
+      case node_kind::namedtuple:
+      case node_kind::custom:
         throw value_error("the compact format has no " + std::string(kind_name(n.kind)) +
                           " nodes (only lists, tuples, dicts and leaves)");
     }

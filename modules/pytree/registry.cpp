@@ -245,7 +245,11 @@ runtime::Value tree_to_value(const Tree<runtime::Value>& tree) {
         if (n.arity == 0) deliver(build(i, {}));
         else stack.push_back({i, {}});
         break;
-      default:
+      case node_kind::dict:
+      case node_kind::ordered_dict:
+      case node_kind::default_dict:
+      case node_kind::deque:
+      case node_kind::namedtuple:
         throw type_error("a " + std::string(kind_name(n.kind)) + " node (node " + std::to_string(i) +
                          ") has no runtime::Value counterpart; use Tree<runtime::Value>");
     }

@@ -330,8 +330,12 @@ std::string context_str(node_kind kind, const node_context& c) {
     case node_kind::deque: return c.maxlen ? std::to_string(*c.maxlen) : "None";
     case node_kind::namedtuple: return "<class '" + c.type_name + "'>";
     case node_kind::custom: return c.json;
-    default: return "None";
+    case node_kind::leaf:
+    case node_kind::none:
+    case node_kind::tuple:
+    case node_kind::list: return "None";
   }
+  return "None";
 }
 
 std::string type_str(node_kind kind, const node_context& c) {
@@ -402,9 +406,16 @@ std::string treespec_pprint(const TreeSpec& spec) {
     switch (k) {
       case node_kind::list: return "]";
       case node_kind::dict: return "}";
-      case node_kind::tuple: return ")";
-      default: return ")";
+      case node_kind::leaf:
+      case node_kind::none:
+      case node_kind::tuple:
+      case node_kind::ordered_dict:
+      case node_kind::default_dict:
+      case node_kind::deque:
+      case node_kind::namedtuple:
+      case node_kind::custom: return ")";
     }
+    return ")";
   };
   auto open = [&](std::size_t i) {
     const spec_node& n = nodes[i];

@@ -76,8 +76,13 @@ KeyEntry entry_for(const TreeSpec& spec, std::size_t node, std::size_t child, co
     case node_kind::default_dict: return MappingKey{c.keys[child]};
     case node_kind::namedtuple: return GetAttrKey{c.fields[child]};
     case node_kind::custom: return custom[child];
-    default: return SequenceKey{child};
+    case node_kind::leaf:
+    case node_kind::none:
+    case node_kind::tuple:
+    case node_kind::list:
+    case node_kind::deque: return SequenceKey{child};
   }
+  return SequenceKey{child};
 }
 
 }  // namespace
@@ -167,8 +172,12 @@ std::string type_repr_of(const TreeSpec& spec, std::size_t node) {
     case node_kind::namedtuple:
     case node_kind::custom: return "<class '" + spec.context_of(node).type_name + "'>";
     case node_kind::leaf: return "a leaf";
-    default: return "<class '" + std::string(kind_name(n.kind)) + "'>";
+    case node_kind::none:
+    case node_kind::tuple:
+    case node_kind::list:
+    case node_kind::dict: return "<class '" + std::string(kind_name(n.kind)) + "'>";
   }
+  return "<class '" + std::string(kind_name(n.kind)) + "'>";
 }
 
 namespace {

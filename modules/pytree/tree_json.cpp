@@ -169,7 +169,9 @@ std::string tree_to_json(const Tree<Value>& tree) {
         for (std::size_t k = 0; k < c.fields.size(); ++k) out += (k ? ", " : "") + runtime::json_string(c.fields[k]);
         out += "], \"values\": [";
         break;
-      default: throw value_error("pytree-json/1 has no " + std::string(kind_name(n.kind)) + " nodes");
+      case node_kind::default_dict:
+      case node_kind::deque:
+      case node_kind::custom: throw value_error("pytree-json/1 has no " + std::string(kind_name(n.kind)) + " nodes");
     }
     stack.push_back({i, i + 1, 0, pair});
     return true;
