@@ -399,9 +399,8 @@ class Graph {
 
   // Nodes in chunks of 16, 32, ..., 1024 and then 2 MiB each: stable addresses (node() references
   // stay valid), small graphs (HOP bodies, copies) pay for 16 nodes, and the big chunks are whole
-  // huge pages where the system offers them (one page fault per 2 MiB instead of 512: on a
-  // virtual machine a fault costs microseconds, more than building the nodes it makes room for).
-  // Nodes are constructed as they are made, so untouched capacity is never faulted in.
+  // huge pages (table memory, :memory). Nodes are constructed as they are made, so untouched
+  // capacity is never faulted in.
   class node_arena {
    public:
     static constexpr std::size_t first_chunk = 16;

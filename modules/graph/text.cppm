@@ -98,11 +98,14 @@ class text_out {
   // the window added starts small after a flush and doubles while no flush comes: zeroing stays
   // within twice what is written plus one small window per flush (sizing to the whole reserved
   // capacity zeroed the tail once per flushing node: writing was quadratic, issue 17's H2), and a
-  // writer that never flushes grows a logarithmic number of times. The string's own geometric
-  // growth keeps copies amortized.
+  // writer that never flushes grows a logarithmic number of times. A window stops at the reserved
+  // capacity while what is needed fits there (past it the string would reallocate and copy
+  // everything), and stays within what is written so far (geometric growth, as the string's own).
   void grow(std::size_t n) {
-    s_.resize(len_ + std::max(n, window_));
-    window_ *= 2;
+    std::size_t target = len_ + std::max(n, window_);
+    if (target > s_.capacity() && len_ + n <= s_.capacity()) target = s_.capacity();
+    s_.resize(target);
+    window_ = std::min(window_ * 2, std::max(first_window, len_));
   }
   static constexpr std::size_t first_window = 512;
   std::size_t window_ = first_window;
