@@ -57,11 +57,11 @@ Json parse_json_unique_keys(std::string_view text) {
     switch (ev) {
       case event::object_start:
         element();
-        open.push_back({true});
+        open.push_back({true, 0, {}, {}});
         break;
       case event::array_start:
         element();
-        open.push_back({false});
+        open.push_back({false, 0, {}, {}});
         break;
       case event::object_end:
       case event::array_end: open.pop_back(); break;

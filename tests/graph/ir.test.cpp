@@ -15,6 +15,8 @@
 import aotkit.runtime;
 import aotkit.graph;
 
+#include "fx_json_error.hpp"
+
 using namespace aotkit::graph;
 
 namespace {
@@ -444,14 +446,7 @@ TEST_CASE("fx-json/1: round trip of every kind, errors naming node and field", "
   CHECK(graph_str(doc.module.submodule("body")) == graph_str(sub));
   CHECK(doc.module.graph().node(*doc.module.graph().find_node("foo_default")).meta() == g.meta(n));
 
-  auto fails = [](std::string_view t) {
-    try {
-      (void)read_fx_json(t);
-    } catch (const aotkit::input_error& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
+  auto fails = fx_json_error;
   CHECK(fails(R"({"format": "fx-json/1", "nodes": [{"name": "a", "op": "call_function", "target": "aten.x.y", "args": [{"node": "zz"}], "kwargs": {}}]})") ==
         "/nodes/0/args: unknown node 'zz'");
   CHECK(fails(R"({"format": "fx-json/1", "nodes": [{"name": "a", "op": "bogus", "target": "t"}]})") ==
