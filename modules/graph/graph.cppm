@@ -9,5 +9,6 @@ export import :text;
 export import :ir;
 export import :graph_module;
 export import :lint;
+export import :passes;
 export import :print;
 export import :fx_json;
