@@ -500,7 +500,6 @@ class reader {
     bool first = true;
     std::string type;
     std::string_view name, op_text, target;
-    bool has_name = false, has_op = false, has_target = false;
     // buffers kept across nodes: no allocation per node for its args, kwargs or texts
     args_buf_.clear();
     kwargs_buf_.clear();
@@ -530,17 +529,14 @@ class reader {
         case node_field::name:
           if (c_.peek() != '"') fail("expected a string");
           name = c_.text(name_buf_);
-          has_name = true;
           break;
         case node_field::op:
           if (c_.peek() != '"') fail("expected a string");
           op_text = c_.text(op_buf_);
-          has_op = true;
           break;
         case node_field::target:
           if (c_.peek() != '"') fail("expected a string");
           target = c_.text(target_buf_);
-          has_target = true;
           break;
         case node_field::type:
           if (c_.peek() == 'n') c_.literal("null");
@@ -581,7 +577,9 @@ class reader {
       }
     }
     at();
-    if (!has_name || !has_op || !has_target) fail("a node needs \"name\", \"op\" and \"target\"");
+    constexpr std::uint32_t required = 1u << static_cast<unsigned>(node_field::name) | 1u << static_cast<unsigned>(node_field::op) |
+                                       1u << static_cast<unsigned>(node_field::target);
+    if ((seen & required) != required) fail("a node needs \"name\", \"op\" and \"target\"");
     auto op = parse_node_op(op_text);
     if (!op) {
       at("op");

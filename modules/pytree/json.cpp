@@ -37,43 +37,7 @@ void append_py_json_raw(std::string& out, std::string_view s) {
 
 // Python's json.dumps of a JSON value (separators ", " and ": ", ASCII escaping), without recursion.
 std::string python_dumps(const nlohmann::ordered_json& root) {
-  std::string out;
-  struct frame {
-    const nlohmann::ordered_json* node;
-    nlohmann::ordered_json::const_iterator next;
-  };
-  std::vector<frame> stack;
-  auto scalar_or_open = [&](const nlohmann::ordered_json& j) {
-    switch (j.type()) {
-      case nlohmann::ordered_json::value_t::object:
-      case nlohmann::ordered_json::value_t::array:
-        out += j.is_object() ? '{' : '[';
-        stack.push_back({&j, j.cbegin()});
-        break;
-      case nlohmann::ordered_json::value_t::string: append_py_json_string(out, j.get_ref<const std::string&>()); break;
-      case nlohmann::ordered_json::value_t::number_float: out += python::float_repr(j.get<double>()); break;
-      case nlohmann::ordered_json::value_t::boolean: out += j.get<bool>() ? "true" : "false"; break;
-      case nlohmann::ordered_json::value_t::null: out += "null"; break;
-      default: out += j.dump(); break;  // integers
-    }
-  };
-  scalar_or_open(root);
-  while (!stack.empty()) {
-    frame& f = stack.back();
-    if (f.next == f.node->cend()) {
-      out += f.node->is_object() ? '}' : ']';
-      stack.pop_back();
-      continue;
-    }
-    if (f.next != f.node->cbegin()) out += ", ";
-    auto it = f.next++;
-    if (f.node->is_object()) {
-      append_py_json_string(out, it.key());
-      out += ": ";
-    }
-    scalar_or_open(*it);  // may push, invalidating f
-  }
-  return out;
+  return runtime::detail::dump_iterative(root, append_py_json_string, python::append_float_repr);
 }
 
 std::string keys_json(const std::vector<key>& keys) {

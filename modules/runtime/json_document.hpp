@@ -4,7 +4,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <charconv>
 #include <cstddef>
 #include <stdexcept>
 #include <string>
@@ -78,23 +77,18 @@ Json parse_json_unique_keys(std::string_view text) {
   return Json::parse(text.begin(), text.end(), cb);
 }
 
-/// `j.dump()` without recursion (nlohmann's serializer recurses once per level: a value nested
-/// 100k deep overflows the stack). Compact, ", " and ": " separators; strings (keys included)
-/// written by `put_string(out, text)` (the caller's JSON string writer: runtime::json_string),
-/// floats in their shortest round-trip form with a '.' or an exponent, so they read back as floats.
-template <class Json, class PutString>
-std::string dump_iterative(const Json& root, PutString put_string) {
+/// Python's `json.dumps(j)` without recursion (nlohmann's serializer recurses once per level: a
+/// value nested 100k deep overflows the stack): ", " and ": " separators; strings (keys included)
+/// written by `put_string(out, text)` and floats by `put_float(out, d)`, the caller's writers
+/// (runtime::json_string, python::append_float_repr: module functions this header cannot name).
+template <class Json, class PutString, class PutFloat>
+std::string dump_iterative(const Json& root, PutString put_string, PutFloat put_float) {
   std::string out;
   auto put_scalar = [&](const Json& j) {
     if (j.is_string()) {
       put_string(out, j.template get_ref<const typename Json::string_t&>());
     } else if (j.is_number_float()) {
-      char buf[64];
-      double d = j.template get<double>();
-      auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
-      std::string_view t(buf, static_cast<std::size_t>(end - buf));
-      out += t;
-      if (t.find_first_of(".eEni") == std::string_view::npos) out += ".0";
+      put_float(out, j.template get<double>());
     } else {
       out += j.dump();  // null, booleans, integers: no nesting
     }

@@ -60,7 +60,7 @@ std::string unflatten_record(std::string_view line, const pytree::TreeSpec* spec
     try {
       // written again for the Value reader without recursion: a leaf may nest any depth
       auto put_string = [](std::string& out, const std::string& text) { out += runtime::json_string(text); };
-      values.push_back(runtime::value_from_json(runtime::detail::dump_iterative((*leaves)[i], put_string)));
+      values.push_back(runtime::value_from_json(runtime::detail::dump_iterative((*leaves)[i], put_string, python::append_float_repr)));
     } catch (const aotkit::input_error& e) {
       throw input_error("/leaves/" + std::to_string(i) + e.where(), e.detail());
     }
