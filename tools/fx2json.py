@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-# tools/fx2json.py — export any torch.fx GraphModule to fx-json/1 (data/FORMAT.md), and import it back.
+# tools/fx2json.py — export any torch.fx GraphModule to fx-json/2 (data/FORMAT.md), and import it back.
 # Works with torch 1.13 through current. Run it in your own PyTorch environment.
-"""fx-json/1 exporter.
+"""fx-json/2 exporter.
 
     python3 tools/fx2json.py export module.pt > graph.json      # a torch.save'd GraphModule
-    python3 tools/fx2json.py check graph.json                    # rebuild the graph, compare str(graph)
+    python3 tools/fx2json.py check graph.json                    # rebuild it, compare str/code with torch
 
-From Python:  import fx2json; text = fx2json.dumps(gm); g = fx2json.loads(text)
+From Python:  import fx2json; text = fx2json.dumps(gm); gm2 = fx2json.loads_module(text)
+`check` compares with the document's own recorded `graph_str` / `python_code` (or its
+`oracle` member) when it has them; `check_module(gm)` compares a live module with its round trip.
 """
 import json
 import math
@@ -16,20 +18,38 @@ import sys
 import torch
 import torch.fx
 
-FORMAT = "fx-json/1"
+FORMAT = "fx-json/2"
+READS = ("fx-json/1", "fx-json/2")
+
+
+def _op_name(t):
+    # OpOverload and OpOverloadPacket: "aten.add.Tensor" / "aten.add" (FX prints torch.ops.<that>)
+    if isinstance(t, torch._ops.OpOverload):
+        return f"{t.namespace}.{t._schema.name.split('::')[1]}.{t._overloadname}"
+    packet = getattr(torch._ops, "OpOverloadPacket", None)
+    if packet is not None and isinstance(t, packet):
+        return f"{t._qualified_op_name.replace('::', '.')}"
+    return None
+
+
+def _is_hop(t):
+    hop = getattr(torch._ops, "HigherOrderOperator", None)
+    return (hop is not None and isinstance(t, hop)) or type(t).__name__.endswith("HigherOrderOperator")
 
 
 def _target_name(node):
     t = node.target
     if node.op != "call_function":
         return str(t)
-    if isinstance(t, torch._ops.OpOverload):
-        return f"{t.namespace}.{t._schema.name.split('::')[1]}.{t._overloadname}"
+    name = _op_name(t)
+    if name is not None:
+        return name
+    if _is_hop(t):
+        # one spelling per target: "higher_order.<name>" (FX prints torch.ops.higher_order.<name>)
+        return f"higher_order.{getattr(t, '_name', None) or t.__name__}"
     mod = getattr(t, "__module__", None) or ""
     if mod == "_operator":
         mod = "operator"
-    if mod == "torch._ops.higher_order" or type(t).__name__.endswith("HigherOrderOperator"):
-        return f"higher_order.{t.__name__}"
     if mod.startswith("torch"):
         # torch.flatten, torch.nn.functional.relu: the public path FX prints
         return torch.fx.node._get_qualified_name(t)
@@ -69,21 +89,35 @@ def _arg(a):
         return {"layout": str(a)}
     if isinstance(a, complex):
         return {"complex": [a.real, a.imag]}
-    if isinstance(a, torch._ops.OpOverload):
-        return {"op": f"{a.namespace}.{a._schema.name.split('::')[1]}.{a._overloadname}"}
+    name = _op_name(a)
+    if name is not None:
+        return {"op": name}
+    if _is_hop(a):
+        return {"op": f"higher_order.{getattr(a, '_name', None) or a.__name__}"}
     return {"repr": repr(a)}
+
+
+def _dim(d):
+    return d if isinstance(d, int) else str(d)  # a SymInt: its expression
 
 
 def _meta_value(v):
     if v is None or isinstance(v, (bool, int, float, str)):
+        if isinstance(v, float) and not math.isfinite(v):
+            return repr(v)
         return v
+    if isinstance(v, torch.Tensor):  # a tensor (fake or real: unlift_tokens' token, example values)
+        return {"shape": [_dim(d) for d in v.shape], "dtype": str(v.dtype)}
+    if hasattr(v, "shape") and hasattr(v, "dtype") and hasattr(v, "stride") and not callable(v.stride):
+        # TensorMetadata (a namedtuple: test before the tuple case)
+        return {"shape": [_dim(d) for d in v.shape], "dtype": str(v.dtype), "stride": [_dim(d) for d in v.stride],
+                "requires_grad": bool(getattr(v, "requires_grad", False))}
+    if isinstance(v, (torch.SymInt, torch.SymFloat, torch.SymBool)):
+        return str(v)
     if isinstance(v, (list, tuple)):
         return [_meta_value(x) for x in v]
     if isinstance(v, dict):
         return {str(k): _meta_value(x) for k, x in v.items()}
-    if hasattr(v, "shape") and hasattr(v, "dtype") and hasattr(v, "stride"):  # TensorMetadata
-        return {"shape": list(v.shape), "dtype": str(v.dtype), "stride": list(v.stride),
-                "requires_grad": bool(getattr(v, "requires_grad", False))}
     if isinstance(v, type):
         return f"{v.__module__}.{v.__qualname__}"
     return repr(v)
@@ -101,18 +135,78 @@ def _nodes(graph):
     return out
 
 
+def _codegen(graph):
+    """FX's pytree codegen (`graph._codegen.pytree_info`) as treespec_dumps texts, or None."""
+    info = getattr(getattr(graph, "_codegen", None), "pytree_info", None)
+    if info is None:
+        return None
+    from torch.utils import _pytree as pytree
+    return {"kind": "pytree", "orig_args": list(info.orig_args), "in_spec": pytree.treespec_dumps(info.in_spec),
+            "out_spec": None if info.out_spec is None else pytree.treespec_dumps(info.out_spec)}
+
+
+def _type_name(v):
+    t = type(v)
+    return f"{t.__module__}.{t.__qualname__}"
+
+
+def _attributes(gm):
+    """The module's attributes that FX's lint resolves targets against: submodules, parameters,
+    buffers, and the plain attributes get_attr / call_module nodes reach (paths from the root)."""
+    out, seen = [], set()
+
+    def add(path, kind, value, **extra):
+        if path and path not in seen:
+            seen.add(path)
+            out.append({"name": path, "kind": kind, "type": _type_name(value), **extra})
+
+    for path, m in gm.named_modules(remove_duplicate=False):
+        add(path, "module", m)
+    for path, p in gm.named_parameters(remove_duplicate=False):
+        add(path, "parameter", p)
+    for path, b in gm.named_buffers(remove_duplicate=False):
+        owner, _, atom = path.rpartition(".")
+        mod = gm.get_submodule(owner) if owner else gm
+        add(path, "buffer", b, persistent=atom not in getattr(mod, "_non_persistent_buffers_set", set()))
+    for mpath, m in gm.named_modules(remove_duplicate=False):
+        if not isinstance(m, torch.fx.GraphModule):
+            continue
+        for n in m.graph.nodes:
+            if n.op not in ("get_attr", "call_module") or not isinstance(n.target, str):
+                continue
+            obj, path = m, mpath
+            for atom in n.target.split("."):
+                obj = getattr(obj, atom, None)
+                if obj is None:  # FX's lint reports it: nothing to record
+                    break
+                path = f"{path}.{atom}" if path else atom
+                if not isinstance(obj, (torch.nn.Module, torch.nn.Parameter)) and path not in seen:
+                    add(path, "attribute", obj)
+    return out
+
+
 def dumps(gm, name=""):
     doc = {"format": FORMAT, "name": name, "num_nodes": len(gm.graph.nodes), "nodes": _nodes(gm.graph)}
+    cg = _codegen(gm.graph)
+    if cg is not None:
+        doc["codegen"] = cg
+    doc["attributes"] = _attributes(gm)
     subs = []
     for path, m in gm.named_modules():
         if path and isinstance(m, torch.fx.GraphModule):
-            subs.append({"name": path, "nodes": _nodes(m.graph)})
+            sub = {"name": path, "nodes": _nodes(m.graph)}
+            cg = _codegen(m.graph)
+            if cg is not None:
+                sub["codegen"] = cg
+            subs.append(sub)
     if subs:
         doc["submodules"] = subs
     return json.dumps(doc)
 
 
 def _resolve(name):
+    if name.startswith("torch.ops."):
+        name = name[len("torch.ops."):]
     if name.startswith("operator."):
         return getattr(operator, name.split(".", 1)[1])
     if name.startswith("builtins."):
@@ -121,9 +215,11 @@ def _resolve(name):
     if name.startswith("higher_order."):
         return getattr(torch.ops.higher_order, name.split(".", 1)[1])
     parts = name.split(".")
-    if len(parts) == 3 and not name.startswith("torch."):
-        ns, op, overload = parts
-        return getattr(getattr(getattr(torch.ops, ns), op), overload)
+    if len(parts) in (2, 3) and not name.startswith("torch."):
+        obj = torch.ops
+        for p in parts:
+            obj = getattr(obj, p)
+        return obj
     obj = torch
     for p in parts[1:]:
         obj = getattr(obj, p)
@@ -161,13 +257,10 @@ def _unarg(a, env):
     return a
 
 
-def loads(text):
-    """Rebuilds the root graph (a torch.fx.Graph) from fx-json/1."""
-    doc = json.loads(text)
-    assert doc["format"] == FORMAT, doc["format"]
+def _graph(nodes, codegen=None):
     g = torch.fx.Graph()
     env = {}
-    for d in doc["nodes"]:
+    for d in nodes:
         target = _resolve(d["target"]) if d["op"] == "call_function" else d["target"]
         args = tuple(_unarg(a, env) for a in d["args"])
         kwargs = {k: _unarg(v, env) for k, v in d["kwargs"].items()}
@@ -176,25 +269,125 @@ def loads(text):
         if "type" in d:
             n.type = _resolve(d["type"]) if d["type"].startswith("torch.") else d["type"]
         env[d["name"]] = n
+    if codegen is not None:
+        from torch.utils import _pytree as pytree
+        out_spec = None if codegen["out_spec"] is None else pytree.treespec_loads(codegen["out_spec"])
+        info = torch.fx.graph._PyTreeInfo(codegen["orig_args"], pytree.treespec_loads(codegen["in_spec"]), out_spec)
+        g._codegen = torch.fx.graph._PyTreeCodeGen(info)
     return g
 
 
-def check(text):
-    """Rebuilds the graph and compares str(graph) with the recorded graph_str (when present)."""
+def loads(text):
+    """Rebuilds the root graph (a torch.fx.Graph, with its pytree codegen) from fx-json/1 or /2."""
     doc = json.loads(text)
-    g = loads(text)
-    want = doc.get("graph_str")
-    got = str(g)
-    if want is not None and got != want:
-        print("str(graph) differs", file=sys.stderr)
+    assert doc["format"] in READS, doc["format"]
+    return _graph(doc["nodes"], doc.get("codegen"))
+
+
+def loads_module(text):
+    """Rebuilds a GraphModule: the root graph, submodule graphs, and stand-ins for the recorded
+    attributes (empty modules, zero-size parameters and buffers, under the recorded names), so lint
+    and codegen see what the exported module had."""
+    doc = json.loads(text)
+    assert doc["format"] in READS, doc["format"]
+    root = torch.nn.Module()
+
+    def walk(path):  # the module owning `path`, made as needed, and the last atom
+        obj = root
+        parts = path.split(".")
+        for p in parts[:-1]:
+            if getattr(obj, p, None) is None:
+                obj.add_module(p, torch.nn.Module())
+            obj = getattr(obj, p)
+        return obj, parts[-1]
+
+    subs = {s["name"]: s for s in doc.get("submodules", [])}
+    for path in sorted(subs, key=lambda p: p.count(".")):
+        obj, atom = walk(path)
+        if getattr(obj, atom, None) is None:
+            obj.add_module(atom, torch.nn.Module())
+    for a in doc.get("attributes", []):
+        obj, atom = walk(a["name"])
+        if getattr(obj, atom, None) is not None:
+            continue
+        if a["kind"] == "module":
+            obj.add_module(atom, torch.nn.Module())
+        elif a["kind"] == "parameter":
+            obj.register_parameter(atom, torch.nn.Parameter(torch.empty(0)))
+        elif a["kind"] == "buffer":
+            obj.register_buffer(atom, torch.empty(0), persistent=a.get("persistent", True))
+        else:
+            setattr(obj, atom, torch.empty(0))
+    # deepest first: a GraphModule copies the attributes its nodes name from the module it replaces
+    for path in sorted(subs, key=lambda p: -p.count(".")):
+        obj, atom = walk(path)
+        stand_in = getattr(obj, atom)
+        setattr(obj, atom, torch.fx.GraphModule(stand_in, _graph(subs[path]["nodes"], subs[path].get("codegen"))))
+    return torch.fx.GraphModule(root, _graph(doc["nodes"], doc.get("codegen")))
+
+
+def _code(g):
+    return g.python_code("self").src
+
+
+def check(text):
+    """Rebuilds the module and compares str(graph) and python_code with the recorded ones."""
+    doc = json.loads(text)
+    gm = loads_module(text)
+    oracle = doc.get("oracle", doc)
+    problems = []
+    if oracle.get("graph_str") is not None and str(gm.graph) != oracle["graph_str"]:
+        problems.append("str(graph) differs")
+    if oracle.get("python_code") is not None and _code(gm.graph) != oracle["python_code"]:
+        problems.append("python_code differs")
+    if oracle.get("lint_ok") is not None:
+        try:
+            gm.graph.lint()
+            ok = True
+        except Exception:
+            ok = False
+        if ok != oracle["lint_ok"]:
+            problems.append("lint differs")
+    for p in problems:
+        print(p, file=sys.stderr)
+    if problems:
         return 1
-    print(f"ok: {len(g.nodes)} nodes")
+    print(f"ok: {len(gm.graph.nodes)} nodes")
     return 0
+
+
+def check_module(gm, name=""):
+    """Exports gm, rebuilds it, and lists what differs (str(graph), python_code, lint, each
+    submodule graph); empty when the round trip is exact."""
+    text = dumps(gm, name)
+    back = loads_module(text)
+    problems = []
+    if str(back.graph) != str(gm.graph):
+        problems.append("str(graph)")
+    if _code(back.graph) != _code(gm.graph):
+        problems.append("python_code")
+    for path, m in gm.named_modules():
+        if path and isinstance(m, torch.fx.GraphModule):
+            if str(back.get_submodule(path).graph) != str(m.graph):
+                problems.append(f"str({path}.graph)")
+    try:
+        gm.graph.lint()
+        want = None
+    except Exception as e:
+        want = str(e)
+    try:
+        back.graph.lint()
+        got = None
+    except Exception as e:
+        got = str(e)
+    if want != got:
+        problems.append(f"lint: {want!r} vs {got!r}")
+    return problems
 
 
 def main(argv):
     if len(argv) == 3 and argv[1] == "export":
-        gm = torch.load(argv[2])
+        gm = torch.load(argv[2], weights_only=False) if torch.__version__ >= "2" else torch.load(argv[2])
         print(dumps(gm, name=argv[2]))
         return 0
     if len(argv) == 3 and argv[1] == "check":

@@ -21,6 +21,7 @@ module;
 module aotkit.graph;
 
 import aotkit.runtime;
+import aotkit.pytree;
 
 namespace aotkit::graph {
 
@@ -362,7 +363,8 @@ class reader {
         locate("/format");
         if (c_.peek() != '"') fail("expected a string");
         c_.string(f);
-        if (f != "fx-json/1") fail("unsupported format '" + f + "' (this reader knows fx-json/1)");
+        if (f != "fx-json/1" && f != "fx-json/2")
+          fail("unsupported format '" + f + "' (this reader knows fx-json/1 and fx-json/2)");
         saw_format = true;
       } else if (key == "name") {
         locate("/name");
@@ -373,12 +375,16 @@ class reader {
         saw_nodes = true;
       } else if (key == "submodules") {
         read_submodules(doc.module);
+      } else if (key == "codegen") {
+        doc.module.graph().set_codegen(read_codegen("/codegen"));
+      } else if (key == "attributes") {
+        read_attributes(doc.module);
       } else {
         c_.skip();
       }
     }
     if (!c_.at_end()) c_.syntax("trailing characters after the document");
-    if (!saw_format) throw input_error("/", "missing \"format\": \"fx-json/1\"");
+    if (!saw_format) throw input_error("/", "missing \"format\": \"fx-json/2\" (or fx-json/1)");
     if (!saw_nodes) throw input_error("/", "missing \"nodes\"");
     return doc;
   }
@@ -406,6 +412,113 @@ class reader {
     at_index_ = index;
   }
 
+  std::string read_string_at(std::string where) {
+    locate(std::move(where));
+    if (c_.peek() != '"') fail("expected a string");
+    std::string out;
+    c_.string(out);
+    return out;
+  }
+
+  pytree::TreeSpec read_spec_at(const std::string& where) {
+    std::string text = read_string_at(where);
+    try {
+      return pytree::treespec_loads(text);
+    } catch (const aotkit::error& e) {
+      fail(std::string("not a treespec_dumps text: ") + e.what());
+    }
+  }
+
+  // "codegen": {"kind": "pytree", "orig_args": [...], "in_spec": dumps, "out_spec": dumps | null}
+  std::optional<pytree_info> read_codegen(const std::string& base) {
+    locate(base);
+    if (c_.peek() == 'n') {
+      c_.literal("null");
+      return std::nullopt;
+    }
+    c_.expect('{');
+    bool first = true, saw_in = false;
+    std::string key, kind;
+    seen_keys keys;
+    pytree_info info;
+    while (c_.more('}', first)) {
+      c_.string(key);
+      c_.expect(':');
+      if (!keys.insert(key)) throw input_error(base, "duplicate key '" + key + "'");
+      if (key == "kind") {
+        kind = read_string_at(base + "/kind");
+      } else if (key == "orig_args") {
+        locate(base + "/orig_args");
+        c_.expect('[');
+        bool f2 = true;
+        while (c_.more(']', f2)) {
+          std::string a = read_string_at(base + "/orig_args/" + std::to_string(info.orig_args.size()));
+          if (!is_identifier(a)) fail("'" + quote_excerpt(a) + "' is not an identifier");
+          info.orig_args.push_back(std::move(a));
+        }
+      } else if (key == "in_spec") {
+        info.in_spec = read_spec_at(base + "/in_spec");
+        saw_in = true;
+      } else if (key == "out_spec") {
+        locate(base + "/out_spec");
+        if (c_.peek() == 'n') c_.literal("null");
+        else info.out_spec = read_spec_at(base + "/out_spec");
+      } else {
+        c_.skip();
+      }
+    }
+    locate(base);
+    if (kind != "pytree") fail("unknown code generator '" + quote_excerpt(kind) + "' (this reader knows \"pytree\")");
+    if (!saw_in) fail("a pytree code generator needs \"in_spec\"");
+    return info;
+  }
+
+  // "attributes": [{"name", "kind", "type", "persistent"}, ...]
+  void read_attributes(GraphModule& gm) {
+    locate("/attributes");
+    c_.expect('[');
+    bool first = true;
+    std::vector<module_attribute> attributes;
+    std::string key;
+    while (c_.more(']', first)) {
+      std::string base = "/attributes/" + std::to_string(attributes.size());
+      locate(base);
+      c_.expect('{');
+      bool f2 = true, saw_kind = false;
+      module_attribute a;
+      seen_keys keys;
+      while (c_.more('}', f2)) {
+        c_.string(key);
+        c_.expect(':');
+        if (!keys.insert(key)) throw input_error(base, "duplicate key '" + key + "'");
+        if (key == "name") {
+          a.name = read_string_at(base + "/name");
+        } else if (key == "kind") {
+          std::string k = read_string_at(base + "/kind");
+          auto kind = parse_attribute_kind(k);
+          if (!kind) fail("unknown attribute kind '" + quote_excerpt(k) + "'");
+          a.kind = *kind;
+          saw_kind = true;
+        } else if (key == "type") {
+          a.type = read_string_at(base + "/type");
+        } else if (key == "persistent") {
+          locate(base + "/persistent");
+          a.persistent = read_bool();
+        } else {
+          c_.skip();
+        }
+      }
+      locate(base);
+      if (a.name.empty() || !saw_kind) fail("an attribute needs \"name\" and \"kind\"");
+      attributes.push_back(std::move(a));
+    }
+    try {
+      gm.set_attributes(std::move(attributes));
+    } catch (const aotkit::value_error& e) {
+      throw input_error("/attributes", e.what());
+    }
+  }
+
   void read_submodules(GraphModule& gm) {
     c_.expect('[');
     bool first = true;
@@ -418,6 +531,7 @@ class reader {
       std::string path;
       bool impure = false;
       std::optional<Graph> g;
+      std::optional<pytree_info> codegen;
       seen_keys keys;
       while (c_.more('}', f2)) {
         c_.string(key);
@@ -433,12 +547,15 @@ class reader {
         } else if (key == "nodes") {
           g.emplace();
           read_nodes(*g, base + "/nodes");
+        } else if (key == "codegen") {
+          codegen = read_codegen(base + "/codegen");
         } else {
           c_.skip();
         }
       }
       locate(base);
       if (path.empty() || !g) fail("a submodule needs \"name\" and \"nodes\"");
+      g->set_codegen(std::move(codegen));
       auto dot = path.rfind('.');
       try {
         gm.add_submodule(dot == std::string::npos ? "" : std::string_view(path).substr(0, dot),
@@ -887,7 +1004,8 @@ class reader {
                    : tag == "layout"        ? arg_kind::layout
                    : tag == "op"            ? arg_kind::op
                                             : arg_kind::repr;
-      return arg::tagged(k, text_);
+      // an operator argument names its operator as the registry does (`torch.ops.` is optional)
+      return arg::tagged(k, k == arg_kind::op ? canonical_op_name(text_) : std::string_view(text_));
     }
     fail("unknown argument tag '" + std::string(tag) + "'");
   }

@@ -20,6 +20,7 @@ module;
 module aotkit.graph;
 
 import aotkit.runtime;
+import aotkit.pytree;
 
 namespace aotkit::graph {
 
@@ -253,9 +254,30 @@ void write_nodes(std::string& text, const Graph& g) {
   out.put("\n]");
 }
 
-// The document of `g`, with the submodules of `module` when there is one.
+// `, "codegen": {...}` when the graph has FX's pytree code generator.
+void write_codegen(std::string& out, const Graph& g) {
+  const auto& info = g.codegen();
+  if (!info) return;
+  out += R"(, "codegen": {"kind": "pytree", "orig_args": [)";
+  for (std::size_t i = 0; i < info->orig_args.size(); ++i) {
+    if (i) out += ", ";
+    write_string(out, info->orig_args[i]);
+  }
+  out += R"(], "in_spec": )";
+  write_string(out, pytree::treespec_dumps(info->in_spec));
+  out += R"(, "out_spec": )";
+  if (info->out_spec) write_string(out, pytree::treespec_dumps(*info->out_spec));
+  else out += "null";
+  out += '}';
+}
+
+// The document of `g`, with the submodules and attributes of `module` when there is one. The
+// format is the oldest that holds it: fx-json/2 only with a code generator or attributes.
 std::string write_document(const Graph& g, const GraphModule* module, std::string_view name) {
-  std::string out = R"({"format": "fx-json/1", "name": )";
+  bool v2 = g.codegen().has_value() || (module && module->attributes_known());
+  if (module && !v2)
+    for (const auto& [path, sub] : module->named_modules()) v2 = v2 || sub->codegen().has_value();
+  std::string out = v2 ? R"({"format": "fx-json/2", "name": )" : R"({"format": "fx-json/1", "name": )";
   write_string(out, name);
   out += R"(, "num_nodes": )" + std::to_string(g.size()) + R"(, "op_counts": {)";
   std::array<std::size_t, 6> counts{};  // by node_op, written in node_op order
@@ -269,6 +291,24 @@ std::string write_document(const Graph& g, const GraphModule* module, std::strin
   out += R"(}, "nodes": )";
   out.reserve(out.size() + 160 * g.size());  // a call_function node with two arguments and no meta: ~150 bytes
   write_nodes(out, g);
+  write_codegen(out, g);
+  if (module && module->attributes_known()) {
+    out += R"(, "attributes": [)";
+    bool first_attribute = true;
+    for (const module_attribute& a : module->attributes()) {
+      out += first_attribute ? "\n{\"name\": " : ",\n{\"name\": ";
+      first_attribute = false;
+      write_string(out, a.name);
+      out.append(R"(, "kind": ")").append(to_string(a.kind)).append("\"");
+      if (!a.type.empty()) {
+        out += R"(, "type": )";
+        write_string(out, a.type);
+      }
+      if (a.kind == attribute_kind::buffer) out += a.persistent ? R"(, "persistent": true)" : R"(, "persistent": false)";
+      out += '}';
+    }
+    out += ']';
+  }
   std::vector<std::pair<std::string, const Graph*>> mods;
   if (module) mods = module->named_modules();
   if (mods.size() > 1) {
@@ -280,6 +320,7 @@ std::string write_document(const Graph& g, const GraphModule* module, std::strin
       if (module->is_impure(mods[i].first)) out += R"(, "impure": true)";
       out += R"(, "nodes": )";
       write_nodes(out, *mods[i].second);
+      write_codegen(out, *mods[i].second);
       out += '}';
     }
     out += "]";

@@ -4,6 +4,7 @@ export module aotkit.graph;
 
 export import :arg;
 export import :ops;
+export import :profile;
 export import :memory;
 export import :text;
 export import :ir;

@@ -34,6 +34,43 @@ namespace aotkit::graph {
 
 GraphModule::GraphModule(Graph root) { entries_.push_back({"", "", 0, false, std::move(root)}); }
 
+std::string_view to_string(attribute_kind kind) noexcept {
+  switch (kind) {
+    case attribute_kind::module: return "module";
+    case attribute_kind::parameter: return "parameter";
+    case attribute_kind::buffer: return "buffer";
+    case attribute_kind::attribute: return "attribute";
+  }
+  return "attribute";
+}
+
+std::optional<attribute_kind> parse_attribute_kind(std::string_view text) noexcept {
+  for (attribute_kind k : {attribute_kind::module, attribute_kind::parameter, attribute_kind::buffer, attribute_kind::attribute})
+    if (to_string(k) == text) return k;
+  return std::nullopt;
+}
+
+void GraphModule::set_attributes(std::vector<module_attribute> attributes) {
+  std::unordered_map<std::string, std::size_t> index;
+  index.reserve(attributes.size());
+  for (std::size_t i = 0; i < attributes.size(); ++i) {
+    const std::string& name = attributes[i].name;
+    if (!is_qualified_name(name))
+      throw value_error("attribute name '" + quote_excerpt(name) + "' is not a dotted name of identifiers");
+    if (!index.emplace(name, i).second) throw value_error("attribute '" + quote_excerpt(name) + "' given twice");
+  }
+  attributes_ = std::move(attributes);
+  attribute_index_ = std::move(index);
+  attributes_known_ = true;
+}
+
+std::optional<attribute_kind> GraphModule::attribute_at(std::string_view path) const {
+  if (has_submodule(path)) return attribute_kind::module;
+  auto it = attribute_index_.find(std::string(path));
+  if (it == attribute_index_.end()) return std::nullopt;
+  return attributes_[it->second].kind;
+}
+
 std::optional<std::size_t> GraphModule::find(std::string_view path) const noexcept {
   for (std::size_t i = 0; i < entries_.size(); ++i)
     if (entries_[i].path == path) return i;

@@ -2,7 +2,10 @@
 // graphs in one flat table, walked as FX's modules() does.
 module;
 #include <cstddef>
+#include <cstdint>
 #include <optional>
+#include <span>
+#include <unordered_map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -12,6 +15,27 @@ export module aotkit.graph:graph_module;
 import :ir;
 
 export namespace aotkit::graph {
+
+/// What a module attribute holds (fx-json/2 "attributes"), as FX's lint tells them apart.
+enum class attribute_kind : std::uint8_t {
+  module,     ///< an nn.Module (call_module may target it)
+  parameter,  ///< an nn.Parameter
+  buffer,     ///< a registered buffer
+  attribute,  ///< anything else (a plain tensor, a constant): get_attr of it draws FX's warning
+};
+
+/// "module", "parameter", "buffer", "attribute"; parse_attribute_kind reads them back.
+[[nodiscard]] std::string_view to_string(attribute_kind kind) noexcept;
+[[nodiscard]] std::optional<attribute_kind> parse_attribute_kind(std::string_view text) noexcept;
+
+/// One attribute of the owning module, by dotted path from the root.
+struct module_attribute {
+  std::string name;         ///< "layer1.0.conv1.weight"
+  attribute_kind kind = attribute_kind::attribute;
+  std::string type;         ///< Python's qualified type name ("torch.nn.modules.conv.Conv2d"); may be empty
+  bool persistent = true;   ///< buffers: in the state_dict
+  friend bool operator==(const module_attribute&, const module_attribute&) = default;
+};
 
 /// A root graph and named submodule graphs (HOP subgraphs, nested modules), flat: entries in
 /// insertion order with their parent. `modules()` walks them as FX does: self first, then
@@ -34,6 +58,16 @@ class GraphModule {
   [[nodiscard]] std::vector<std::pair<std::string, const Graph*>> named_modules() const;
   [[nodiscard]] std::vector<std::pair<std::string, Graph*>> named_modules();
 
+  /// The owning module's attributes, when known (fx-json/2 carries them; a graph read from
+  /// fx-json/1 or built in C++ has none, and lint then knows only the submodule graphs).
+  [[nodiscard]] bool attributes_known() const noexcept { return attributes_known_; }
+  [[nodiscard]] std::span<const module_attribute> attributes() const noexcept { return attributes_; }
+  /// Replaces the attribute list (and makes it known). Throws aotkit::value_error for a name that
+  /// is not a dotted name of identifiers, or one given twice.
+  void set_attributes(std::vector<module_attribute> attributes);
+  /// The attribute at dotted `path`: a recorded one, or a submodule graph (kind module); none.
+  [[nodiscard]] std::optional<attribute_kind> attribute_at(std::string_view path) const;
+
  private:
   struct entry {
     std::string path;
@@ -45,6 +79,9 @@ class GraphModule {
   [[nodiscard]] std::vector<std::size_t> dfs_order() const;
   [[nodiscard]] std::optional<std::size_t> find(std::string_view path) const noexcept;
   std::vector<entry> entries_;
+  std::vector<module_attribute> attributes_;
+  std::unordered_map<std::string, std::size_t> attribute_index_;
+  bool attributes_known_ = false;
 };
 
 }  // namespace aotkit::graph

@@ -304,6 +304,7 @@ void Graph::swap(Graph& o) noexcept {
   swap(ops_checked_, o.ops_checked_);
   swap(size_, o.size_);
   swap(insert_, o.insert_);
+  swap(codegen_, o.codegen_);
 }
 
 Graph& Graph::operator=(const Graph& other) {

@@ -24,6 +24,7 @@ module;
 export module aotkit.graph:ir;
 
 import aotkit.runtime;
+import aotkit.pytree;
 import :arg;
 import :ops;
 import :memory;
@@ -175,6 +176,17 @@ class Node {
   bool owner_ = false;  // holds memory of its own (its arena lists it to destroy it)
 };
 
+/// FX's `_PyTreeInfo` (the pytree code generator a graph has after AOT Autograd's joint tracing or
+/// torch.export): `forward` takes `orig_args`, flattens them by `in_spec` with
+/// `fx_pytree.tree_flatten_spec`, and (when `out_spec` is set) returns
+/// `pytree.tree_unflatten([...], self._out_spec)`.
+struct pytree_info {
+  std::vector<std::string> orig_args;
+  pytree::TreeSpec in_spec;
+  std::optional<pytree::TreeSpec> out_spec;
+  friend bool operator==(const pytree_info&, const pytree_info&) = default;
+};
+
 /// An FX graph. Value type: copying a Graph copies every node with the same ids (graph_copy for
 /// free). Handles (node_id) stay valid until the graph dies; erased nodes keep their slot and name.
 class Graph {
@@ -207,6 +219,12 @@ class Graph {
   node_id call_module(std::string qualified_name, std::vector<arg> args = {}, std::vector<kwarg> kwargs = {});
   /// `output(result)`: op output, target "output", args (result,).
   node_id output(arg result, std::string type = {});
+
+  //===--- code generation ---===//
+  /// `graph._codegen`'s pytree info: none for FX's plain code generator.
+  [[nodiscard]] inline const std::optional<pytree_info>& codegen() const noexcept { return codegen_; }
+  /// `graph.set_codegen(_PyTreeCodeGen(info))`, or back to the plain generator with nullopt.
+  inline void set_codegen(std::optional<pytree_info> info) { codegen_ = std::move(info); }
 
   //===--- reading ---===//
   /// The node; throws aotkit::index_error for an id this graph never made.
@@ -530,6 +548,7 @@ class Graph {
   std::uint32_t ops_checked_ = 0;  // operator handles below this index were found valid
   std::size_t size_ = 0;
   insert_point insert_{};
+  std::optional<pytree_info> codegen_;
 
  public:
   Graph(const Graph& other);

@@ -72,17 +72,40 @@ void lint(const Graph& g) {
   throw runtime_error(msg);
 }
 
+std::optional<std::string> target_problem(const GraphModule& gm, std::string_view path, const Node& node) {
+  // FX's lint walks the target's atoms with getattr from the owning module (graph.py, "Check
+  // targets are legit"); seen_qualname is the part walked so far ("" for the first atom)
+  const std::string& target = node.target();
+  std::string base(path), seen;
+  std::size_t start = 0;
+  for (bool first = true;; first = false) {
+    std::size_t dot = target.find('.', start);
+    std::string_view atom = std::string_view(target).substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    std::string full = base.empty() ? std::string(atom) : base + "." + std::string(atom);
+    std::optional<attribute_kind> kind = gm.attribute_at(full);
+    if (!kind)
+      return "Node " + node.name() + " target " + target + " references nonexistent attribute " + std::string(atom) + " of " + seen;
+    if (node.op() == node_op::call_module && *kind != attribute_kind::module)
+      return "Node " + node.name() + " target " + target + " " + std::string(atom) + " of " + seen +
+             " does not reference an nn.Module";
+    // get_attr of a plain attribute only warns in FX, and its walk stays on the module it was on
+    if (node.op() == node_op::call_module || *kind != attribute_kind::attribute) base = std::move(full);
+    if (!first) seen += '.';
+    seen += atom;
+    if (dot == std::string::npos) return std::nullopt;
+    start = dot + 1;
+  }
+}
+
 void lint(const GraphModule& gm) {
   for (const auto& [path, g] : gm.named_modules()) {
     lint(*g);
-    for (node_id n : g->find_nodes(node_op::call_module)) {
+    // FX checks targets only against an owning module; without its attributes there is none
+    if (!gm.attributes_known()) continue;
+    for (node_id n = g->first(); n != no_node; n = g->node(n).next()) {
       const Node& node = g->node(n);
-      std::string full = path.empty() ? node.target() : path + "." + node.target();
-      if (!gm.has_submodule(full)) {
-        std::string atom = node.target().substr(node.target().rfind('.') + 1);
-        throw runtime_error("Node " + node.name() + " target " + node.target() + " references nonexistent attribute " +
-                            atom + " of " + (path.empty() ? "GraphModule" : path));
-      }
+      if (node.op() != node_op::call_module && node.op() != node_op::get_attr) continue;
+      if (auto problem = target_problem(gm, path, node)) throw runtime_error(*problem);
     }
   }
 }

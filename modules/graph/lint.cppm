@@ -20,8 +20,11 @@ export namespace aotkit::graph {
 /// `graph.lint()`: throws aotkit::runtime_error with the first problem (FX's text).
 void lint(const Graph& g);
 
-/// `lint()` over a GraphModule: every graph, plus FX's owning-module checks (call_module targets
-/// must name a submodule: "Node {n} target {t} references nonexistent attribute {atom} of {qualname}").
+/// `lint()` over a GraphModule: every graph, plus, when the module's attributes are known
+/// (fx-json/2, set_attributes), FX's owning-module checks of get_attr and call_module targets, atom
+/// by atom from the graph's module: "Node {n} target {t} references nonexistent attribute {atom} of
+/// {seen}" and "Node {n} target {t} {atom} of {seen} does not reference an nn.Module" ({seen}: the
+/// atoms before, "" for the first). Without attributes there is no owning module and FX checks none.
 void lint(const GraphModule& gm);
 
 }  // namespace aotkit::graph

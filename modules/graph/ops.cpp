@@ -193,7 +193,16 @@ std::string snake_case(std::string_view text) {
   return out;
 }
 
+std::string_view canonical_op_name(std::string_view name) noexcept {
+  // `torch.ops.` + a namespace is how FX prints torch.ops operators (and how torch 2.x's own
+  // exporters spell higher-order ones); the registry keys them without it
+  constexpr std::string_view prefix = "torch.ops.";
+  if (name.starts_with(prefix) && name.find('.', prefix.size()) != std::string_view::npos) name.remove_prefix(prefix.size());
+  return name;
+}
+
 op_handle register_op(op_schema schema) {
+  schema.name = std::string(canonical_op_name(schema.name));
   if (schema.name.empty()) throw value_error("register_op: an operator needs a name");
   if (!is_qualified_name(schema.name))
     throw value_error("register_op: operator name '" + quote_excerpt(schema.name) + "' is not a dotted name of identifiers");
@@ -230,6 +239,7 @@ bool is_qualified_name(std::string_view text) noexcept {
 }
 
 op_handle intern_op(std::string_view name) {
+  name = canonical_op_name(name);
   auto& r = ops();
   {
     std::shared_lock lock(r.mutex);
@@ -246,6 +256,7 @@ op_handle intern_op(std::string_view name) {
 }
 
 std::optional<op_handle> find_op(std::string_view name) {
+  name = canonical_op_name(name);
   auto& r = ops();
   std::shared_lock lock(r.mutex);
   auto it = r.by_name.find(name);

@@ -59,6 +59,11 @@ struct op_handle {
   [[nodiscard]] inline bool valid() const noexcept { return index != 0xFFFFFFFFu; }
 };
 
+/// The registry's spelling of an operator name: FX's printed `torch.ops.<namespace>.<name>...`
+/// (`torch.ops.higher_order.with_effects`, `torch.ops.aten.add.Tensor`) without `torch.ops.`.
+/// register_op, intern_op and find_op take either spelling; op_name gives this one.
+[[nodiscard]] std::string_view canonical_op_name(std::string_view name) noexcept;
+
 /// Registers an operator (or updates the facts of one already known by that name) and returns its
 /// handle. Thread-safe. The built-ins are preregistered: the aten ops of docs/semantics.md §E.1 with inplace_view,
 /// the side-effect set of docs/semantics.md §D.1, torch's random ops (nondeterministic_seeded),

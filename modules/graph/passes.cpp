@@ -5,6 +5,7 @@ module;
 #include <cstddef>
 #include <optional>
 #include <functional>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -30,6 +31,18 @@ bool is_impure(const Graph& g, node_id n, bool impure_random, const GraphModule*
   }
 }
 
+bool is_impure(const Graph& g, node_id n, torch_profile profile, const GraphModule* gm) {
+  if (profile == torch_profile::latest) return is_impure(g, n, true, gm);
+  const Node& node = g.node(n);
+  if (node.op() == node_op::call_function) {
+    // registered as side-effectful after torch 2.6 (fx/node.py's _side_effectful_functions)
+    static const op_handle newer[] = {intern_op("prims._sink_tokens.default"), intern_op("operator.setitem"),
+                                      intern_op("aten._async_error.default")};
+    if (std::ranges::find(newer, node.target_op()) != std::end(newer)) return false;
+  }
+  return is_impure(g, n, false, gm);
+}
+
 bool eliminate_dead_code(Graph& g, const std::function<bool(node_id)>& is_impure_node, std::vector<std::string>* removed) {
   lint(g);
   bool changed = false;
@@ -46,10 +59,10 @@ bool eliminate_dead_code(Graph& g, const std::function<bool(node_id)>& is_impure
   return changed;
 }
 
-bool eliminate_dead_code(GraphModule& gm, std::vector<std::string>* removed) {
+bool eliminate_dead_code(GraphModule& gm, std::vector<std::string>* removed, torch_profile profile) {
   bool changed = false;
   for (auto& [path, g] : gm.named_modules()) {
-    changed = eliminate_dead_code(*g, [&](node_id n) { return is_impure(*g, n, true, &gm); }, removed) || changed;
+    changed = eliminate_dead_code(*g, [&](node_id n) { return is_impure(*g, n, profile, &gm); }, removed) || changed;
   }
   return changed;
 }

@@ -6,6 +6,8 @@ module;
 #include <cctype>
 #include <charconv>
 #include <cstddef>
+#include <cstdint>
+#include <variant>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -13,6 +15,7 @@ module;
 module aotkit.graph;
 
 import aotkit.runtime;
+import aotkit.pytree;
 
 namespace aotkit::graph {
 
@@ -234,7 +237,7 @@ std::string return_annotation(const Graph& g) {
 // `boxed`: placeholders are bound by next() already, so the renames before the first other line
 // are left out.
 void gen_body(const Graph& g, print_style style, std::string_view root, bool boxed, std::string_view indent,
-              std::string& out) {
+              std::string& out, bool pytree_output = false) {
   auto name = namer(g);
   // last_user[p]: the last node using p (FX registers uses walking the nodes in reverse)
   std::vector<node_id> last_user(g.capacity(), no_node);
@@ -289,8 +292,10 @@ void gen_body(const Graph& g, print_style style, std::string_view root, bool box
         continue;  // placeholders free nothing
       }
       case node_op::output:
-        out += "return ";
+        // _PyTreeCodeGen.generate_output: the values go back into the caller's structure
+        out += pytree_output ? "return pytree.tree_unflatten(" : "return ";
         append_repr(out, n.args().empty() ? arg() : n.args().front(), name);
+        if (pytree_output) out += ", self._out_spec)";
         any = true;
         only_placeholders = false;
         end_line(start);
@@ -373,11 +378,60 @@ void gen_body(const Graph& g, print_style style, std::string_view root, bool box
   }
 }
 
+// _PyTreeCodeGen.gen_fn_def: `def forward(self, <orig_args>):` and, when the graph has
+// placeholders, the line that flattens the arguments by in_spec into them (their annotations, if
+// any, on a line of their own before it).
+std::string pytree_fn_def(const pytree_info& info, std::vector<std::string> free_vars, std::string_view annotation) {
+  const auto& orig = info.orig_args;
+  auto join = [](auto first, auto last) {
+    std::string s;
+    for (auto it = first; it != last; ++it) s += (it == first ? "" : ", ") + *it;
+    return s;
+  };
+  if (!orig.empty() && orig.front() == "self") free_vars.insert(free_vars.begin(), "self");
+  std::string def = "def forward(";
+  if (orig.empty() || orig.front() != "self") def += orig.empty() ? "self" : "self, ";
+  def += join(orig.begin(), orig.end()) + ")" + std::string(annotation) + ":";
+  if (free_vars.empty()) return def;
+  const pytree::TreeSpec& in = info.in_spec;
+  std::string signature = "[" + join(orig.begin(), orig.end()) + "], self._in_spec";
+  if (in.kind() == pytree::node_kind::tuple && in.num_children() == 2 && in.nodes()[1].kind == pytree::node_kind::tuple &&
+      in.nodes()[1 + in.nodes()[1].num_nodes].kind == pytree::node_kind::dict) {
+    std::size_t count_args = std::min<std::size_t>(in.nodes()[1].arity, orig.size());
+    const auto& keys = in.context_of(1 + in.nodes()[1].num_nodes).keys;
+    std::string kwargs = "{";
+    for (std::size_t i = 0; i < keys.size() && count_args + i < orig.size(); ++i) {
+      std::string k = std::holds_alternative<std::string>(keys[i]) ? std::get<std::string>(keys[i])
+                                                                  : std::to_string(std::get<std::int64_t>(keys[i]));
+      kwargs += (i ? ", '" : "'") + k + "':" + orig[count_args + i];
+    }
+    kwargs += "}";
+    signature = "([" + join(orig.begin(), orig.begin() + static_cast<std::ptrdiff_t>(count_args)) + "], " + kwargs +
+                "), self._in_spec";
+  }
+  std::string plain, annotated;
+  for (std::size_t i = 0; i < free_vars.size(); ++i) {
+    const std::string& v = free_vars[i];
+    plain += (i ? ", " : "") + v.substr(0, v.find(':'));
+    if (v.find(':') != std::string::npos) annotated += v + "; ";
+  }
+  if (!annotated.empty()) def += "\n    " + annotated + "\n";
+  return def + "\n    " + plain + ", = fx_pytree.tree_flatten_spec(" + signature + ")";
+}
+
 }  // namespace
 
 std::string python_code(const Graph& g, print_style style, std::string_view root_module) {
   auto name = namer(g);
-  std::string out = "\n\n\ndef forward(" + std::string(root_module);
+  std::string out = "\n\n\n";
+  if (const auto& info = g.codegen()) {
+    std::vector<std::string> free_vars;
+    for (node_id p : g.find_nodes(node_op::placeholder)) free_vars.push_back(free_var(g.node(p), name));
+    out += pytree_fn_def(*info, std::move(free_vars), return_annotation(g)) + "\n";
+    gen_body(g, style, root_module, false, "    ", out, info->out_spec.has_value());
+    return out;
+  }
+  out += "def forward(" + std::string(root_module);
   for (node_id p : g.find_nodes(node_op::placeholder)) out += ", " + free_var(g.node(p), name);
   out += ")" + return_annotation(g) + ":\n";
   gen_body(g, style, root_module, false, "    ", out);

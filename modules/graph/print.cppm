@@ -9,6 +9,7 @@ export module aotkit.graph:print;
 import :arg;
 import :ir;
 import :graph_module;
+import :profile;
 
 export namespace aotkit::graph {
 
@@ -17,6 +18,11 @@ enum class print_style : std::uint8_t {
   torch2,    ///< current torch: `[num_users=N]`; nodes nobody uses free themselves in code
   torch1_13, ///< torch 1.13 (the shared oracles): `[#users=N]`
 };
+
+/// The printing style of a profile (torch 2.6 prints as the newest torch does).
+[[nodiscard]] constexpr print_style print_style_of(torch_profile p) noexcept {
+  return p == torch_profile::torch1_13 ? print_style::torch1_13 : print_style::torch2;
+}
 
 /// `node.format_node()`: one line of str(graph) without its indent (`%add : [num_users=1] = ...`).
 [[nodiscard]] std::string format_node(const Graph& g, node_id n, print_style style = print_style::torch2);

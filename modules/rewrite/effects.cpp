@@ -100,7 +100,7 @@ node_id rewrite_with_effects_input_token(Graph& g, node_id with_effects) {
 }
 
 node_id rewrite_output(Graph& g, node_id output, std::span<const node_id> output_token_nodes,
-                       std::vector<arg> other_output_args) {
+                       std::vector<arg> other_output_args, torch_profile profile) {
   std::vector<arg> tokens;
   for (node_id t : output_token_nodes) {
     if (!is_token_getitem(g, t)) throw assertion_error("output token " + g.node(t).name() + " is not getitem(with_effects, 0)");
@@ -111,7 +111,9 @@ node_id rewrite_output(Graph& g, node_id output, std::span<const node_id> output
     auto guard = g.inserting_before(output);
     sink = g.call_function(sink_tokens_op(), {arg::list(std::move(tokens))});
   }
-  g.set_args(output, {arg::tuple(std::move(other_output_args))});
+  // torch 2.6 assigns the Python list it collected; the newest torch builds a tuple
+  g.set_args(output, {profile == torch_profile::latest ? arg::tuple(std::move(other_output_args))
+                                                       : arg::list(std::move(other_output_args))});
   return sink;
 }
 
@@ -170,6 +172,77 @@ unlift_report unlift_tokens_from_graph(Graph& g, std::string_view label, std::op
 
 namespace {
 
+// Python's `x == 0` for an argument (0, False and 0.0 all compare equal to 0).
+bool equals_zero(const arg& a) {
+  switch (a.kind()) {
+    case arg_kind::integer: return a.to_int() == 0;
+    case arg_kind::boolean: return !a.to_bool();
+    case arg_kind::floating: return a.to_double() == 0.0;
+    default: return false;
+  }
+}
+
+std::string set_repr(const Graph& g, const std::vector<node_id>& nodes) { return nodes_repr(g, nodes); }
+
+std::string list_repr(const Graph& g, const std::vector<node_id>& nodes) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < nodes.size(); ++i) s += (i ? ", " : "") + g.node(nodes[i]).name();
+  return s + "]";
+}
+
+}  // namespace
+
+unlift_report unlift_tokens_from_graph_v2(Graph& g, std::string_view subgraph, std::size_t expected) {
+  std::vector<node_id> input_nodes, input_token_nodes, with_effect_nodes, output_token_nodes;
+  std::size_t num_erased_outs = 0;
+  auto contains = [](const std::vector<node_id>& v, node_id n) { return std::find(v.begin(), v.end(), n) != v.end(); };
+  for (node_id n = g.first(); n != no_node; n = g.node(n).next()) {
+    node_op op = g.node(n).op();
+    if (op == node_op::placeholder) {
+      input_nodes.push_back(n);
+    } else if (is_with_effects(g, n)) {
+      with_effect_nodes.push_back(n);
+      const auto& args = g.node(n).args();
+      if (!args.empty() && args[0].is_node() && contains(input_nodes, args[0].to_node())) {
+        if (!contains(input_token_nodes, args[0].to_node())) input_token_nodes.push_back(args[0].to_node());
+        rewrite_with_effects_input_token(g, n);  // inserts before n: the walk goes on from n
+      }
+    } else if (op == node_op::output) {
+      const auto& out_args = g.node(n).args();
+      if (out_args.empty()) throw index_error("tuple index out of range");
+      if (!out_args[0].is_sequence()) throw type_error("the output of " + std::string(subgraph) + " is not iterable");
+      std::vector<node_id> tokens;
+      std::vector<arg> others;
+      for (const arg& out : out_args[0].items()) {
+        bool token = false;
+        if (out.is_node()) {
+          const Node& o = g.node(out.to_node());
+          token = o.op() == node_op::call_function && o.target_op() == getitem_op() && o.args().size() > 1 &&
+                  equals_zero(o.args()[1]) && o.args()[0].is_node() && contains(with_effect_nodes, o.args()[0].to_node());
+        }
+        if (token) tokens.push_back(out.to_node());
+        else others.push_back(out);
+      }
+      for (node_id t : tokens) output_token_nodes.push_back(t);
+      rewrite_output(g, n, tokens, std::move(others), torch_profile::torch2_6);
+      num_erased_outs = tokens.size();
+    }
+  }
+  // the set's order is Python's hash order; graph order is the deterministic choice
+  std::sort(input_token_nodes.begin(), input_token_nodes.end(), [&](node_id a, node_id b) { return g.before(a, b); });
+  for (node_id p : input_token_nodes) g.erase_node(p);
+  std::size_t num_erased_inputs = input_token_nodes.size();
+  if (num_erased_inputs != expected)
+    throw assertion_error(std::string(subgraph) + " num_erased_inputs:" + std::to_string(num_erased_inputs) + " " +
+                          set_repr(g, input_token_nodes) + "!=expected " + std::to_string(expected));
+  if (num_erased_outs != expected)
+    throw assertion_error(std::string(subgraph) + " num_erased_outs:" + std::to_string(num_erased_outs) + " " +
+                          list_repr(g, output_token_nodes) + "!=expected " + std::to_string(expected));
+  return {num_erased_inputs, num_erased_outs};
+}
+
+namespace {
+
 unlift_report unlift_module(GraphModule& m, std::string_view label, std::size_t expected) {
   unlift_report total;
   for (auto& [path, g] : m.named_modules()) {
@@ -186,8 +259,20 @@ unlift_report unlift_module(GraphModule& m, std::string_view label, std::size_t 
 
 }  // namespace
 
-unlift_report unlift_tokens(GraphModule& fw, token_metadata& metadata, GraphModule* bw) {
+unlift_report unlift_tokens(GraphModule& fw, token_metadata& metadata, GraphModule* bw, torch_profile profile) {
   unlift_report total;
+  if (profile != torch_profile::latest) {
+    // torch 2.6: the root graphs only, checked even when nothing was found
+    if (!metadata.tokens.empty()) total = unlift_tokens_from_graph_v2(fw.graph(), "forward", metadata.tokens.size());
+    if (bw && metadata.num_backward_tokens > 0) {
+      unlift_report r = unlift_tokens_from_graph_v2(bw->graph(), "backward", metadata.num_backward_tokens);
+      total.inputs_removed += r.inputs_removed;
+      total.outputs_removed += r.outputs_removed;
+    }
+    metadata.tokens.clear();
+    metadata.num_backward_tokens = 0;
+    return total;
+  }
   if (!metadata.tokens.empty()) total = unlift_module(fw, "forward", metadata.tokens.size());
   if (bw && metadata.num_backward_tokens > 0) {
     unlift_report r = unlift_module(*bw, "backward", metadata.num_backward_tokens);

@@ -48,10 +48,12 @@ graph::node_id replace_input_token_with_make_token(graph::Graph& g, graph::node_
 graph::node_id rewrite_with_effects_input_token(graph::Graph& g, graph::node_id with_effects);
 
 /// `rewrite_output(module, node, output_token_nodes, other_output_args)`: inserts
-/// `_sink_tokens([tokens...])` before the output node and makes the output the tuple of the others.
+/// `_sink_tokens([tokens...])` before the output node and makes the output the tuple of the others
+/// (a list under torch 2.6's profile, as torch 2.6 does).
 /// Each token must be `getitem(w, 0)` of a with_effects node (aotkit::assertion_error otherwise).
 graph::node_id rewrite_output(graph::Graph& g, graph::node_id output, std::span<const graph::node_id> output_token_nodes,
-                              std::vector<graph::arg> other_output_args);
+                              std::vector<graph::arg> other_output_args,
+                              graph::torch_profile profile = graph::default_torch_profile);
 
 /// One module of V3's `unlift_tokens_from_module`: every with_effects whose token is a placeholder
 /// gets a `_make_token` (one per placeholder), every returned `getitem(with_effects, 0)` moves into
@@ -61,11 +63,24 @@ graph::node_id rewrite_output(graph::Graph& g, graph::node_id output, std::span<
 /// untouched. `rewrite_output` and `replace_input_token_with_make_token` do the edits.
 unlift_report unlift_tokens_from_graph(graph::Graph& g, std::string_view label, std::optional<std::size_t> expected);
 
+/// torch 2.6's `do(module, subgraph, expected)` (V2, docs/semantics.md §B.4): one walk in graph
+/// order; each with_effects whose `args[0]` is a placeholder seen so far gets its own `_make_token`
+/// right before it (rewrite_with_effects_input_token); at the output, each returned
+/// `getitem(with_effects, 0)` moves into `_sink_tokens([...])` (output order) and the output
+/// becomes the **list** of the rest; then the token placeholders are erased (aotkit::runtime_error,
+/// FX's text, when one has another user) and both counts checked against `expected`
+/// (aotkit::assertion_error, torch 2.6's text: "{subgraph} num_erased_inputs:{n} {set}!=expected {expected}";
+/// the graph is already rewritten then, as in torch). Runs even when the graph has no tokens.
+unlift_report unlift_tokens_from_graph_v2(graph::Graph& g, std::string_view subgraph, std::size_t expected);
+
 /// `unlift_tokens(fw_module, fw_metadata, aot_config, bw_module)` (V3, §G defaults: tuple outputs,
 /// sink in graph order, one `_make_token` per token placeholder): the root of `fw` is checked against
 /// `len(tokens)`, the root of `bw` (when given) against `num_backward_tokens`, submodules unchecked
 /// (labels `forward_<path>`); only runs when the count is positive; then resets `metadata`. A second
 /// call is a no-op.
-unlift_report unlift_tokens(graph::GraphModule& fw, token_metadata& metadata, graph::GraphModule* bw = nullptr);
+/// With `profile` torch 2.6 (or 1.13): torch 2.6's algorithm instead, unlift_tokens_from_graph_v2
+/// on the root graphs of `fw` and `bw` (no submodules).
+unlift_report unlift_tokens(graph::GraphModule& fw, token_metadata& metadata, graph::GraphModule* bw = nullptr,
+                            graph::torch_profile profile = graph::default_torch_profile);
 
 }  // namespace aotkit::rewrite

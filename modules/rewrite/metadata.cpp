@@ -121,7 +121,41 @@ metadata_copy_report _copy_metadata_to_bw_nodes_in_subgraph(Graph& g, const fwd_
   return r;
 }
 
-metadata_copy_report copy_fwd_metadata_to_bw_nodes(GraphModule& fx_g) {
+namespace {
+
+// torch 2.6's copy_fwd_metadata_to_bw_nodes (docs/semantics.md §A.16, V1 predicates).
+metadata_copy_report copy_by_nn_module_stack(Graph& g) {
+  fwd_seq_nr_map map;
+  metadata_copy_report r;
+  for (node_id n = g.first(); n != no_node; n = g.node(n).next()) {
+    const node_meta& m = g.node(n).meta();
+    if (!m.seq_nr || !m.nn_module_stack) continue;
+    ++r.forward;
+    map.try_emplace(*m.seq_nr, fwd_node_ref{&g, n});
+  }
+  for (node_id n = g.first(); n != no_node; n = g.node(n).next()) {
+    const node_meta& m = g.node(n).meta();
+    if (!m.seq_nr || m.nn_module_stack) continue;
+    const fwd_node_ref* ref = map.find(*m.seq_nr);
+    if (!ref) {
+      ++r.unmatched;
+      continue;
+    }
+    const node_meta& fwd = g.node(ref->node).meta();
+    arg nn_module_stack = *fwd.nn_module_stack;
+    arg source_fn_stack = fwd.source_fn_stack.value_or(arg());
+    node_meta& meta = g.meta(n);
+    meta.fwd_nn_module_stack = std::move(nn_module_stack);
+    meta.fwd_source_fn_stack = std::move(source_fn_stack);
+    ++r.matched;
+  }
+  return r;
+}
+
+}  // namespace
+
+metadata_copy_report copy_fwd_metadata_to_bw_nodes(GraphModule& fx_g, torch_profile profile) {
+  if (profile != torch_profile::latest) return copy_by_nn_module_stack(fx_g.graph());
   fwd_seq_nr_map map;
   auto modules = fx_g.named_modules();
   std::size_t nodes = 0;

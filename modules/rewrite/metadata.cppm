@@ -71,6 +71,13 @@ metadata_copy_report _copy_metadata_to_bw_nodes_in_subgraph(graph::Graph& g, con
 /// (FX's modules() order: root first, then depth first), collected first, then copied over the same
 /// sequence — so a backward node in a subgraph can match a forward node in the root and vice versa.
 /// Idempotent. Returns the counts over all graphs.
-metadata_copy_report copy_fwd_metadata_to_bw_nodes(graph::GraphModule& fx_g);
+///
+/// With `profile` torch 2.6 (or 1.13), torch 2.6's own version instead (V1, the predicates nested in
+/// it): the root graph only; forward = `nn_module_stack` and `seq_nr` present, backward = `seq_nr`
+/// without `nn_module_stack`; the first forward node per seq_nr wins; every matched backward node
+/// gets `fwd_nn_module_stack` and `fwd_source_fn_stack` (None when absent); no gradient-accumulation
+/// skip and no `custom` copy.
+metadata_copy_report copy_fwd_metadata_to_bw_nodes(graph::GraphModule& fx_g,
+                                                   graph::torch_profile profile = graph::default_torch_profile);
 
 }  // namespace aotkit::rewrite

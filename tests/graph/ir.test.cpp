@@ -471,7 +471,7 @@ TEST_CASE("fx-json/1: round trip of every kind, errors naming node and field", "
       R"({"format": "fx-json/1", "nodes": [{"n\u0061me": "x", "op": "placeholder", "target": "x"}, {"name": "y", "o\u0070": "call_function", "target": "aten.x.y", "args": [{"tupl\u0065": [{"dtyp\u0065": "torch.float32"}, {"t\u0075ple": [{"node": "x"}]}]}]}]})");
   CHECK(format_node(esc.module.graph(), *esc.module.graph().find_node("y")) ==
         "%y : [num_users=0] = call_function[target=torch.ops.aten.x.y](args = ((torch.float32, (%x,)),), kwargs = {})");
-  CHECK(fails(R"({"format": "fx-json/2", "nodes": []})") == "/format: unsupported format 'fx-json/2' (this reader knows fx-json/1)");
+  CHECK(fails(R"({"format": "fx-json/3", "nodes": []})") == "/format: unsupported format 'fx-json/3' (this reader knows fx-json/1 and fx-json/2)");
   std::string deep = R"({"format": "fx-json/1", "nodes": [{"name": "a", "op": "placeholder", "target": "a", "args": [)" +
                      std::string(2000, '[') + std::string(2000, ']') + "]}]}";
   CHECK(fails(deep).find("nest deeper than 1000") != std::string::npos);
@@ -643,5 +643,82 @@ TEST_CASE("GraphModule walks modules as FX's modules() does", "[graph][module]")
   CHECK(gm.is_impure("a.inner"));
   CHECK_THROWS_AS(gm.add_submodule("", "a", Graph{}), aotkit::key_error);
   gm.graph().call_module("missing", {});
-  CHECK_THROWS_WITH(lint(gm), "Node missing target missing references nonexistent attribute missing of GraphModule");
+  CHECK_NOTHROW(lint(gm));  // no attributes known: no owning module to check targets against
+  gm.set_attributes({});    // the submodule graphs are its only attributes
+  CHECK_THROWS_WITH(lint(gm), "Node missing target missing references nonexistent attribute missing of ");
+}
+
+TEST_CASE("lint resolves get_attr and call_module targets through the module's attributes, with FX's texts", "[graph][module]") {
+  // texts as torch 2.6's Graph.lint raises them (fx/graph.py, "Check targets are legit")
+  GraphModule gm;
+  gm.set_attributes({{"block", attribute_kind::module, "torch.nn.modules.container.Sequential"},
+                     {"block.0", attribute_kind::module, "torch.nn.modules.linear.Linear"},
+                     {"block.0.weight", attribute_kind::parameter, "torch.nn.parameter.Parameter"},
+                     {"shift", attribute_kind::buffer, "torch.Tensor", false},
+                     {"table", attribute_kind::attribute, "torch.Tensor"}});
+  Graph& g = gm.graph();
+  node_id x = g.placeholder("x");
+  g.get_attr("block.0.weight");
+  g.get_attr("shift");
+  g.get_attr("table");  // FX only warns: not a module, parameter or buffer
+  node_id y = g.call_module("block.0", {arg::node(x)});
+  g.output(arg::node(y));
+  CHECK_NOTHROW(lint(gm));
+  CHECK(gm.attribute_at("block.0") == attribute_kind::module);
+  CHECK(!gm.attribute_at("block.1"));
+
+  GraphModule missing = gm;
+  missing.graph().call_module("block.1", {});
+  CHECK_THROWS_WITH(lint(missing), "Node block_1 target block.1 references nonexistent attribute 1 of block");
+  GraphModule not_module = gm;
+  not_module.graph().call_module("block.0.weight", {});
+  CHECK_THROWS_WITH(lint(not_module), "Node block_0_weight_1 target block.0.weight weight of block.0 does not reference an nn.Module");
+  GraphModule nested_attr = gm;
+  nested_attr.graph().get_attr("table.real");  // the walk stays on the root after a plain attribute
+  CHECK_THROWS_WITH(lint(nested_attr), "Node table_real target table.real references nonexistent attribute real of table");
+
+  // attributes survive fx-json/2, which is what the writer says it wrote
+  std::string text = write_fx_json(gm);
+  CHECK(text.starts_with(R"({"format": "fx-json/2")"));
+  fx_document back = read_fx_json(text);
+  REQUIRE(back.module.attributes_known());
+  CHECK(std::ranges::equal(back.module.attributes(), gm.attributes()));
+  CHECK(write_fx_json(GraphModule{}).starts_with(R"({"format": "fx-json/1")"));
+  CHECK_THROWS_WITH(gm.set_attributes({{"a", attribute_kind::module, ""}, {"a", attribute_kind::buffer, ""}}), "attribute 'a' given twice");
+  CHECK_THROWS_AS(gm.set_attributes({{"a b", attribute_kind::module, ""}}), aotkit::value_error);
+}
+
+TEST_CASE("fx-json/2 codegen: FX's pytree code generator, read, printed and written", "[graph][fx_json]") {
+  std::string in_spec =
+      R"([1, {\"type\": \"builtins.tuple\", \"context\": \"null\", \"children_spec\": [{\"type\": \"builtins.tuple\", \"context\": \"null\", \"children_spec\": [{\"type\": null, \"context\": null, \"children_spec\": []}]}, {\"type\": \"builtins.dict\", \"context\": \"[\\\"scale\\\"]\", \"children_spec\": [{\"type\": null, \"context\": null, \"children_spec\": []}]}]}])";
+  std::string text = R"({"format": "fx-json/2", "nodes": [
+    {"name": "x", "op": "placeholder", "target": "x", "args": [], "kwargs": {}, "meta": {}},
+    {"name": "scale", "op": "placeholder", "target": "scale", "args": [], "kwargs": {}, "meta": {}, "type": "float"},
+    {"name": "mul", "op": "call_function", "target": "aten.mul.Tensor", "args": [{"node": "x"}, {"node": "scale"}], "kwargs": {}, "meta": {}},
+    {"name": "output", "op": "output", "target": "output", "args": [{"tuple": [{"node": "mul"}]}], "kwargs": {}, "meta": {}}],
+    "codegen": {"kind": "pytree", "orig_args": ["x", "scale"], "in_spec": ")" + in_spec + R"(", "out_spec": null}})";
+  fx_document doc = read_fx_json(text);
+  REQUIRE(doc.module.graph().codegen().has_value());
+  // _PyTreeCodeGen with an (args, kwargs) in_spec; an annotated placeholder gets its own line; no
+  // out_spec: a plain return
+  CHECK(python_code(doc.module.graph()) ==
+        "\n\n\ndef forward(self, x, scale):\n    scale : float; \n\n    x, scale , = fx_pytree.tree_flatten_spec(([x], "
+        "{'scale':scale}), self._in_spec)\n    mul = torch.ops.aten.mul.Tensor(x, scale);  x = scale = None\n    return (mul,)\n    ");
+  fx_document back = read_fx_json(write_fx_json(doc.module));
+  CHECK(back.module.graph().codegen() == doc.module.graph().codegen());
+
+  auto fails = [&](std::string_view codegen) {
+    std::string t = R"({"format": "fx-json/2", "nodes": [], "codegen": )" + std::string(codegen) + "}";
+    try {
+      (void)read_fx_json(t);
+    } catch (const aotkit::input_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(fails(R"({"kind": "boxed"})").starts_with("/codegen: unknown code generator 'boxed'"));
+  CHECK(fails(R"({"kind": "pytree"})") == "/codegen: a pytree code generator needs \"in_spec\"");
+  CHECK(fails(R"({"kind": "pytree", "in_spec": "[7]"})").starts_with("/codegen/in_spec: not a treespec_dumps text"));
+  CHECK(fails(R"({"kind": "pytree", "orig_args": ["a b"], "in_spec": "[1, null]"})")
+            .starts_with("/codegen/orig_args/0: 'a b' is not an identifier"));
 }

@@ -18,7 +18,10 @@ namespace aotkit::cli {
 
 namespace {
 
+// --style names the printer; without it, --torch's profile decides
 graph::print_style style_of(const invocation& inv) {
+  if (!inv.has("style")) return graph::print_style_of(profile_of(inv));
+  if (inv.has("torch")) throw usage_failure("--style and --torch: give one (--torch 1.13 prints as --style torch1.13)");
   return option_choice(inv, "style", {"torch2", "torch1.13"}, "torch2") == "torch2" ? graph::print_style::torch2
                                                                                    : graph::print_style::torch1_13;
 }
@@ -32,7 +35,7 @@ int run_dce(const invocation& inv, const io& io, dce_report report) {
   std::vector<std::string> removed;
   {
     auto dce = phase(io, "eliminate_dead_code");
-    graph::eliminate_dead_code(doc.module, &removed);
+    graph::eliminate_dead_code(doc.module, &removed, profile_of(inv));
   }
   write_graph(doc, io);
   if (report == dce_report::names)
@@ -50,7 +53,7 @@ void add_graph_commands(registry& reg) {
       .summary = "print str(graph) (or the print_tabular table)",
       .description = "Prints the root graph as torch.fx's str(graph) does, byte for byte, in the chosen style;\n"
                      "--tabular prints graph.print_tabular()'s table instead.",
-      .options = {style_option, {"tabular", "", "print_tabular's table"}},
+      .options = {style_option, torch_option, {"tabular", "", "print_tabular's table"}},
       .run =
           [](const invocation& inv, const io& io) {
             auto doc = read_graph(inv, io);
@@ -66,7 +69,7 @@ void add_graph_commands(registry& reg) {
       .summary = "print the Python code FX generates (python_code)",
       .description = "Prints graph.python_code(\"self\").src of the root graph; --boxed prints the boxed\n"
                      "calling convention's code (_BoxedCodeGen).",
-      .options = {style_option, {"boxed", "", "the boxed code generator's form"}},
+      .options = {style_option, torch_option, {"boxed", "", "the boxed code generator's form"}},
       .run =
           [](const invocation& inv, const io& io) {
             auto doc = read_graph(inv, io);
@@ -83,8 +86,8 @@ void add_graph_commands(registry& reg) {
       .summary = "check every graph; exit 1 listing the problems",
       .description = "Runs FX's lint checks (and the arena's use-list invariants) on the root graph and\n"
                      "every submodule. Prints 'ok' and exits 0 when clean; otherwise prints one problem per\n"
-                     "line, prefixed by the module path, and exits 1.",
-      .options = {},
+                     "line, prefixed by the module path, and exits 1. Torch 2.6 and the newest torch lint alike.",
+      .options = {torch_option},
       .run =
           [](const invocation& inv, const io& io) {
             auto doc = read_graph(inv, io);
@@ -113,9 +116,11 @@ void add_graph_commands(registry& reg) {
       .group = "graph",
       .name = "dce",
       .summary = "eliminate dead code; fx-json/1 on stdout, removed names on stderr",
-      .description = "Runs eliminate_dead_code (torch 2.x's impurity rules) on every graph and writes the\n"
-                     "result as fx-json/1; the removed node names go to stderr, one per line.",
-      .options = {},
+      .description = "Runs eliminate_dead_code on every graph with --torch's impurity rules (torch 2.6 removes\n"
+                     "an unused prims._sink_tokens and keeps seeded random ops only when used; the newest\n"
+                     "torch keeps both) and writes the result as fx-json/1; the removed node names go to\n"
+                     "stderr, one per line.",
+      .options = {torch_option},
       .run = [](const invocation& inv, const io& io) { return run_dce(inv, io, dce_report::names); },
   });
   reg.commands.push_back({

@@ -20,18 +20,20 @@ void add_rewrite_commands(registry& reg) {
       .group = "rewrite",
       .name = "copy-fwd-metadata",
       .summary = "copy_fwd_metadata_to_bw_nodes over the whole module tree",
-      .description = "Gives every backward node (partitioner_tag \"is_backward\" and a seq_nr) the\n"
-                     "nn_module_stack and source_fn_stack of the first forward node with its seq_nr (as\n"
-                     "fwd_nn_module_stack / fwd_source_fn_stack) and its custom meta. Writes fx-json/1;\n"
+      .description = "Gives every backward node the nn_module_stack and source_fn_stack of the first forward\n"
+                     "node with its seq_nr (as fwd_nn_module_stack / fwd_source_fn_stack). --torch latest\n"
+                     "(default): backward = partitioner_tag \"is_backward\", over the whole module tree,\n"
+                     "gradient-accumulation nodes skipped, custom meta copied. --torch 2.6: backward = a\n"
+                     "seq_nr without nn_module_stack, root graph only. Writes fx-json/1;\n"
                      "stderr: 'matched M, gradient_acc G, unmatched U, forward F'.",
-      .options = {},
+      .options = {torch_option},
       .run =
           [](const invocation& inv, const io& io) {
             auto doc = read_graph(inv, io);
             rewrite::metadata_copy_report r;
             {
               auto copying = phase(io, "copy_fwd_metadata_to_bw_nodes");
-              r = rewrite::copy_fwd_metadata_to_bw_nodes(doc.module);
+              r = rewrite::copy_fwd_metadata_to_bw_nodes(doc.module, profile_of(inv));
             }
             write_graph(doc, io);
             io.err << "matched " << r.matched << ", gradient_acc " << r.gradient_acc << ", unmatched " << r.unmatched
@@ -45,11 +47,13 @@ void add_rewrite_commands(registry& reg) {
       .summary = "unlift_tokens: token inputs become _make_token, token outputs one _sink_tokens",
       .description = "Treats the file as the forward module with --tokens N effect tokens (or, with\n"
                      "--backward-tokens M, as the backward module with M), rewrites it as unlift_tokens\n"
-                     "does (the newest upstream version: tuple outputs, sink in graph order) with its count checks (exit 3 with the\n"
-                     "assertion text on a mismatch). Writes fx-json/1; stderr: 'inputs removed I, outputs\n"
-                     "removed O'.",
+                     "does with its count checks (exit 3 with the assertion text on a mismatch). --torch\n"
+                     "latest (default): one _make_token per token input, tuple outputs, submodules too;\n"
+                     "--torch 2.6: one _make_token per with_effects use, list outputs, root only.\n"
+                     "Writes fx-json/1; stderr: 'inputs removed I, outputs removed O'.",
       .options = {{"tokens", "N", "forward effect tokens (len(fw_metadata.tokens))"},
-                  {"backward-tokens", "M", "treat the graph as the backward module with M tokens"}},
+                  {"backward-tokens", "M", "treat the graph as the backward module with M tokens"},
+                  torch_option},
       .run =
           [](const invocation& inv, const io& io) {
             if (inv.has("tokens") && inv.has("backward-tokens"))
@@ -69,10 +73,10 @@ void add_rewrite_commands(registry& reg) {
               if (inv.has("backward-tokens")) {
                 meta.num_backward_tokens = static_cast<std::size_t>(count);
                 graph::GraphModule empty;
-                r = rewrite::unlift_tokens(empty, meta, &doc.module);
+                r = rewrite::unlift_tokens(empty, meta, &doc.module, profile_of(inv));
               } else {
                 meta.tokens.assign(static_cast<std::size_t>(count), "ordered");
-                r = rewrite::unlift_tokens(doc.module, meta);
+                r = rewrite::unlift_tokens(doc.module, meta, nullptr, profile_of(inv));
               }
             } catch (const aotkit::assertion_error& e) {
               throw aotkit::input_error(input_name(inv), e.what());
@@ -86,9 +90,9 @@ void add_rewrite_commands(registry& reg) {
       .group = "rewrite",
       .name = "dce",
       .summary = "eliminate_dead_code over every graph",
-      .description = "As 'aotkit graph dce' (FX's rules; the token sink and effectful ops stay): fx-json/1 on\n"
-                     "stdout; stderr: 'removed R nodes'.",
-      .options = {},
+      .description = "As 'aotkit graph dce' (FX's rules under --torch): fx-json/1 on stdout; stderr:\n"
+                     "'removed R nodes'.",
+      .options = {torch_option},
       .run = [](const invocation& inv, const io& io) { return run_dce(inv, io, dce_report::count); },
   });
 }
