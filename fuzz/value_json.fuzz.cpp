@@ -19,7 +19,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   Value copy = v;
   (void)copy.repr();
-  (void)_get_symint_hints(copy);
+  try {
+    (void)_get_symint_hints(copy);
+  } catch (const aotkit::data_dependent_error&) {  // an unbacked symbol: torch raises too
+  }
   // NaN breaks ==, so the round trip is checked on the text, which is canonical after one pass.
   std::string once = value_to_json(v);
   std::string twice = value_to_json(value_from_json(once));

@@ -5,6 +5,7 @@ module;
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <utility>
 #include <variant>
@@ -272,10 +273,46 @@ std::pair<flat_fn, std::shared_ptr<PytreeThunk>> create_tree_flattened_fn(
     T both = tree_unflatten(flat_args, tensor_args_spec);
     T result = fn(both.child(0), both.child(1));
     auto [flat_out, spec] = tree_flatten(result);
+    for (const runtime::Value& leaf : flat_out) check_known_output_type(leaf);
     out_spec->set(spec);
     return flat_out;
   };
   return {std::move(flat), out_spec};
+}
+
+void check_known_output_type(const runtime::Value& leaf) {
+  // KNOWN_TYPES: Tensor, BackwardState, int, str, float, bool, NoneType, the Sym types and script
+  // objects; of runtime::Value's kinds only an opaque object is none of them (lists and tuples are
+  // nodes, never leaves of a flattened output)
+  if (!leaf.is_object()) return;
+  throw runtime_error("Found " + leaf.type_repr() +
+                      " in output, which is not a known type. If this type holds tensors, you need to register a "
+                      "pytree for it. See https://github.com/pytorch/functorch/issues/475 for a brief explanation "
+                      "why. If you don't need to register a pytree, please leave a comment explaining your use case "
+                      "and we'll make this more ergonomic to deal with");
+}
+
+std::pair<runtime::Callable, std::shared_ptr<PytreeThunk>> create_tree_flattened_fn(const runtime::Callable& fn,
+                                                                                   const Tree<runtime::Value>& args,
+                                                                                   const Tree<runtime::Value>& kwargs) {
+  using T = Tree<runtime::Value>;
+  if (kwargs.structure().num_leaves() != 0 || kwargs.num_children() != 0)
+    throw value_error("create_tree_flattened_fn: a runtime::Callable takes no keyword arguments");
+  auto [inner, out_spec] = create_tree_flattened_fn(
+      [fn](const T& a, const T&) {
+        // fn(*args): each child of args is one positional argument, as a Value
+        runtime::value_list positional;
+        for (std::size_t i = 0; i < a.num_children(); ++i) positional.push_back(tree_to_value(a.child(i)));
+        return tree_from_value(fn(positional));
+      },
+      args, kwargs);
+  // "Can't use functools.wraps here because the wrapper has different calling convention"
+  runtime::Callable flat("flat_fn", [inner = std::move(inner)](std::span<const runtime::Value> flat_args) {
+    return runtime::Value::list(inner(runtime::value_list(flat_args.begin(), flat_args.end())));
+  });
+  flat.info().qualname = "create_tree_flattened_fn.<locals>.flat_fn";
+  if (auto it = fn.info().dict.find("_orig_mod"); it != fn.info().dict.end()) flat.info().dict.emplace("_orig_mod", it->second);
+  return {std::move(flat), std::move(out_spec)};
 }
 
 }  // namespace aotkit::pytree

@@ -320,13 +320,28 @@ using flat_fn = std::function<runtime::value_list(const runtime::value_list&)>;
 
 /// `create_tree_flattened_fn(fn, args, kwargs)` (§A.10): `flat_fn(flat_args)` unflattens the flat
 /// arguments by the structure of `(args, kwargs)` (torch's ValueError when their number is
-/// wrong), calls `fn(args, kwargs)`, flattens its result (None as a leaf), records the output
-/// structure in the returned PytreeThunk (a later call with another structure throws
-/// assertion_error) and returns the flat outputs. Every runtime::Value leaf is one of torch's
-/// KNOWN_TYPES or an opaque object, so torch's unknown-type check cannot fail here.
+/// wrong), calls `fn(args, kwargs)`, flattens its result (None as a leaf), checks every output leaf
+/// is one of torch's KNOWN_TYPES (Tensor, int, str, float, bool, None, SymInt/SymFloat/SymBool; an
+/// opaque object is not: aotkit::runtime_error, torch's "Found <class '...'> in output, which is
+/// not a known type. ..."), records the output structure in the returned PytreeThunk (a later call
+/// with another structure throws assertion_error) and returns the flat outputs.
 [[nodiscard]] std::pair<flat_fn, std::shared_ptr<PytreeThunk>> create_tree_flattened_fn(
     std::function<Tree<runtime::Value>(const Tree<runtime::Value>& args, const Tree<runtime::Value>& kwargs)> fn,
     const Tree<runtime::Value>& args, const Tree<runtime::Value>& kwargs = Tree<runtime::Value>::dict({}, {}));
+
+/// The same for a function object: `fn` is called as `fn(*args, **kwargs)` with the unflattened
+/// arguments (its positional arguments are `args`' children; keyword arguments are not part of
+/// runtime::Callable's convention, so `kwargs` must be an empty dict: value_error otherwise), and
+/// the returned flat function is a runtime::Callable taking the flat arguments unpacked. As in
+/// torch, fn's `_orig_mod` (from its `__dict__`) is set on the flat function, so whatever looks for
+/// the non-strict export root through it (`root_module_when_exporting_non_strict`) finds it there.
+[[nodiscard]] std::pair<runtime::Callable, std::shared_ptr<PytreeThunk>> create_tree_flattened_fn(
+    const runtime::Callable& fn, const Tree<runtime::Value>& args,
+    const Tree<runtime::Value>& kwargs = Tree<runtime::Value>::dict({}, {}));
+
+/// The KNOWN_TYPES check of `flat_fn` on one output leaf: aotkit::runtime_error with torch's text
+/// for a value that is none of them.
+void check_known_output_type(const runtime::Value& leaf);
 
 /// Key-path entries (torch's KeyEntry): `SequenceKey(idx)` prints `[0]`, `MappingKey(key)` prints
 /// `['a']` or `[1]`, `GetAttrKey(name)` prints `.x`.

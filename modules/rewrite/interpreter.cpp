@@ -92,7 +92,8 @@ Value unary(const Value& a, float (*f)(float)) {
 }
 
 // Elementwise with scalar broadcasting (a one-element operand or a Python number).
-Value binary(const Value& a, const Value& b, float (*f)(float, float)) {
+template <class F>
+Value binary(const Value& a, const Value& b, F f) {
   bool ta = a.is_tensor(), tb = b.is_tensor();
   if (!ta && !tb) return Value(static_cast<double>(f(scalar_of(a), scalar_of(b))));
   const dense_tensor* x = ta ? &as_dense(a) : nullptr;
@@ -155,13 +156,22 @@ Value call_op(std::string_view op, const value_list& a, std::vector<std::string>
       if (op == n) return true;
     return false;
   };
+  // aten.add/sub(self, other, alpha=1): self ± alpha * other (the third argument, when given, is alpha)
+  auto alpha = [&]() -> float {
+    if (a.size() < 3) return 1.0f;
+    if (a[2].is_tensor() || !(a[2].is_int() || a[2].is_double() || a[2].is_bool()))
+      throw type_error(std::string(op) + ": alpha must be a number, got " + a[2].type_name());
+    return scalar_of(a[2]);
+  };
   if (name_is({"aten.add.Tensor", "aten.add.Scalar", "operator.add"})) {
     need(2);
-    return binary(a[0], a[1], [](float x, float y) { return x + y; });
+    float k = alpha();
+    return binary(a[0], a[1], [k](float x, float y) { return x + k * y; });
   }
   if (name_is({"aten.sub.Tensor", "aten.sub.Scalar", "operator.sub"})) {
     need(2);
-    return binary(a[0], a[1], [](float x, float y) { return x - y; });
+    float k = alpha();
+    return binary(a[0], a[1], [k](float x, float y) { return x - k * y; });
   }
   if (name_is({"aten.mul.Tensor", "aten.mul.Scalar", "operator.mul"})) {
     need(2);
@@ -254,8 +264,13 @@ Value interpreter::run_graph(const Graph& g, std::span<const Value> inputs, std:
         const std::string& op = node.target();
         value_list args;
         for (const arg& a : node.args()) args.push_back(eval(a));
-        if (!node.kwargs().empty() && op != "aten.add.Tensor" && op != "aten.sub.Tensor")
-          throw not_implemented_error("interpreter: keyword arguments for " + op + " (node " + node.name() + ")");
+        for (const kwarg& kw : node.kwargs()) {
+          bool alpha = kw.first == "alpha" && (op == "aten.add.Tensor" || op == "aten.add.Scalar" ||
+                                               op == "aten.sub.Tensor" || op == "aten.sub.Scalar");
+          if (!alpha) throw not_implemented_error("interpreter: keyword argument '" + kw.first + "' of " + op + " (node " + node.name() + ")");
+          if (args.size() != 2) throw type_error(op + "() got multiple values for argument 'alpha' (node " + node.name() + ")");
+          args.push_back(eval(kw.second));
+        }
         if (op == "higher_order.with_effects") {
           if (args.size() < 2 || !args[1].is_string()) throw value_error("with_effects(token, op, *args) (node " + node.name() + ")");
           if (!args[0].is_tensor()) throw type_error("with_effects needs a token tensor (node " + node.name() + ")");

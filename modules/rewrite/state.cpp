@@ -115,14 +115,26 @@ hook_handle register_buffer_assignment_hook(module_state& mod, std::unordered_ma
         if (!buffer.is_tensor()) throw assertion_error("expected FakeTensor, got " + buffer.type_repr());
         if (!tracer) throw assertion_error("proxy_mode must not be None");
         auto it = tracer->tensor_to_node.find(buffer.to_tensor().impl().get());
-        if (it == tracer->tensor_to_node.end())
-          throw key_error("buffer '" + std::string(name) + "' was not produced by a traced node");
+        if (it == tracer->tensor_to_node.end()) {
+          // get_proxy_slot's RuntimeError (torch 2.6's text, no space before "is"; id() is the
+          // tensor's address)
+          throw runtime_error(buffer.repr() + " (" +
+                              std::to_string(reinterpret_cast<std::uintptr_t>(buffer.to_tensor().impl().get())) +
+                              ")is not tracked with proxy for <torch.fx.experimental.proxy_tensor.PythonKeyTracer object>");
+        }
         assigned_buffers[std::string(name)] = it->second;
         return std::nullopt;
       });
 }
 
 module_state* root_module_when_exporting_non_strict(const export_flat_fn& flat_fn) noexcept { return flat_fn.export_root; }
+
+module_state* root_module_when_exporting_non_strict(const runtime::Callable& flat_fn) noexcept {
+  auto it = flat_fn.info().dict.find("_orig_mod");
+  if (it == flat_fn.info().dict.end() || !it->second.is_object()) return nullptr;
+  const auto* wrapper = dynamic_cast<const export_wrapper*>(it->second.to_object().get());
+  return wrapper ? wrapper->export_root() : nullptr;
+}
 
 fresh_input maybe_to_fresh_input_kind(std::size_t idx, const mutation_meta& meta) {
   if (std::find(meta.mutated_inp_runtime_indices.begin(), meta.mutated_inp_runtime_indices.end(), idx) ==

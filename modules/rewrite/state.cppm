@@ -91,6 +91,24 @@ struct export_flat_fn {
 /// `root_module_when_exporting_non_strict(flat_fn)`: the export root, or null.
 [[nodiscard]] module_state* root_module_when_exporting_non_strict(const export_flat_fn& flat_fn) noexcept;
 
+/// The module non-strict torch.export wraps the user's module in (`_orig_mod` of the function it
+/// traces), holding the user's module as `_export_root`.
+class export_wrapper final : public runtime::object {
+ public:
+  explicit export_wrapper(module_state* export_root) noexcept : export_root_(export_root) {}
+  [[nodiscard]] std::string type_name() const override { return "torch.export._trace._WrapperModule"; }
+  /// `_export_root` (may be null: a wrapper without one).
+  [[nodiscard]] module_state* export_root() const noexcept { return export_root_; }
+
+ private:
+  module_state* export_root_;
+};
+
+/// The same on a function object: `flat_fn._orig_mod._export_root` when `_orig_mod` (in its
+/// `__dict__`) is an export_wrapper, else null. create_tree_flattened_fn carries `_orig_mod` from the
+/// function it flattens, so the chain holds through it.
+[[nodiscard]] module_state* root_module_when_exporting_non_strict(const runtime::Callable& flat_fn) noexcept;
+
 /// One input's entry of ViewAndMutationMeta.input_info.
 struct input_info {
   bool requires_grad = false;

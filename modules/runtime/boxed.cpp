@@ -40,13 +40,15 @@ value_list call_func_at_runtime_with_args(const Callable& f, Value& args, bool s
 }
 
 Callable without_output_descs(Callable f) {
-  Callable inner("inner", [f](std::span<const Value> args) {
-    Value pair = f(args);
+  auto first = [](Value pair) {
     if (!pair.is_sequence()) throw type_error("'" + pair.type_name() + "' object is not subscriptable");
     if (pair.items().empty()) throw index_error(pair.type_name() + " index out of range");
     return std::move(pair.items()[0]);
-  });
-  return wraps(f, std::move(inner));
+  };
+  // a boxed f makes inner boxed (wraps copies _boxed_call): inner(args) passes the list on
+  if (f.is_boxed())
+    return wraps(f, Callable::boxed("inner", [f, first](value_list& args) { return first(f.call_boxed(args)); }));
+  return wraps(f, Callable("inner", [f, first](std::span<const Value> args) { return first(f(args)); }));
 }
 
 std::string PlainAOTOutput::type_name() const { return "torch._functorch._aot_autograd.descriptors.PlainAOTOutput"; }

@@ -53,6 +53,16 @@ Value Callable::call_boxed(value_list& args) const {
   return (*f)(args);
 }
 
+Callable Callable::with_boxed_call() const {
+  if (is_boxed()) return *this;
+  Callable c = *this;
+  c.fn_.emplace<boxed_fn>([inner = std::get<unboxed_fn>(fn_)](value_list& args) {
+    Value one = Value::list(args);
+    return inner(std::span<const Value>(&one, 1));
+  });
+  return c;
+}
+
 std::string Callable::repr() const {
   return (is_graph_module() ? "<GraphModule " : "<function ") + info_.qualname + ">";
 }
@@ -64,7 +74,8 @@ Callable simple_wraps(const Callable& f, Callable wrapper) {
   to.annotations = from.annotations;
   for (const auto& [k, v] : from.dict) to.dict.insert_or_assign(k, v);
   wrapper.set_wrapped(f);
-  return wrapper;
+  // `_boxed_call` lives in f.__dict__, which the update copied
+  return f.is_boxed() ? wrapper.with_boxed_call() : wrapper;
 }
 
 Callable wraps(const Callable& f, Callable wrapper) {

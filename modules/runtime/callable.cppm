@@ -74,6 +74,11 @@ class Callable {
   /// unboxed one.
   Value call_boxed(value_list& args) const;
 
+  /// Python's `f._boxed_call = True` on this callable: a boxed callable that calls this one's code
+  /// with the argument list as its single argument (`f(args)`), same attributes and `__wrapped__`.
+  /// A boxed callable is returned as it is.
+  [[nodiscard]] Callable with_boxed_call() const;
+
   /// "<function name>" or "<GraphModule name>" (Python's repr without the address).
   [[nodiscard]] std::string repr() const;
 
@@ -86,11 +91,13 @@ class Callable {
 };
 
 /// `functools.wraps(f)(wrapper)`: copies name, qualname, module, doc and annotations, updates the
-/// dict from f's, sets `__wrapped__ = f`; returns the wrapper.
+/// dict from f's, sets `__wrapped__ = f`; returns the wrapper. Python's `__dict__` update carries
+/// `_boxed_call` too: wrapping a boxed `f` gives a boxed wrapper (`wrapper.with_boxed_call()`), so
+/// call_func_at_runtime_with_args calls it as `wrapper(args)`, as torch does.
 [[nodiscard]] Callable wraps(const Callable& f, Callable wrapper);
 
 /// `simple_wraps(f)(wrapper)` (docs/semantics.md §A.26): as `wraps` but keeps the wrapper's own name,
-/// qualname and module, so stack traces show the wrapper.
+/// qualname and module, so stack traces show the wrapper (boxedness carried over as in `wraps`).
 [[nodiscard]] Callable simple_wraps(const Callable& f, Callable wrapper);
 
 /// `fn_wrappers(fn)` (§A.28): `[fn, fn.__wrapped__, fn.__wrapped__.__wrapped__, ...]`. The

@@ -14,13 +14,25 @@ namespace aotkit::runtime {
 
 namespace {
 
+// What torch.autocast.__exit__ puts back: the device's enabled flag and dtype, and the cache flag.
+struct autocast_saved {
+  DeviceType device;
+  bool enabled;
+  ScalarType dtype;
+  bool cache_enabled;
+};
+
+// `enabled` is the thread's autocast dispatch-key state: torch reads is_autocast_enabled(device)
+// as "the device's Autocast key is not excluded", and _DisableAutocast excludes the keys.
 struct autocast_tls {
   AutocastState state;
-  std::vector<AutocastState> saved;  // one entry per live autocast guard
-  std::vector<std::uint64_t> ids;    // the guard of each entry
+  std::vector<autocast_saved> saved;  // one entry per live autocast guard
+  std::vector<std::uint64_t> ids;     // the guard of each entry
   std::uint64_t next_id = 0;
-  std::size_t disabled = 0;          // live disable_autocast guards
 };
+
+bool& enabled_flag(AutocastState& s, DeviceType d) noexcept { return d == DeviceType::CUDA ? s.cuda_enabled : s.cpu_enabled; }
+ScalarType& dtype_slot(AutocastState& s, DeviceType d) noexcept { return d == DeviceType::CUDA ? s.cuda_dtype : s.cpu_dtype; }
 
 autocast_tls& autocast_state() {
   thread_local autocast_tls tls;
@@ -69,28 +81,27 @@ ScalarType get_autocast_dtype(DeviceType device) noexcept {
 
 bool is_autocast_cache_enabled() noexcept { return autocast_state().state.cache_enabled; }
 
-bool is_autocast_active(DeviceType device) noexcept {
-  return is_autocast_enabled(device) && autocast_state().disabled == 0;
-}
+bool is_autocast_active(DeviceType device) noexcept { return is_autocast_enabled(device); }
 
 std::size_t autocast_depth() noexcept { return autocast_state().saved.size(); }
 
 autocast::autocast(DeviceType device, bool enabled, std::optional<ScalarType> dtype,
                    std::optional<bool> cache_enabled) {
   auto& tls = autocast_state();
-  ScalarType target = dtype.value_or(device == DeviceType::CUDA ? ScalarType::Half : ScalarType::BFloat16);
-  if (enabled && target != ScalarType::Half && target != ScalarType::BFloat16) {
-    const char* dev = device == DeviceType::CUDA ? "CUDA" : "CPU";
+  // torch 2.6's torch.autocast.__init__: no dtype means the device's current autocast dtype; only
+  // CPU checks it (CUDA takes float32 or float64 as given), and only when enabled
+  ScalarType target = dtype.value_or(get_autocast_dtype(device));
+  if (device == DeviceType::CPU && enabled && target != ScalarType::BFloat16 && target != ScalarType::Half) {
     warn(warning_category::user_warning,
-         std::string("In ") + dev + " autocast, but the target dtype is not supported. Disabling autocast.\n" + dev +
-             " Autocast only supports dtypes of torch.float16 and torch.bfloat16 currently.");
+         "In CPU autocast, but the target dtype is not supported. Disabling autocast.\n"
+         "CPU Autocast only supports dtype of torch.bfloat16, torch.float16 currently.");
     enabled = false;
   }
-  tls.saved.push_back(tls.state);
-  tls.ids.push_back(id_ = tls.next_id++);
   auto& s = tls.state;
-  (device == DeviceType::CUDA ? s.cuda_enabled : s.cpu_enabled) = enabled;
-  (device == DeviceType::CUDA ? s.cuda_dtype : s.cpu_dtype) = target;
+  tls.saved.push_back({device, enabled_flag(s, device), dtype_slot(s, device), s.cache_enabled});
+  tls.ids.push_back(id_ = tls.next_id++);
+  enabled_flag(s, device) = enabled;
+  dtype_slot(s, device) = target;
   if (cache_enabled) s.cache_enabled = *cache_enabled;
 }
 
@@ -98,13 +109,30 @@ autocast::~autocast() {
   auto& tls = autocast_state();
   std::size_t i = guard_entry(tls.ids, id_, "autocast");
   if (i == static_cast<std::size_t>(-1)) return;
-  tls.state = tls.saved[i];
+  // __exit__ of this guard and of every guard made after it, innermost first
+  for (std::size_t j = tls.saved.size(); j-- > i;) {
+    const autocast_saved& e = tls.saved[j];
+    enabled_flag(tls.state, e.device) = e.enabled;
+    dtype_slot(tls.state, e.device) = e.dtype;
+    tls.state.cache_enabled = e.cache_enabled;
+  }
   tls.saved.resize(i);
   tls.ids.resize(i);
 }
 
-disable_autocast::disable_autocast() noexcept { ++autocast_state().disabled; }
-disable_autocast::~disable_autocast() { --autocast_state().disabled; }
+// ExcludeDispatchKeyGuard(autocast keys): excludes the keys not excluded yet, and on destruction
+// re-includes exactly those (whatever nested guards did in between).
+disable_autocast::disable_autocast() noexcept {
+  auto& s = autocast_state().state;
+  cuda_ = std::exchange(s.cuda_enabled, false);
+  cpu_ = std::exchange(s.cpu_enabled, false);
+}
+
+disable_autocast::~disable_autocast() {
+  auto& s = autocast_state().state;
+  if (cuda_) s.cuda_enabled = true;
+  if (cpu_) s.cpu_enabled = true;
+}
 
 std::optional<saved_tensors_hooks_pair> top_saved_tensors_hooks() {
   const auto& tls = hooks_state();

@@ -29,7 +29,8 @@ struct AutocastState {
   friend bool operator==(const AutocastState&, const AutocastState&) = default;
 };
 
-/// This thread's autocast state (`_get_autocast_states`). `disable_autocast` does not change it.
+/// This thread's autocast state (`_get_autocast_states`). Inside `disable_autocast` both devices
+/// report disabled, as torch's do (its enabled flags are the autocast dispatch keys it excludes).
 [[nodiscard]] AutocastState _get_autocast_states() noexcept;
 /// `torch.is_autocast_enabled(device_type)`.
 [[nodiscard]] bool is_autocast_enabled(DeviceType device) noexcept;
@@ -37,16 +38,20 @@ struct AutocastState {
 [[nodiscard]] ScalarType get_autocast_dtype(DeviceType device) noexcept;
 /// `torch.is_autocast_cache_enabled()`.
 [[nodiscard]] bool is_autocast_cache_enabled() noexcept;
-/// True when autocast is enabled for `device` and no `disable_autocast` guard is alive: whether
-/// an operator run now would be autocast.
+/// Whether an operator run now would be autocast for `device`: is_autocast_enabled (kept for
+/// callers of the earlier API, where the two differed).
 [[nodiscard]] bool is_autocast_active(DeviceType device) noexcept;
 /// The number of `autocast` guards alive on this thread.
 [[nodiscard]] std::size_t autocast_depth() noexcept;
 
-/// RAII `torch.autocast(device_type, dtype=..., enabled=..., cache_enabled=...)`: sets this
-/// thread's autocast state for `device` and restores the previous state when destroyed, on every
-/// exit path. An unsupported dtype (neither float16 nor bfloat16) warns and disables autocast, as
-/// torch does. Guards nest and are meant to end in reverse order; a guard that ends while guards
+/// RAII `torch.autocast(device_type, dtype=..., enabled=..., cache_enabled=...)` (torch 2.6): sets
+/// this thread's enabled flag and dtype for `device` (dtype defaults to the device's current
+/// autocast dtype) and the cache flag, and puts those three back when destroyed, on every exit
+/// path. On CPU an enabled guard with a dtype other than bfloat16/float16 warns torch's text ("In
+/// CPU autocast, but the target dtype is not supported. Disabling autocast.\nCPU Autocast only
+/// supports dtype of torch.bfloat16, torch.float16 currently.") and disables; CUDA takes any dtype
+/// (torch checks only bfloat16 support, which needs a device). Inside `disable_autocast` a guard
+/// re-enables its device, as in torch. Guards nest and are meant to end in reverse order; a guard that ends while guards
 /// made after it live restores the state from before itself, ends those too (their own end is
 /// then a no-op) and warns — the same in every build.
 class autocast {
@@ -61,14 +66,18 @@ class autocast {
   std::uint64_t id_;  // this guard's entry on the thread's stack
 };
 
-/// RAII `torch._C._DisableAutocast()`: operators run while it lives are not autocast
-/// (`is_autocast_active` is false); the reported state is unchanged.
+/// RAII `torch._C._DisableAutocast()` (an ExcludeDispatchKeyGuard of the autocast keys): while it
+/// lives both devices report autocast disabled; a nested `autocast` re-enables its device until it
+/// ends; on destruction the devices it disabled are enabled again.
 class disable_autocast {
  public:
   disable_autocast() noexcept;
   ~disable_autocast();
   disable_autocast(const disable_autocast&) = delete;
   disable_autocast& operator=(const disable_autocast&) = delete;
+
+ private:
+  bool cuda_ = false, cpu_ = false;  // the devices this guard disabled
 };
 
 /// A (pack_hook, unpack_hook) pair of saved-tensors default hooks.

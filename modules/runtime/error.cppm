@@ -60,6 +60,13 @@ class runtime_error : public error {
   using error::error;
 };
 
+/// torch's GuardOnDataDependentSymNode (a RuntimeError): a value was needed from a symbolic
+/// expression that has none (an unbacked symbol, e.g. from `.item()` or `nonzero`).
+class data_dependent_error : public runtime_error {
+ public:
+  using runtime_error::runtime_error;
+};
+
 /// Malformed external input (JSON, spec strings, graphs, command lines). `where()` names the place
 /// (a byte offset, a JSON pointer, a node name or a key path); `what()` is "<where>: <detail>".
 class input_error : public error {

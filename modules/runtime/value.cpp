@@ -369,19 +369,24 @@ bool operator==(const Value& a, const Value& b) {
   return true;
 }
 
-std::optional<std::int64_t> _get_symint_hints(const SymInt& s) noexcept { return s.hint(); }
+std::int64_t _get_symint_hints(const SymInt& s) {
+  if (auto hint = s.hint()) return *hint;
+  // ShapeEnv.size_hint's error for an expression with free unbacked symbols (its first line; the
+  // rest of torch's text is logging advice)
+  throw data_dependent_error("Could not extract specialized integer from data-dependent expression " + s.expr() +
+                             " (unhinted: " + s.expr() + ").  (Size-like symbols: none)");
+}
 
 Value _get_symint_hints(const Value& v) {
   Value out = v;
   std::vector<Value*> work{&out};
-  while (!work.empty()) {
+  while (!work.empty()) {  // pre-order, as Python's recursion: the first unbacked symbol raises
     Value* x = work.back();
     work.pop_back();
     if (x->is_symint()) {
-      auto hint = x->to_symint().hint();
-      *x = hint ? Value(*hint) : Value();
+      *x = Value(_get_symint_hints(x->to_symint()));
     } else if (value_list* c = value_access::children(*x)) {
-      for (auto& item : *c) work.push_back(&item);
+      for (auto it = c->rbegin(); it != c->rend(); ++it) work.push_back(&*it);
     }
   }
   return out;

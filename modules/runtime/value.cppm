@@ -226,11 +226,14 @@ class Value {
 
 /// Returns `v` with every SymInt replaced by its hint (`_get_symint_hints`, docs/semantics.md §A.2):
 /// lists and tuples are rebuilt with the same kind, a concrete SymInt gives its value, a symbolic
-/// one its hint, or None when it has none (an unbacked symbol); everything else, SymFloat and
-/// SymBool included, is returned unchanged. Iterative: any nesting depth.
+/// one its hint; everything else, SymFloat and SymBool included, is returned unchanged. An unbacked
+/// symbol (no hint) throws aotkit::data_dependent_error, as torch's ShapeEnv.size_hint does (the
+/// first in Python's order). Iterative: any nesting depth.
 [[nodiscard]] Value _get_symint_hints(const Value& v);
 
-/// The hint of one SymInt (its value when concrete); nullopt for an unbacked symbol.
-[[nodiscard]] std::optional<std::int64_t> _get_symint_hints(const SymInt& s) noexcept;
+/// The hint of one SymInt (its value when concrete). An unbacked symbol throws
+/// aotkit::data_dependent_error: "Could not extract specialized integer from data-dependent
+/// expression u0 (unhinted: u0).  (Size-like symbols: none)".
+[[nodiscard]] std::int64_t _get_symint_hints(const SymInt& s);
 
 }  // namespace aotkit::runtime

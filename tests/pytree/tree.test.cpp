@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -192,6 +193,27 @@ TEST_CASE("create_tree_flattened_fn flattens arguments and results and records t
   REQUIRE(thunk->spec().has_value());
   CHECK(thunk->unflatten(out) == T::dict({"sum", "first"}, {Value(70), Value(2)}));
   CHECK_THROWS_AS(flat({Value(1)}), aotkit::value_error);  // wrong number of flat arguments
+}
+
+namespace {
+struct Opaque final : aotkit::runtime::object {
+  std::string type_name() const override { return "mylib.Opaque"; }
+};
+}  // namespace
+
+TEST_CASE("create_tree_flattened_fn rejects outputs that are not torch's KNOWN_TYPES", "[pytree][thunk]") {
+  auto [flat, thunk] = create_tree_flattened_fn(
+      [](const T& a, const T&) { return T::tuple({a.child(0), T(Value(std::make_shared<Opaque>()))}); },
+      T::tuple({Value(1)}));
+  CHECK_THROWS_AS(flat({Value(1)}), aotkit::runtime_error);
+  CHECK_THROWS_WITH(flat({Value(1)}),
+                    "Found <class 'mylib.Opaque'> in output, which is not a known type. If this type holds tensors, you "
+                    "need to register a pytree for it. See https://github.com/pytorch/functorch/issues/475 for a brief "
+                    "explanation why. If you don't need to register a pytree, please leave a comment explaining your "
+                    "use case and we'll make this more ergonomic to deal with");
+  CHECK_FALSE(thunk->spec().has_value());  // raised before the spec was recorded, as in torch
+  CHECK_NOTHROW(check_known_output_type(Value(aotkit::runtime::SymInt::symbolic("s0", 2))));
+  CHECK_NOTHROW(check_known_output_type(Value()));
 }
 
 TEST_CASE("tree_map_only, _broadcast_to_and_flatten and the moving tree_flatten", "[pytree][map]") {

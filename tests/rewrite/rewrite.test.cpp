@@ -90,6 +90,28 @@ TEST_CASE("unlift_tokens keeps what the graph computes and the order of effects"
   CHECK(b.effect_log() == a.effect_log());
 }
 
+TEST_CASE("the interpreter honours alpha on aten.add and aten.sub, positional or keyword", "[rewrite][interpreter]") {
+  Graph g;
+  node_id x = g.placeholder("x");
+  node_id y = g.placeholder("y");
+  node_id a = g.call_function("aten.add.Tensor", {arg::node(x), arg::node(y)}, {{"alpha", arg(std::int64_t{3})}});
+  node_id s = g.call_function("aten.sub.Tensor", {arg::node(a), arg::node(y), arg(0.5)});
+  node_id t = g.call_function("aten.add.Scalar", {arg::node(s), arg(std::int64_t{2})}, {{"alpha", arg(-1.0)}});
+  g.output(arg::tuple({arg::node(a), arg::node(s), arg::node(t)}));
+  GraphModule gm(g);
+  interpreter run(gm);
+  Value out = run.run(std::vector<Value>{make_tensor({2}, {1.0f, 2.0f}), make_tensor({2}, {10.0f, 20.0f})});
+  CHECK(as_dense(out.items()[0]).data()[0] == 31.0f);  // 1 + 3 * 10
+  CHECK(as_dense(out.items()[1]).data()[1] == 52.0f);  // (2 + 60) - 0.5 * 20
+  CHECK(as_dense(out.items()[2]).data()[0] == 24.0f);  // (31 - 5) + -1 * 2
+  Graph other;
+  node_id p = other.placeholder("p");
+  other.output(arg::node(other.call_function("aten.mul.Tensor", {arg::node(p), arg::node(p)}, {{"alpha", arg(std::int64_t{2})}})));
+  GraphModule other_gm(other);
+  interpreter bad(other_gm);
+  CHECK_THROWS_AS(bad.run(std::vector<Value>{make_tensor({1}, {1.0f})}), aotkit::not_implemented_error);
+}
+
 TEST_CASE("unlift_tokens checks the counts with V3's message", "[rewrite][effects]") {
   GraphModule fw(print_example());
   token_metadata meta{{"a", "b"}, 0};

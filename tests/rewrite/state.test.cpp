@@ -4,7 +4,9 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -13,6 +15,7 @@
 
 import aotkit.runtime;
 import aotkit.graph;
+import aotkit.pytree;
 import aotkit.rewrite;
 
 using namespace aotkit::rewrite;
@@ -44,6 +47,15 @@ TEST_CASE("buffer assignments on the root map to the node that produced them", "
   hook_handle h = register_buffer_assignment_hook(root, none, nullptr);
   CHECK_THROWS_WITH(root.register_buffer("x", produced), "proxy_mode must not be None");
   h.remove();
+
+  // a tensor the tracer never saw: get_proxy_slot's RuntimeError, torch 2.6's text
+  Value stranger = make_tensor({1}, {5.0f});
+  hook_handle h2 = register_buffer_assignment_hook(root, none, &tracer);
+  std::string id = std::to_string(reinterpret_cast<std::uintptr_t>(stranger.to_tensor().impl().get()));
+  CHECK_THROWS_AS(root.register_buffer("y", stranger), aotkit::runtime_error);
+  CHECK_THROWS_WITH(root.register_buffer("y", stranger),
+                    stranger.repr() + " (" + id + ")is not tracked with proxy for <torch.fx.experimental.proxy_tensor.PythonKeyTracer object>");
+  CHECK(none.empty());
 }
 
 TEST_CASE("a hook's result replaces the registered buffer", "[rewrite][state]") {
@@ -59,6 +71,17 @@ TEST_CASE("root_module_when_exporting_non_strict", "[rewrite][state]") {
   export_flat_fn wrapped{{}, &root};
   CHECK(root_module_when_exporting_non_strict(wrapped) == &root);
   CHECK(root_module_when_exporting_non_strict(export_flat_fn{}) == nullptr);
+
+  // the chain through create_tree_flattened_fn: _orig_mod travels from fn to flat_fn, as in torch
+  aotkit::runtime::Callable fn("forward", [](std::span<const Value> a) { return Value::tuple({a[0], a[1]}); });
+  fn.info().dict.emplace("_orig_mod", Value(std::make_shared<export_wrapper>(&root)));
+  using T = aotkit::pytree::Tree<Value>;
+  auto [flat, spec] = aotkit::pytree::create_tree_flattened_fn(fn, T::tuple({T(Value(1)), T(Value(2))}));
+  CHECK(root_module_when_exporting_non_strict(flat) == &root);
+  CHECK(flat({Value(3), Value(4)}) == Value::list({3, 4}));
+  CHECK(root_module_when_exporting_non_strict(fn) == &root);
+  aotkit::runtime::Callable plain("f", [](std::span<const Value>) { return Value(); });
+  CHECK(root_module_when_exporting_non_strict(aotkit::pytree::create_tree_flattened_fn(plain, T::tuple({})).first) == nullptr);
 }
 
 TEST_CASE("maybe_to_fresh_input: clone, view or unchanged (docs/semantics.md §A.11)", "[rewrite][state]") {

@@ -63,6 +63,27 @@ TEST_CASE("simple_wraps and wraps copy what functools copies", "[boxed]") {
   CHECK(full.wrapped()->name() == "add");
 }
 
+TEST_CASE("wrapping a boxed function gives a boxed wrapper: _boxed_call travels in __dict__", "[boxed]") {
+  // Python: @wraps(f) def g(*args) — g.__dict__ gets f's _boxed_call, so the runtime calls g(args)
+  Callable f = make_boxed_func(adder());
+  std::size_t seen = 0;
+  Callable g("g", [&](std::span<const Value> args) {
+    seen = args.size();
+    return args.empty() ? Value() : args[0];
+  });
+  CHECK_FALSE(g.is_boxed());
+  for (Callable w : {wraps(f, g), simple_wraps(f, g)}) {
+    CHECK(w.is_boxed());
+    value_list args{Value(1), Value(2)};
+    value_list out = call_func_at_runtime_with_args(w, args);
+    CHECK(seen == 1);  // one argument: the list
+    CHECK(out == value_list{Value(1), Value(2)});
+    CHECK(w.wrapped()->is_boxed());
+  }
+  CHECK_FALSE(wraps(adder(), g).is_boxed());  // an unboxed f leaves the wrapper as it is
+  CHECK(g.with_boxed_call().name() == "g");
+}
+
 TEST_CASE("fn_wrappers follows the wrapped chain", "[boxed]") {
   Callable f = adder();
   Callable inner = without_output_descs(f);

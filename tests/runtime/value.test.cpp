@@ -139,11 +139,22 @@ TEST_CASE("Value can be assigned a part of itself", "[value]") {
 }
 
 TEST_CASE("_get_symint_hints replaces SymInts by hints and keeps the rest", "[value][symint]") {
-  Value in = Value::list({1, SymInt::symbolic("s0", 8), Value::tuple({SymInt(3), SymInt::symbolic("u0")}),
+  Value in = Value::list({1, SymInt::symbolic("s0", 8), Value::tuple({SymInt(3), SymInt::symbolic("s3", 5)}),
                           SymFloat::symbolic("s1", 0.5), SymBool(true), "x"});
   Value out = _get_symint_hints(in);
-  CHECK(out == Value::list({1, 8, Value::tuple({3, Value()}), SymFloat::symbolic("s1", 0.5), SymBool(true), "x"}));
+  CHECK(out == Value::list({1, 8, Value::tuple({3, 5}), SymFloat::symbolic("s1", 0.5), SymBool(true), "x"}));
   CHECK(_get_symint_hints(Value(7)) == Value(7));
   CHECK(_get_symint_hints(SymInt::symbolic("s2", 11)) == 11);
-  CHECK_FALSE(_get_symint_hints(SymInt::symbolic("u1")).has_value());
+}
+
+TEST_CASE("_get_symint_hints on an unbacked symbol raises torch's data-dependent error", "[value][symint]") {
+  // torch 2.6: ShapeEnv().create_unbacked_symint() through _get_symint_hints (recorded)
+  CHECK_THROWS_AS(_get_symint_hints(SymInt::symbolic("u1")), aotkit::data_dependent_error);
+  CHECK_THROWS_WITH(_get_symint_hints(SymInt::symbolic("u1 + 3")),
+                    "Could not extract specialized integer from data-dependent expression u1 + 3 (unhinted: u1 + 3).  "
+                    "(Size-like symbols: none)");
+  // the first unbacked symbol in Python's (pre-)order is the one named
+  Value v = Value::list({Value::tuple({SymInt::symbolic("u0")}), SymInt::symbolic("u5")});
+  CHECK_THROWS_WITH(_get_symint_hints(v), Catch::Contains("expression u0 "));
+  CHECK_THROWS_AS(_get_symint_hints(v), aotkit::runtime_error);  // a RuntimeError in Python
 }

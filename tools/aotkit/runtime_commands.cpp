@@ -18,8 +18,9 @@ void add_runtime_commands(registry& reg) {
       .description =
           "Reads one value in tagged JSON, e.g.\n"
           "  {\"list\": [{\"int\": 1}, {\"symint\": {\"expr\": \"s0\", \"hint\": 4}}]}\n"
-          "and writes it back with each SymInt replaced by its hint: an int, or None for an\n"
-          "unbacked symbol. Lists and tuples keep their kind; SymFloat and SymBool are unchanged.",
+          "and writes it back with each SymInt replaced by its hint. An unbacked symbol (no hint)\n"
+          "is torch's data-dependent error. Lists and tuples keep their kind; SymFloat and SymBool\n"
+          "are unchanged.",
       .options = {{"repr", "", "print Python's repr of the result instead of JSON"}},
       .run =
           [](const invocation& inv, const io& io) {
