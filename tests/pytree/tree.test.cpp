@@ -138,6 +138,44 @@ TEST_CASE("the 2000 torch 1.13 cases flatten to the recorded leaves and specs", 
   }
 }
 
+TEST_CASE("the 1000 torch 2.6 trees: leaves, counts, repr, treespec_dumps and keystrs as torch 2.6 gave them", "[pytree][conformance][torch26]") {
+  // the capture registered its namedtuple classes for serialization under their bare names
+  for (auto [type, fields] : {std::pair<const char*, std::vector<std::string>>{"Point", {"x", "y"}},
+                              {"Triple", {"a", "b", "c"}}, {"Single", {"v"}}, {"Empty", {}}}) {
+    try {
+      register_namedtuple(std::string("__main__.") + type, fields, type);
+    } catch (const aotkit::value_error&) {  // registered by an earlier run of this test
+    }
+  }
+  std::ifstream in(std::string(AOTKIT_TEST_DATA) + "/cases_torch26.jsonl");
+  REQUIRE(in);
+  std::size_t n = 0, dumped = 0, paths = 0;
+  for (std::string line; std::getline(in, line); ++n) {
+    auto c = nlohmann::json::parse(line);
+    INFO("case " << c["id"]);
+    T tree = tree_from_json(c["tree"].dump());
+    auto [leaves, spec] = tree_flatten(tree, none_is::leaf);
+    std::vector<Value> want;
+    for (const auto& l : c["leaves"]) want.push_back(tree_from_json(l.dump()).leaves().empty() ? Value() : tree_from_json(l.dump()).value());
+    REQUIRE(leaves_json(leaves) == leaves_json(want));
+    REQUIRE(spec.num_leaves() == c["num_leaves"].get<std::size_t>());
+    REQUIRE(spec.num_nodes() == c["num_nodes"].get<std::size_t>());
+    REQUIRE(spec.repr() == c["repr"].get<std::string>());
+    if (c["dumps"].is_string()) {
+      REQUIRE(treespec_dumps(spec) == c["dumps"].get<std::string>());
+      REQUIRE(treespec_loads(c["dumps"].get<std::string>()) == spec);
+      ++dumped;
+    }
+    std::vector<std::string> keystrs;
+    for (const auto& p : leaf_paths(spec)) keystrs.push_back(keystr(p));
+    REQUIRE(keystrs == c["keystrs"].get<std::vector<std::string>>());
+    paths += keystrs.size();
+  }
+  CHECK(n == 1000);
+  CHECK(dumped >= 990);
+  CHECK(paths > 5000);
+}
+
 TEST_CASE("flatten_up_to passes whole subtrees and reports torch's mismatch messages", "[pytree][map]") {
   T a = T::tuple({Value(1), T::dict({"x", "y"}, {Value(2), Value(3)})});
   T b = T::tuple({T::list({Value(10), Value(20)}), T::ordered_dict({"y", "x"}, {Value(30), Value(40)})});

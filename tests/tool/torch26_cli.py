@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # tests/tool/torch26_cli.py — the command line against torch 2.6's own results on every graph of
 # tests/graph/data/torch26: `graph print|code|lint|dce|convert` and `rewrite copy-fwd-metadata|
-# unlift-tokens`, all with `--torch 2.6`. Usage: torch26_cli.py AOTKIT DATA_DIR. Needs no torch.
+# unlift-tokens`, all with `--torch 2.6`; and `pytree flatten` on torch 2.6's 1000 recorded trees
+# (leaves, counts, repr, treespec_dumps, keystrs). Usage: torch26_cli.py AOTKIT DATA_DIR [CASES].
 import glob
 import json
 import os
@@ -56,6 +57,20 @@ for path in sorted(glob.glob(os.path.join(data, "**", "*.json"), recursive=True)
             _, code, _ = run(["graph", "code", "-"], stdin=out)
             ok = printed == oracle["unlifted_graph_str"] + "\n" and code == oracle["unlifted_python_code"] + "\n"
         check(name, "unlift-tokens", ok, err)
+
+if len(sys.argv) > 3:
+    cases = [json.loads(line) for line in open(sys.argv[3])]
+    rc, out, err = run(["pytree", "flatten", sys.argv[3]])
+    got = [json.loads(line) for line in out.splitlines()]
+    check("cases_torch26", "pytree-flatten", rc == 0 and len(got) == len(cases) == 1000, err)
+    for c, g in zip(cases, got):
+        name = f"tree {c['id']}"
+        check(name, "pytree-leaves", g["leaves"] == c["leaves"] and g["num_leaves"] == c["num_leaves"]
+              and g["num_nodes"] == c["num_nodes"])
+        check(name, "pytree-repr", g["repr"] == c["repr"])
+        check(name, "pytree-keystrs", g["keystrs"] == c["keystrs"], str(g["keystrs"]))
+        # the CLI registers no namedtuple for serialization: those specs have no protocol-1 form
+        check(name, "pytree-dumps", g["spec"] == c["dumps"] or (g["spec"] is None and "namedtuple" in json.dumps(c["tree"])))
 
 print(" ".join(f"{k} {v}" for k, v in sorted(counts.items())))
 for f in failures:

@@ -89,7 +89,14 @@ std::string flatten_record(const pytree::Tree<runtime::Value>& tree, pytree::non
   } catch (const aotkit::error&) {
     dumped = "null";  // e.g. None nodes or unregistered namedtuples have no protocol-1 form
   }
-  out += ", \"spec\": " + dumped + ", \"repr\": " + runtime::json_string(spec.repr()) + "}";
+  out += ", \"spec\": " + dumped + ", \"repr\": " + runtime::json_string(spec.repr()) + ", \"keystrs\": [";
+  // torch's keystr of each leaf's key path (tree_flatten_with_path)
+  auto paths = pytree::leaf_paths(spec);
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    if (i) out += ", ";
+    out += runtime::json_string(pytree::keystr(paths[i]));
+  }
+  out += "]}";
   return out;
 }
 
@@ -104,7 +111,7 @@ void add_pytree_commands(registry& reg) {
       .description = "Each input line is a pytree-json/1 tree, or an object with a \"tree\" member (the\n"
                      "conformance cases' form). Each output line is\n"
                      "  {\"leaves\": [...], \"num_leaves\": n, \"num_nodes\": m, \"spec\": \"<treespec_dumps>\",\n"
-                     "   \"repr\": \"<torch repr>\"}\n"
+                     "   \"repr\": \"<torch repr>\", \"keystrs\": [\"<keystr of each leaf's key path>\", ...]}\n"
                      "with \"spec\": null where protocol 1 has no form for the spec (None nodes, unregistered\n"
                      "namedtuples). Errors name the line: '<file>: line <n>: <where>: <what>'.",
       .options = {{"none-is-node", "", "flatten None as a node with no children (optree/JAX) instead of a leaf"}},
