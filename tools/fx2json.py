@@ -160,15 +160,21 @@ def _attributes(gm):
             seen.add(path)
             out.append({"name": path, "kind": kind, "type": _type_name(value), **extra})
 
-    for path, m in gm.named_modules(remove_duplicate=False):
+    def every(named):  # remove_duplicate arrived after torch 1.13 for parameters and buffers
+        try:
+            return list(named(remove_duplicate=False))
+        except TypeError:
+            return list(named())
+
+    for path, m in every(gm.named_modules):
         add(path, "module", m)
-    for path, p in gm.named_parameters(remove_duplicate=False):
+    for path, p in every(gm.named_parameters):
         add(path, "parameter", p)
-    for path, b in gm.named_buffers(remove_duplicate=False):
+    for path, b in every(gm.named_buffers):
         owner, _, atom = path.rpartition(".")
         mod = gm.get_submodule(owner) if owner else gm
         add(path, "buffer", b, persistent=atom not in getattr(mod, "_non_persistent_buffers_set", set()))
-    for mpath, m in gm.named_modules(remove_duplicate=False):
+    for mpath, m in every(gm.named_modules):
         if not isinstance(m, torch.fx.GraphModule):
             continue
         for n in m.graph.nodes:
