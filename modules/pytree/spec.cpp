@@ -2,6 +2,7 @@
 // Every walk is a loop over the pre-order array, with an explicit stack where nesting matters.
 module;
 #include <algorithm>
+#include <memory>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -132,26 +133,39 @@ void spec_builder::append(const TreeSpec& spec) {
   // Copy the nodes with their counts as they are, then account for the subtree once.
   std::size_t base_nodes = nodes_.size();
   auto base_contexts = contexts_.size();
-  checked_u32(base_nodes + spec.nodes_.size() + 1, "nodes");
-  for (spec_node n : spec.nodes_) {
+  checked_u32(base_nodes + spec.data_->nodes.size() + 1, "nodes");
+  for (spec_node n : spec.data_->nodes) {
     if (n.context != spec_node::no_context) n.context = checked_u32(n.context + base_contexts, "contexts");
     nodes_.push_back(n);
   }
-  contexts_.insert(contexts_.end(), spec.contexts_.begin(), spec.contexts_.end());
+  contexts_.insert(contexts_.end(), spec.data_->contexts.begin(), spec.data_->contexts.end());
   closed(base_nodes);
 }
 
 TreeSpec spec_builder::finish() && {
   if (!complete()) throw value_error("spec_builder: the spec is incomplete");
+  bool has_none = std::any_of(nodes_.begin(), nodes_.end(), [](const spec_node& n) { return n.kind == node_kind::none; });
   TreeSpec s;
-  s.nodes_ = std::move(nodes_);
-  s.contexts_ = std::move(contexts_);
+  s.data_ = std::make_shared<const TreeSpec::data>(TreeSpec::data{std::move(nodes_), std::move(contexts_), has_none});
   return s;
 }
 
 //===--- TreeSpec ---===//
 
-TreeSpec::TreeSpec() : nodes_{spec_node{node_kind::leaf, 0, 1, 1, spec_node::no_context}} {}
+const std::shared_ptr<const TreeSpec::data>& TreeSpec::leaf_data() {
+  static const std::shared_ptr<const data> leaf =
+      std::make_shared<const data>(data{{spec_node{node_kind::leaf, 0, 1, 1, spec_node::no_context}}, {}});
+  return leaf;
+}
+
+TreeSpec::TreeSpec() : data_(leaf_data()) {}
+
+TreeSpec::TreeSpec(TreeSpec&& other) noexcept : data_(std::exchange(other.data_, leaf_data())) {}
+
+TreeSpec& TreeSpec::operator=(TreeSpec&& other) noexcept {
+  if (this != &other) data_ = std::exchange(other.data_, leaf_data());
+  return *this;
+}
 
 namespace {
 
@@ -219,8 +233,8 @@ TreeSpec TreeSpec::custom(std::string type_name, std::string context_json, const
 }
 
 const node_context& TreeSpec::context_of(std::size_t i) const noexcept {
-  std::uint32_t c = nodes_[i].context;
-  return c == spec_node::no_context ? empty_context : contexts_[c];
+  std::uint32_t c = data_->nodes[i].context;
+  return c == spec_node::no_context ? empty_context : data_->contexts[c];
 }
 
 const node_context& TreeSpec::context() const noexcept { return context_of(0); }
@@ -254,7 +268,7 @@ TreeSpec TreeSpec::child(std::size_t i) const {
     throw index_error("child index " + std::to_string(i) + " out of range for a node with " +
                       std::to_string(num_children()) + " children");
   std::size_t at = 1;
-  for (std::size_t k = 0; k < i; ++k) at += nodes_[at].num_nodes;
+  for (std::size_t k = 0; k < i; ++k) at += data_->nodes[at].num_nodes;
   return detail::subtree(*this, at);
 }
 
@@ -266,9 +280,10 @@ std::vector<TreeSpec> TreeSpec::children() const {
 }
 
 bool operator==(const TreeSpec& a, const TreeSpec& b) noexcept {
-  if (a.nodes_.size() != b.nodes_.size()) return false;
-  for (std::size_t i = 0; i < a.nodes_.size(); ++i) {
-    const spec_node &x = a.nodes_[i], &y = b.nodes_[i];
+  if (a.data_ == b.data_) return true;  // copies of one spec
+  if (a.data_->nodes.size() != b.data_->nodes.size()) return false;
+  for (std::size_t i = 0; i < a.data_->nodes.size(); ++i) {
+    const spec_node &x = a.data_->nodes[i], &y = b.data_->nodes[i];
     if (x.kind != y.kind || x.arity != y.arity || x.num_nodes != y.num_nodes || x.num_leaves != y.num_leaves) return false;
     if (!(a.context_of(i) == b.context_of(i))) return false;
   }
@@ -282,13 +297,13 @@ void combine(std::size_t& seed, std::size_t h) noexcept { seed ^= h + 0x9E3779B9
 }  // namespace
 
 std::size_t TreeSpec::hash() const noexcept {
-  std::size_t seed = nodes_.size();
-  for (std::size_t i = 0; i < nodes_.size(); ++i) {
-    const spec_node& n = nodes_[i];
+  std::size_t seed = data_->nodes.size();
+  for (std::size_t i = 0; i < data_->nodes.size(); ++i) {
+    const spec_node& n = data_->nodes[i];
     combine(seed, static_cast<std::size_t>(n.kind) | (std::size_t{n.arity} << 8));
     combine(seed, n.num_leaves);
     if (n.context == spec_node::no_context) continue;
-    const node_context& c = contexts_[n.context];
+    const node_context& c = data_->contexts[n.context];
     for (const auto& k : c.keys) {
       if (const auto* iv = std::get_if<std::int64_t>(&k)) combine(seed, std::hash<std::int64_t>{}(*iv));
       else combine(seed, std::hash<std::string>{}(std::get<std::string>(k)));
@@ -349,14 +364,14 @@ std::string TreeSpec::repr(repr_style style) const {
   std::string out;
   struct frame {
     std::size_t node;       // the open node
-    std::size_t next;       // index of its next child in nodes_
+    std::size_t next;       // index of its next child in data_->nodes
     std::size_t remaining;  // children still to print
     std::size_t indent;     // indentation of its children (torch2)
     bool first;
   };
   std::vector<frame> stack;
   auto open = [&](std::size_t i, std::size_t indent) {
-    const spec_node& n = nodes_[i];
+    const spec_node& n = data_->nodes[i];
     if (n.kind == node_kind::leaf) {
       out += '*';
       return;
@@ -386,7 +401,7 @@ std::string TreeSpec::repr(repr_style style) const {
     }
     f.first = false;
     std::size_t child = f.next, indent = f.indent;
-    f.next += nodes_[child].num_nodes;
+    f.next += data_->nodes[child].num_nodes;
     --f.remaining;
     open(child, indent);  // may invalidate f
   }

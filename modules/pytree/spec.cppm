@@ -1,6 +1,7 @@
 // modules/pytree/spec.cppm — TreeSpec as one flat pre-order array of nodes (partition :spec): kinds,
 // contexts, O(1) counts, equality, hashing, torch's two repr styles and treespec_pprint.
 module;
+#include <memory>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -62,11 +63,17 @@ enum class repr_style : std::uint8_t {
 };
 
 /// A pytree structure. Value type: one flat pre-order array of nodes and one array of contexts,
-/// no per-node allocation; counts are O(1); equality and hash are structural and include keys.
+/// no per-node allocation, immutable and shared between copies (a copy is O(1)); counts are O(1);
+/// equality and hash are structural and include keys.
 class TreeSpec {
  public:
   /// The leaf spec `*`.
   TreeSpec();
+  TreeSpec(const TreeSpec&) = default;
+  TreeSpec& operator=(const TreeSpec&) = default;
+  /// A moved-from spec is the leaf spec.
+  TreeSpec(TreeSpec&& other) noexcept;
+  TreeSpec& operator=(TreeSpec&& other) noexcept;
 
   [[nodiscard]] static inline TreeSpec leaf() { return {}; }
   [[nodiscard]] static TreeSpec none();
@@ -85,10 +92,12 @@ class TreeSpec {
   /// A node of a custom type registered under `type_name`, with its context as JSON text.
   [[nodiscard]] static TreeSpec custom(std::string type_name, std::string context_json, const std::vector<TreeSpec>& children);
 
-  [[nodiscard]] inline node_kind kind() const noexcept { return nodes_.front().kind; }
-  [[nodiscard]] inline std::size_t num_nodes() const noexcept { return nodes_.front().num_nodes; }
-  [[nodiscard]] inline std::size_t num_leaves() const noexcept { return nodes_.front().num_leaves; }
-  [[nodiscard]] inline std::size_t num_children() const noexcept { return nodes_.front().arity; }
+  [[nodiscard]] inline node_kind kind() const noexcept { return data_->nodes.front().kind; }
+  [[nodiscard]] inline std::size_t num_nodes() const noexcept { return data_->nodes.front().num_nodes; }
+  [[nodiscard]] inline std::size_t num_leaves() const noexcept { return data_->nodes.front().num_leaves; }
+  [[nodiscard]] inline std::size_t num_children() const noexcept { return data_->nodes.front().arity; }
+  /// Whether some node is a None node (known from construction: O(1)).
+  [[nodiscard]] inline bool has_none_nodes() const noexcept { return data_->has_none; }
   /// `is_leaf()`: one node and one leaf (an empty tuple is not a leaf).
   [[nodiscard]] inline bool is_leaf() const noexcept { return num_nodes() == 1 && num_leaves() == 1; }
   /// The root's context; empty for leaves, tuples and lists.
@@ -99,8 +108,8 @@ class TreeSpec {
   [[nodiscard]] std::vector<TreeSpec> children() const;
 
   /// The pre-order nodes and the contexts they index.
-  [[nodiscard]] inline const std::vector<spec_node>& nodes() const noexcept { return nodes_; }
-  [[nodiscard]] inline const std::vector<node_context>& contexts() const noexcept { return contexts_; }
+  [[nodiscard]] inline const std::vector<spec_node>& nodes() const noexcept { return data_->nodes; }
+  [[nodiscard]] inline const std::vector<node_context>& contexts() const noexcept { return data_->contexts; }
   /// The context of node i.
   [[nodiscard]] const node_context& context_of(std::size_t i) const noexcept;
 
@@ -112,8 +121,15 @@ class TreeSpec {
 
  private:
   friend class spec_builder;
-  std::vector<spec_node> nodes_;
-  std::vector<node_context> contexts_;
+  // Immutable once built and shared by copies: copying a spec (every flatten returns one) costs a
+  // reference count, not the node array.
+  struct data {
+    std::vector<spec_node> nodes;
+    std::vector<node_context> contexts;
+    bool has_none = false;  // some node is a None node (flatten with None as a leaf rewrites them)
+  };
+  [[nodiscard]] static const std::shared_ptr<const data>& leaf_data();
+  std::shared_ptr<const data> data_;
 };
 
 /// `treespec_pprint(spec)`: the tree with `*` for leaves, e.g. `(*, {'b': [*, *], 'a': *})`.

@@ -211,8 +211,14 @@ template <class L>
 template <class L, class F>
 [[nodiscard]] auto tree_map(F&& f, const Tree<L>& tree, none_is none = none_is::leaf) {
   using R = std::decay_t<std::invoke_result_t<F&, const L&>>;
-  auto [leaves, spec] = tree_flatten(tree, none);
   std::vector<R> mapped;
+  if (none == none_is::node || !tree.structure().has_none_nodes()) {
+    // the leaves are read in place: no flattened copy in between
+    mapped.reserve(tree.leaves().size());
+    for (const L& x : tree.leaves()) mapped.push_back(std::invoke(f, x));
+    return Tree<R>::from(tree.structure(), std::move(mapped));
+  }
+  auto [leaves, spec] = tree_flatten(tree, none);
   mapped.reserve(leaves.size());
   for (const L& x : leaves) mapped.push_back(std::invoke(f, x));
   return Tree<R>::from(std::move(spec), std::move(mapped));
@@ -461,9 +467,7 @@ Tree<L> Tree<L>::child(std::size_t i) const {
 
 template <class L>
 std::pair<std::vector<L>, TreeSpec> tree_flatten(const Tree<L>& tree, none_is none) {
-  bool has_none = false;
-  for (const auto& n : tree.structure().nodes()) has_none |= n.kind == node_kind::none;
-  if (none == none_is::node || !has_none) {
+  if (none == none_is::node || !tree.structure().has_none_nodes()) {
     return {std::vector<L>(tree.leaves().begin(), tree.leaves().end()), tree.structure()};
   }
   if constexpr (std::is_constructible_v<L, std::nullptr_t>) {
@@ -489,9 +493,7 @@ std::pair<std::vector<L>, TreeSpec> tree_flatten(const Tree<L>& tree, none_is no
 
 template <class L>
 std::pair<std::vector<L>, TreeSpec> tree_flatten(Tree<L>&& tree, none_is none) {
-  bool has_none = false;
-  for (const auto& n : tree.structure().nodes()) has_none |= n.kind == node_kind::none;
-  if (none == none_is::node || !has_none) {
+  if (none == none_is::node || !tree.structure().has_none_nodes()) {
     TreeSpec structure = tree.structure();
     return {std::move(tree).take_leaves(), std::move(structure)};
   }

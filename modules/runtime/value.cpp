@@ -72,29 +72,44 @@ Tensor empty_meta(std::vector<std::int64_t> sizes, ScalarType dtype) {
   return Tensor(std::make_shared<const meta_tensor>(std::move(sizes), dtype));
 }
 
-Value Value::list(value_list items) noexcept {
+Value Value::list(value_list items) {
   Value v;
   v.storage_.emplace<list_box>(std::move(items));
   return v;
 }
 
-Value Value::tuple(value_list items) noexcept {
+Value Value::tuple(value_list items) {
   Value v;
   v.storage_.emplace<tuple_box>(std::move(items));
   return v;
 }
 
-value_list* Value::children() noexcept {
-  if (auto* l = std::get_if<list_box>(&storage_)) return &l->items;
-  if (auto* t = std::get_if<tuple_box>(&storage_)) return &t->items;
-  return nullptr;
+value_list* Value::existing_children() noexcept {
+  sequence_box* box = std::get_if<list_box>(&storage_);
+  if (!box) box = std::get_if<tuple_box>(&storage_);
+  return box ? box->items.get() : nullptr;
 }
 
-const value_list* Value::children() const noexcept { return const_cast<Value*>(this)->children(); }
+value_list* Value::children() {
+  sequence_box* box = std::get_if<list_box>(&storage_);
+  if (!box) box = std::get_if<tuple_box>(&storage_);
+  if (!box) return nullptr;
+  // a moved-from sequence: empty (an empty vector does not allocate)
+  if (!box->items) box->items = std::make_unique<value_list>();
+  return box->items.get();
+}
+
+const value_list* Value::children() const noexcept {
+  static const value_list empty;
+  const sequence_box* box = std::get_if<list_box>(&storage_);
+  if (!box) box = std::get_if<tuple_box>(&storage_);
+  if (!box) return nullptr;
+  return box->items ? box->items.get() : &empty;
+}
 
 // Grants the iterative algorithms below access to the storage without making them members.
 struct value_access {
-  static value_list* children(Value& v) noexcept { return v.children(); }
+  static value_list* children(Value& v) { return v.children(); }
   static const value_list* children(const Value& v) noexcept { return v.children(); }
   static Value::storage& storage(Value& v) noexcept { return v.storage_; }
   static const Value::storage& storage(const Value& v) noexcept { return v.storage_; }
@@ -144,11 +159,11 @@ Value& Value::operator=(Value&& other) noexcept {
 // Flattens a deep value into a work list so that each element is destroyed with no children left;
 // a list of scalars (the common case) is left to the ordinary destructor.
 void Value::release_children() noexcept {
-  value_list* mine = children();
+  value_list* mine = existing_children();
   if (!mine) return;
   bool deep = false;
   for (auto& c : *mine) {
-    if (auto* cc = c.children(); cc && !cc->empty()) {
+    if (auto* cc = c.existing_children(); cc && !cc->empty()) {
       deep = true;
       break;
     }
@@ -159,7 +174,7 @@ void Value::release_children() noexcept {
   while (!pending.empty()) {
     Value v = std::move(pending.back());
     pending.pop_back();
-    if (auto* cc = v.children()) {
+    if (auto* cc = v.existing_children()) {
       for (auto& c : *cc) pending.push_back(std::move(c));
       cc->clear();
     }
@@ -183,7 +198,7 @@ double Value::to_double() const {
   wrong_kind("float");
 }
 const std::string& Value::to_string() const {
-  if (auto* p = std::get_if<std::string>(&storage_)) return *p;
+  if (auto* p = std::get_if<std::shared_ptr<const std::string>>(&storage_)) return **p;
   wrong_kind("str");
 }
 const SymInt& Value::to_symint() const {

@@ -132,9 +132,9 @@ class Value {
   inline Value(I i) noexcept : storage_(static_cast<std::int64_t>(i)) {}  // NOLINT
   template <std::floating_point F>
   inline Value(F f) noexcept : storage_(static_cast<double>(f)) {}  // NOLINT
-  inline Value(std::string s) noexcept : storage_(std::move(s)) {}  // NOLINT
-  inline Value(std::string_view s) : storage_(std::string(s)) {}  // NOLINT
-  inline Value(const char* s) : storage_(std::string(s)) {}  // NOLINT
+  inline Value(std::string s) : storage_(std::make_shared<const std::string>(std::move(s))) {}  // NOLINT
+  inline Value(std::string_view s) : storage_(std::make_shared<const std::string>(s)) {}  // NOLINT
+  inline Value(const char* s) : storage_(std::make_shared<const std::string>(s)) {}  // NOLINT
   inline Value(SymInt s) : storage_(std::make_shared<const SymInt>(std::move(s))) {}  // NOLINT
   inline Value(SymFloat s) : storage_(std::make_shared<const SymFloat>(std::move(s))) {}  // NOLINT
   inline Value(SymBool s) : storage_(std::make_shared<const SymBool>(std::move(s))) {}  // NOLINT
@@ -144,9 +144,9 @@ class Value {
   inline Value(std::shared_ptr<T> o) noexcept : storage_(std::shared_ptr<const object>(std::move(o))) {}  // NOLINT
 
   /// A Python list holding `items`.
-  [[nodiscard]] static Value list(value_list items = {}) noexcept;
+  [[nodiscard]] static Value list(value_list items = {});
   /// A Python tuple holding `items`.
-  [[nodiscard]] static Value tuple(value_list items = {}) noexcept;
+  [[nodiscard]] static Value tuple(value_list items = {});
 
   // Scalars copy and die inline (the hot case: leaves); lists and tuples go through the
   // iterative out-of-line paths.
@@ -203,26 +203,45 @@ class Value {
   friend bool operator==(const Value& a, const Value& b);
 
  private:
-  struct list_box {
-    value_list items;
+  // A list's or tuple's items, owned (value semantics: a copy of the Value copies them, through
+  // copy_sequence, iteratively). Boxed so that a Value stays at 24 bytes.
+  struct sequence_box {
+    std::unique_ptr<value_list> items;
+    sequence_box() = default;
+    explicit sequence_box(value_list v) : items(std::make_unique<value_list>(std::move(v))) {}
+    // Only for std::variant's copy; Value copies sequences itself (iteratively)
+    sequence_box(const sequence_box& o) : items(o.items ? std::make_unique<value_list>(*o.items) : nullptr) {}
+    sequence_box& operator=(const sequence_box& o) {
+      items = o.items ? std::make_unique<value_list>(*o.items) : nullptr;
+      return *this;
+    }
+    sequence_box(sequence_box&&) noexcept = default;
+    sequence_box& operator=(sequence_box&&) noexcept = default;
   };
-  struct tuple_box {
-    value_list items;
+  struct list_box : sequence_box {
+    using sequence_box::sequence_box;
   };
-  // Symbolic scalars are rare and large (an expression string and a hint): boxing them keeps a
-  // Value at 40 bytes, which is what flattening and copying leaves pays for.
-  using storage = std::variant<std::monostate, bool, std::int64_t, double, std::string, std::shared_ptr<const SymInt>,
-                               std::shared_ptr<const SymFloat>, std::shared_ptr<const SymBool>, Tensor, list_box,
-                               tuple_box, std::shared_ptr<const object>>;
+  struct tuple_box : sequence_box {
+    using sequence_box::sequence_box;
+  };
+  // Strings are immutable and shared, symbolic scalars rare and large, sequences boxed: a Value is
+  // 24 bytes, which is what flattening, mapping and copying leaves pays for (a 2^20-leaf list of
+  // them stays under glibc's mmap threshold, so its memory is reused instead of faulted in anew).
+  using storage = std::variant<std::monostate, bool, std::int64_t, double, std::shared_ptr<const std::string>,
+                               std::shared_ptr<const SymInt>, std::shared_ptr<const SymFloat>,
+                               std::shared_ptr<const SymBool>, Tensor, list_box, tuple_box, std::shared_ptr<const object>>;
   storage storage_;
 
   [[noreturn]] void wrong_kind(std::string_view expected) const;
   void copy_sequence(const Value& other);
-  value_list* children() noexcept;
+  value_list* children();                      // a moved-from sequence gets an empty vector
+  value_list* existing_children() noexcept;    // null also for a moved-from sequence
   [[nodiscard]] const value_list* children() const noexcept;
   void release_children() noexcept;
   friend struct value_access;
 };
+
+static_assert(sizeof(Value) == 24, "a Value is 24 bytes: leaves are copied by the million");
 
 /// Returns `v` with every SymInt replaced by its hint (`_get_symint_hints`, docs/semantics.md §A.2):
 /// lists and tuples are rebuilt with the same kind, a concrete SymInt gives its value, a symbolic
