@@ -1,9 +1,13 @@
 // bench/pytree.bench.cpp — ns per leaf of tree_flatten, tree_unflatten and tree_map on a wide list
 // (1M leaves), deep chains (100 deep) and 10-ary dicts; treespec_dumps/loads. Peer: pytree_peer.py.
 #include <benchmark/benchmark.h>
+#include <sys/resource.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
+#include <cstdlib>
+#include <new>
 #include <span>
 #include <string>
 #include <vector>
@@ -15,7 +19,37 @@ using namespace aotkit::pytree;
 using aotkit::runtime::Value;
 using T = Tree<Value>;
 
+// Every allocation of the process counted, so each benchmark can say how many it makes per leaf
+// (a regression then names its cause: allocations, page faults, or neither).
 namespace {
+std::atomic<std::uint64_t> allocations{0};
+}  // namespace
+void* operator new(std::size_t n) {
+  allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace {
+
+std::uint64_t minor_faults() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<std::uint64_t>(u.ru_minflt);
+}
+
+// Counts allocations and page faults over the timed loop; reports them per leaf.
+struct per_leaf {
+  std::uint64_t allocs = allocations.load(), faults = minor_faults();
+  void report(benchmark::State& state, std::size_t leaves) const {
+    double n = static_cast<double>(state.iterations()) * static_cast<double>(leaves);
+    state.counters["allocs/leaf"] = static_cast<double>(allocations.load() - allocs) / n;
+    state.counters["faults/leaf"] = static_cast<double>(minor_faults() - faults) / n;
+    state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(leaves));
+  }
+};
 
 T wide(std::size_t n) {
   tree_builder<Value> b;
@@ -64,20 +98,23 @@ T dicts() {
 template <class Make>
 void run_flatten(benchmark::State& state, Make make) {
   T t = make();
+  per_leaf count;
   for (auto _ : state) benchmark::DoNotOptimize(tree_flatten(t));
-  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(t.leaves().size()));
+  count.report(state, t.leaves().size());
 }
 template <class Make>
 void run_unflatten(benchmark::State& state, Make make) {
   auto [leaves, spec] = tree_flatten(make());
+  per_leaf count;
   for (auto _ : state) benchmark::DoNotOptimize(tree_unflatten(leaves, spec));
-  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(leaves.size()));
+  count.report(state, leaves.size());
 }
 template <class Make>
 void run_map(benchmark::State& state, Make make) {
   T t = make();
+  per_leaf count;
   for (auto _ : state) benchmark::DoNotOptimize(tree_map([](const Value& v) { return Value(v.to_int() + 1); }, t));
-  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(t.leaves().size()));
+  count.report(state, t.leaves().size());
 }
 
 void flatten_wide(benchmark::State& s) { run_flatten(s, [] { return wide(1 << 20); }); }
@@ -121,18 +158,21 @@ Tree<std::int64_t> wide_i64(std::size_t n) {
 }
 void flatten_wide_i64(benchmark::State& state) {
   auto t = wide_i64(1 << 20);
+  per_leaf count;
   for (auto _ : state) benchmark::DoNotOptimize(tree_flatten(t));
-  state.SetItemsProcessed(state.iterations() * (1 << 20));
+  count.report(state, 1 << 20);
 }
 void unflatten_wide_i64(benchmark::State& state) {
   auto [leaves, spec] = tree_flatten(wide_i64(1 << 20));
+  per_leaf count;
   for (auto _ : state) benchmark::DoNotOptimize(tree_unflatten(leaves, spec));
-  state.SetItemsProcessed(state.iterations() * (1 << 20));
+  count.report(state, 1 << 20);
 }
 void map_wide_i64(benchmark::State& state) {
   auto t = wide_i64(1 << 20);
+  per_leaf count;
   for (auto _ : state) benchmark::DoNotOptimize(tree_map([](std::int64_t x) { return x + 1; }, t));
-  state.SetItemsProcessed(state.iterations() * (1 << 20));
+  count.report(state, 1 << 20);
 }
 BENCHMARK(flatten_wide_i64)->Unit(benchmark::kMillisecond);
 BENCHMARK(unflatten_wide_i64)->Unit(benchmark::kMillisecond);

@@ -1,10 +1,11 @@
-# bench/pytree_peer.py — the peer side of bench/pytree.bench.cpp: torch 1.13's torch.utils._pytree
-# on the same shapes (wide list of 2^20 ints, 10,000 chains 100 deep, 10-ary dicts 5 levels).
-# Run with Debian's /usr/bin/python3. Prints ns per leaf (median of 5).
+# bench/pytree_peer.py — the peer side of bench/pytree.bench.cpp: torch's torch.utils._pytree (1.13
+# or 2.x) on the same shapes (wide list of 2^20 ints, 10,000 chains 100 deep, 10-ary dicts 5 levels).
+# Run with a Python that has torch (bench/compare.py runs it). Prints ns per leaf (median of 5).
 import statistics
 import sys
 import time
 
+import torch
 import torch.utils._pytree as pytree
 
 sys.setrecursionlimit(10000)
@@ -39,6 +40,7 @@ def median_ns_per_leaf(fn, leaves, repeat=5):
     return statistics.median(times) / leaves * 1e9
 
 
+print(f"torch {torch.__version__}")
 for name, make in [("wide", wide), ("deep", deep_chains), ("dicts", dicts)]:
     tree = make()
     leaves, spec = pytree.tree_flatten(tree)
