@@ -350,14 +350,8 @@ class reader {
 
   fx_document read() {
     fx_document doc;
-    c_.expect('{');
-    bool first = true, saw_format = false, saw_nodes = false;
-    std::string key;
-    seen_keys keys;
-    while (c_.more('}', first)) {
-      c_.string(key);
-      c_.expect(':');
-      if (!keys.insert(key)) throw input_error("/", "duplicate key '" + key + "'");
+    bool saw_format = false, saw_nodes = false;
+    read_object("/", [&](std::string_view key) {
       if (key == "format") {
         std::string f;
         locate("/format");
@@ -382,7 +376,7 @@ class reader {
       } else {
         c_.skip();
       }
-    }
+    });
     if (!c_.at_end()) c_.syntax("trailing characters after the document");
     if (!saw_format) throw input_error("/", "missing \"format\": \"fx-json/2\" (or fx-json/1)");
     if (!saw_nodes) throw input_error("/", "missing \"nodes\"");
@@ -412,6 +406,22 @@ class reader {
     at_index_ = index;
   }
 
+  // Reads one object's members: `on_member(key)` reads each value; a key given twice is an error
+  // at `base` (one rule for every object of the format).
+  template <class F>
+  void read_object(const std::string& base, F&& on_member) {
+    c_.expect('{');
+    bool first = true;
+    std::string key;
+    seen_keys keys;
+    while (c_.more('}', first)) {
+      c_.string(key);
+      c_.expect(':');
+      if (!keys.insert(key)) throw input_error(base, "duplicate key '" + key + "'");
+      on_member(std::string_view(key));
+    }
+  }
+
   std::string read_string_at(std::string where) {
     locate(std::move(where));
     if (c_.peek() != '"') fail("expected a string");
@@ -436,22 +446,17 @@ class reader {
       c_.literal("null");
       return std::nullopt;
     }
-    c_.expect('{');
-    bool first = true, saw_in = false;
-    std::string key, kind;
-    seen_keys keys;
+    bool saw_in = false;
+    std::string kind;
     pytree_info info;
-    while (c_.more('}', first)) {
-      c_.string(key);
-      c_.expect(':');
-      if (!keys.insert(key)) throw input_error(base, "duplicate key '" + key + "'");
+    read_object(base, [&](std::string_view key) {
       if (key == "kind") {
         kind = read_string_at(base + "/kind");
       } else if (key == "orig_args") {
         locate(base + "/orig_args");
         c_.expect('[');
-        bool f2 = true;
-        while (c_.more(']', f2)) {
+        bool first = true;
+        while (c_.more(']', first)) {
           std::string a = read_string_at(base + "/orig_args/" + std::to_string(info.orig_args.size()));
           if (!is_identifier(a)) fail("'" + quote_excerpt(a) + "' is not an identifier");
           info.orig_args.push_back(std::move(a));
@@ -466,7 +471,7 @@ class reader {
       } else {
         c_.skip();
       }
-    }
+    });
     locate(base);
     if (kind != "pytree") fail("unknown code generator '" + quote_excerpt(kind) + "' (this reader knows \"pytree\")");
     if (!saw_in) fail("a pytree code generator needs \"in_spec\"");
@@ -479,18 +484,12 @@ class reader {
     c_.expect('[');
     bool first = true;
     std::vector<module_attribute> attributes;
-    std::string key;
     while (c_.more(']', first)) {
       std::string base = "/attributes/" + std::to_string(attributes.size());
       locate(base);
-      c_.expect('{');
-      bool f2 = true, saw_kind = false;
+      bool saw_kind = false;
       module_attribute a;
-      seen_keys keys;
-      while (c_.more('}', f2)) {
-        c_.string(key);
-        c_.expect(':');
-        if (!keys.insert(key)) throw input_error(base, "duplicate key '" + key + "'");
+      read_object(base, [&](std::string_view key) {
         if (key == "name") {
           a.name = read_string_at(base + "/name");
         } else if (key == "kind") {
@@ -507,7 +506,7 @@ class reader {
         } else {
           c_.skip();
         }
-      }
+      });
       locate(base);
       if (a.name.empty() || !saw_kind) fail("an attribute needs \"name\" and \"kind\"");
       attributes.push_back(std::move(a));
@@ -523,20 +522,13 @@ class reader {
     c_.expect('[');
     bool first = true;
     std::size_t i = 0;
-    std::string key;
     while (c_.more(']', first)) {
       std::string base = "/submodules/" + std::to_string(i++);
-      c_.expect('{');
-      bool f2 = true;
       std::string path;
       bool impure = false;
       std::optional<Graph> g;
       std::optional<pytree_info> codegen;
-      seen_keys keys;
-      while (c_.more('}', f2)) {
-        c_.string(key);
-        c_.expect(':');
-        if (!keys.insert(key)) throw input_error(base, "duplicate key '" + key + "'");
+      read_object(base, [&](std::string_view key) {
         if (key == "name") {
           locate(base + "/name");
           if (c_.peek() != '"') fail("expected a string");
@@ -552,7 +544,7 @@ class reader {
         } else {
           c_.skip();
         }
-      }
+      });
       locate(base);
       if (path.empty() || !g) fail("a submodule needs \"name\" and \"nodes\"");
       g->set_codegen(std::move(codegen));

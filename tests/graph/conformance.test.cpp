@@ -12,27 +12,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../data_files.hpp"
+
 import aotkit.graph;
 
 using namespace aotkit::graph;
 
+using aotkit_testing::slurp;
+
 namespace {
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::vector<std::filesystem::path> graph_files() {
-  std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::directory_iterator(AOTKIT_GRAPH_DATA))
-    if (e.path().extension() == ".json" && e.path().filename() != "index.json") files.push_back(e.path());
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
+std::vector<std::filesystem::path> graph_files() { return aotkit_testing::json_documents(AOTKIT_GRAPH_DATA); }
 }  // namespace
 
 TEST_CASE("the shared graphs print, lint and DCE exactly as torch 1.13 recorded", "[graph][conformance]") {

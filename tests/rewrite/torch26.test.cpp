@@ -15,6 +15,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../data_files.hpp"
+
 import aotkit.runtime;
 import aotkit.graph;
 import aotkit.rewrite;
@@ -24,21 +26,10 @@ using namespace aotkit::rewrite;
 
 namespace {
 
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using aotkit_testing::slurp;
 
 // Every fx-json file of the corpus and of the shared captures, sorted.
-std::vector<std::filesystem::path> torch26_graphs() {
-  std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(AOTKIT_TORCH26_GRAPHS))
-    if (e.path().extension() == ".json" && e.path().filename() != "index.json") files.push_back(e.path());
-  std::sort(files.begin(), files.end());
-  return files;
-}
+std::vector<std::filesystem::path> torch26_graphs() { return aotkit_testing::json_documents(AOTKIT_TORCH26_GRAPHS, true); }
 
 std::string label(const std::filesystem::path& p) {
   return p.parent_path().filename().string() + "/" + p.filename().string();
