@@ -32,21 +32,21 @@ def _op_name(t):
     return None
 
 
-def _is_hop(t):
+def _hop_name(t):
+    """`higher_order.<name>` for a higher-order operator (one spelling; FX prints torch.ops.<that>), else None."""
     hop = getattr(torch._ops, "HigherOrderOperator", None)
-    return (hop is not None and isinstance(t, hop)) or type(t).__name__.endswith("HigherOrderOperator")
+    if (hop is not None and isinstance(t, hop)) or type(t).__name__.endswith("HigherOrderOperator"):
+        return f"higher_order.{getattr(t, '_name', None) or t.__name__}"
+    return None
 
 
 def _target_name(node):
     t = node.target
     if node.op != "call_function":
         return str(t)
-    name = _op_name(t)
+    name = _op_name(t) or _hop_name(t)
     if name is not None:
         return name
-    if _is_hop(t):
-        # one spelling per target: "higher_order.<name>" (FX prints torch.ops.higher_order.<name>)
-        return f"higher_order.{getattr(t, '_name', None) or t.__name__}"
     mod = getattr(t, "__module__", None) or ""
     if mod == "_operator":
         mod = "operator"
@@ -89,11 +89,9 @@ def _arg(a):
         return {"layout": str(a)}
     if isinstance(a, complex):
         return {"complex": [a.real, a.imag]}
-    name = _op_name(a)
+    name = _op_name(a) or _hop_name(a)
     if name is not None:
         return {"op": name}
-    if _is_hop(a):
-        return {"op": f"higher_order.{getattr(a, '_name', None) or a.__name__}"}
     return {"repr": repr(a)}
 
 

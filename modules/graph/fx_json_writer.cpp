@@ -274,9 +274,10 @@ void write_codegen(std::string& out, const Graph& g) {
 // The document of `g`, with the submodules and attributes of `module` when there is one. The
 // format is the oldest that holds it: fx-json/2 only with a code generator or attributes.
 std::string write_document(const Graph& g, const GraphModule* module, std::string_view name) {
-  bool v2 = g.codegen().has_value() || (module && module->attributes_known());
-  if (module && !v2)
-    for (const auto& [path, sub] : module->named_modules()) v2 = v2 || sub->codegen().has_value();
+  bool v2 = g.codegen().has_value() ||
+            (module && (module->attributes_known() || std::ranges::any_of(module->named_modules(), [](const auto& m) {
+                          return m.second->codegen().has_value();
+                        })));
   std::string out = v2 ? R"({"format": "fx-json/2", "name": )" : R"({"format": "fx-json/1", "name": )";
   write_string(out, name);
   out += R"(, "num_nodes": )" + std::to_string(g.size()) + R"(, "op_counts": {)";

@@ -55,11 +55,16 @@ node_id make_token_before(Graph& g, node_id anchor) {
   return t;
 }
 
-std::string nodes_repr(const Graph& g, const std::vector<node_id>& nodes) {
-  if (nodes.empty()) return "set()";
-  std::string s = "{";
+// The names of `nodes`, comma-separated: the inside of Python's repr of a set or list of them.
+std::string joined_names(const Graph& g, const std::vector<node_id>& nodes) {
+  std::string s;
   for (std::size_t i = 0; i < nodes.size(); ++i) s += (i ? ", " : "") + g.node(nodes[i]).name();
-  return s + "}";
+  return s;
+}
+
+// Python's repr of a set of nodes (`set()` when empty).
+std::string nodes_repr(const Graph& g, const std::vector<node_id>& nodes) {
+  return nodes.empty() ? "set()" : "{" + joined_names(g, nodes) + "}";
 }
 
 }  // namespace
@@ -182,62 +187,54 @@ bool equals_zero(const arg& a) {
   }
 }
 
-std::string set_repr(const Graph& g, const std::vector<node_id>& nodes) { return nodes_repr(g, nodes); }
-
-std::string list_repr(const Graph& g, const std::vector<node_id>& nodes) {
-  std::string s = "[";
-  for (std::size_t i = 0; i < nodes.size(); ++i) s += (i ? ", " : "") + g.node(nodes[i]).name();
-  return s + "]";
-}
-
 }  // namespace
 
 unlift_report unlift_tokens_from_graph_v2(Graph& g, std::string_view subgraph, std::size_t expected) {
-  std::vector<node_id> input_nodes, input_token_nodes, with_effect_nodes, output_token_nodes;
-  std::size_t num_erased_outs = 0;
-  auto contains = [](const std::vector<node_id>& v, node_id n) { return std::find(v.begin(), v.end(), n) != v.end(); };
+  // as in torch, the token and other outputs accumulate over the walk (a graph has one output node)
+  std::vector<node_id> input_token_nodes, output_token_nodes;
+  std::vector<arg> others;
+  // torch's `x in input_nodes` / `x in with_effect_nodes`: such a node seen earlier in the walk
+  auto seen_before = [&](const arg& a, node_id n, auto&& is_kind) {
+    return a.is_node() && is_kind(a.to_node()) && g.before(a.to_node(), n);
+  };
+  auto is_placeholder = [&](node_id x) { return g.node(x).op() == node_op::placeholder; };
+  auto is_effects = [&](node_id x) { return is_with_effects(g, x); };
   for (node_id n = g.first(); n != no_node; n = g.node(n).next()) {
-    node_op op = g.node(n).op();
-    if (op == node_op::placeholder) {
-      input_nodes.push_back(n);
-    } else if (is_with_effects(g, n)) {
-      with_effect_nodes.push_back(n);
+    if (is_with_effects(g, n)) {
       const auto& args = g.node(n).args();
-      if (!args.empty() && args[0].is_node() && contains(input_nodes, args[0].to_node())) {
-        if (!contains(input_token_nodes, args[0].to_node())) input_token_nodes.push_back(args[0].to_node());
+      if (!args.empty() && seen_before(args[0], n, is_placeholder)) {
+        node_id token = args[0].to_node();
+        if (std::find(input_token_nodes.begin(), input_token_nodes.end(), token) == input_token_nodes.end())
+          input_token_nodes.push_back(token);
         rewrite_with_effects_input_token(g, n);  // inserts before n: the walk goes on from n
       }
-    } else if (op == node_op::output) {
+    } else if (g.node(n).op() == node_op::output) {
       const auto& out_args = g.node(n).args();
       if (out_args.empty()) throw index_error("tuple index out of range");
       if (!out_args[0].is_sequence()) throw type_error("the output of " + std::string(subgraph) + " is not iterable");
-      std::vector<node_id> tokens;
-      std::vector<arg> others;
       for (const arg& out : out_args[0].items()) {
         bool token = false;
         if (out.is_node()) {
           const Node& o = g.node(out.to_node());
           token = o.op() == node_op::call_function && o.target_op() == getitem_op() && o.args().size() > 1 &&
-                  equals_zero(o.args()[1]) && o.args()[0].is_node() && contains(with_effect_nodes, o.args()[0].to_node());
+                  equals_zero(o.args()[1]) && seen_before(o.args()[0], n, is_effects);
         }
-        if (token) tokens.push_back(out.to_node());
+        if (token) output_token_nodes.push_back(out.to_node());
         else others.push_back(out);
       }
-      for (node_id t : tokens) output_token_nodes.push_back(t);
-      rewrite_output(g, n, tokens, std::move(others), torch_profile::torch2_6);
-      num_erased_outs = tokens.size();
+      rewrite_output(g, n, output_token_nodes, others, torch_profile::torch2_6);
     }
   }
   // the set's order is Python's hash order; graph order is the deterministic choice
   std::sort(input_token_nodes.begin(), input_token_nodes.end(), [&](node_id a, node_id b) { return g.before(a, b); });
   for (node_id p : input_token_nodes) g.erase_node(p);
-  std::size_t num_erased_inputs = input_token_nodes.size();
+  std::size_t num_erased_inputs = input_token_nodes.size(), num_erased_outs = output_token_nodes.size();
   if (num_erased_inputs != expected)
     throw assertion_error(std::string(subgraph) + " num_erased_inputs:" + std::to_string(num_erased_inputs) + " " +
-                          set_repr(g, input_token_nodes) + "!=expected " + std::to_string(expected));
+                          nodes_repr(g, input_token_nodes) + "!=expected " + std::to_string(expected));
   if (num_erased_outs != expected)
-    throw assertion_error(std::string(subgraph) + " num_erased_outs:" + std::to_string(num_erased_outs) + " " +
-                          list_repr(g, output_token_nodes) + "!=expected " + std::to_string(expected));
+    throw assertion_error(std::string(subgraph) + " num_erased_outs:" + std::to_string(num_erased_outs) + " [" +
+                          joined_names(g, output_token_nodes) + "]!=expected " + std::to_string(expected));
   return {num_erased_inputs, num_erased_outs};
 }
 
@@ -260,22 +257,16 @@ unlift_report unlift_module(GraphModule& m, std::string_view label, std::size_t 
 }  // namespace
 
 unlift_report unlift_tokens(GraphModule& fw, token_metadata& metadata, GraphModule* bw, torch_profile profile) {
+  // the newest torch unlifts every graph of the module; torch 2.6 the root graph only, and checks
+  // its counts even when it found nothing
+  auto unlift = [profile](GraphModule& m, std::string_view label, std::size_t expected) {
+    return profile == torch_profile::latest ? unlift_module(m, label, expected)
+                                            : unlift_tokens_from_graph_v2(m.graph(), label, expected);
+  };
   unlift_report total;
-  if (profile != torch_profile::latest) {
-    // torch 2.6: the root graphs only, checked even when nothing was found
-    if (!metadata.tokens.empty()) total = unlift_tokens_from_graph_v2(fw.graph(), "forward", metadata.tokens.size());
-    if (bw && metadata.num_backward_tokens > 0) {
-      unlift_report r = unlift_tokens_from_graph_v2(bw->graph(), "backward", metadata.num_backward_tokens);
-      total.inputs_removed += r.inputs_removed;
-      total.outputs_removed += r.outputs_removed;
-    }
-    metadata.tokens.clear();
-    metadata.num_backward_tokens = 0;
-    return total;
-  }
-  if (!metadata.tokens.empty()) total = unlift_module(fw, "forward", metadata.tokens.size());
+  if (!metadata.tokens.empty()) total = unlift(fw, "forward", metadata.tokens.size());
   if (bw && metadata.num_backward_tokens > 0) {
-    unlift_report r = unlift_module(*bw, "backward", metadata.num_backward_tokens);
+    unlift_report r = unlift(*bw, "backward", metadata.num_backward_tokens);
     total.inputs_removed += r.inputs_removed;
     total.outputs_removed += r.outputs_removed;
   }
