@@ -847,35 +847,7 @@ class reader {
   }
 
   // A plain JSON value (meta): arrays are lists, objects dicts with string keys.
-  arg read_json(std::uint32_t depth) {
-    char ch = c_.peek();
-    switch (ch) {
-      case '[': {
-        check_depth(depth);
-        c_.expect('[');
-        std::vector<arg> items;
-        bool first = true;
-        while (c_.more(']', first)) items.push_back(read_json(depth + 1));
-        return arg::list(std::move(items));
-      }
-      case '{': {
-        check_depth(depth);
-        c_.expect('{');
-        std::vector<std::pair<arg, arg>> entries;
-        bool first = true;
-        std::string k;
-        seen_keys keys;
-        while (c_.more('}', first)) {
-          c_.string(k);
-          c_.expect(':');
-          if (!keys.insert(k)) fail("duplicate key '" + k + "'");
-          entries.emplace_back(arg(k), read_json(depth + 1));
-        }
-        return arg::dict(std::move(entries));
-      }
-      default: return scalar();
-    }
-  }
+  arg read_json(std::uint32_t depth) { return read_nested<true>(depth); }
 
   arg scalar() {
     char ch = c_.peek();
@@ -900,69 +872,139 @@ class reader {
   }
 
   // An argument: JSON arrays are lists; one-key objects are tagged values.
-  arg read_arg(std::uint32_t depth) {
-    char ch = c_.peek();
-    if (ch == '[') {
-      check_depth(depth);
-      c_.expect('[');
-      std::vector<arg> items;
-      bool first = true;
-      while (c_.more(']', first)) items.push_back(read_arg(depth + 1));
-      return arg::list(std::move(items));
-    }
-    if (ch != '{') return scalar();
-    // most arguments are node references, written `{"node": "name"}`: read them without the tag dispatch
-    if (std::string_view r = c_.rest(); r.starts_with("{\"node\": \"")) {
-      c_.advance(9);
-      arg out = node_ref(c_.text(text_));
-      if (!c_.consume('}')) fail("a tagged argument has exactly one key");
-      return out;
-    }
-    c_.expect('{');
-    if (c_.peek() == '}') fail("an empty object is not an argument");
-    std::string tag_text;  // only an escaped tag lands here; nested arguments must not reuse it
-    std::string_view tag = c_.text(tag_text);
-    c_.expect(':');
-    arg out;
-    if (tag == "node") {
-      if (c_.peek() != '"') fail("{\"node\": ...} needs a node name");
-      out = node_ref(c_.text(text_));
-    } else if (tag == "tuple" || tag == "slice") {
-      check_depth(depth);
-      c_.expect('[');
-      std::vector<arg> items;
-      bool first = true;
-      while (c_.more(']', first)) items.push_back(read_arg(depth + 1));
-      if (tag == "tuple") {
-        out = arg::tuple(std::move(items));
-      } else {
-        if (items.size() != 3) fail("a slice has 3 parts");
-        out = arg::slice(items[0], items[1], items[2]);
+  arg read_arg(std::uint32_t depth) { return read_nested<false>(depth); }
+
+  // The containers of an argument or a meta value nest as deep as the input says (max_arg_depth):
+  // they are read with an explicit stack, so nesting costs heap, never the call stack (whose frames
+  // sanitizer and coverage instrumentation make several times larger).
+  enum class open_kind : std::uint8_t { list, tuple, slice, dict, object };
+  struct open_container {
+    open_kind kind;
+    bool first = true;
+    std::vector<arg> items;  // a dict's and an object's keys and values alternate
+    seen_keys keys;          // an object's
+  };
+
+  template <bool Json>
+  arg read_nested(std::uint32_t depth) {
+    std::vector<open_container> stack;
+    arg value;
+    bool have = start_value<Json>(stack, depth, value);
+    for (;;) {
+      if (!have) {
+        if (next_element(stack.back())) {
+          have = start_value<Json>(stack, depth, value);
+          continue;
+        }
+        value = close_container(stack.back());
+        stack.pop_back();
       }
-    } else if (tag == "dict") {
-      check_depth(depth);
-      c_.expect('[');
-      std::vector<std::pair<arg, arg>> entries;
-      bool first = true;
-      while (c_.more(']', first)) {
-        c_.expect('[');
-        arg k = read_arg(depth + 1);
-        c_.expect(',');
-        arg v = read_arg(depth + 1);
-        c_.expect(']');
-        entries.emplace_back(std::move(k), std::move(v));
+      if (stack.empty()) return value;
+      open_container& top = stack.back();
+      top.items.push_back(std::move(value));
+      have = false;
+      if (top.kind == open_kind::dict) {
+        if (top.items.size() % 2 == 1) {
+          c_.expect(',');
+          have = start_value<Json>(stack, depth, value);
+        } else {
+          c_.expect(']');
+        }
       }
-      out = arg::dict(std::move(entries));
-    } else {
-      out = read_leaf(tag);
     }
-    if (!c_.consume('}')) fail("a tagged argument has exactly one key");
-    return out;
   }
 
-  // The value of a tagged argument that holds no other arguments. Out of line: read_arg recurses
-  // once per level of nesting, and its frame stays small without these branches' temporaries.
-  [[gnu::noinline]] arg read_leaf(std::string_view tag) {
+  // Reads a value whole into `value` (true), or opens its container on `stack` (false).
+  template <bool Json>
+  bool start_value(std::vector<open_container>& stack, std::uint32_t depth, arg& value) {
+    auto open = [&](open_kind kind, char bracket) {
+      check_depth(depth + static_cast<std::uint32_t>(stack.size()));
+      c_.expect(bracket);
+      stack.push_back(open_container{kind});
+      return false;
+    };
+    char ch = c_.peek();
+    if (ch == '[') return open(open_kind::list, '[');
+    if (ch != '{') {
+      value = scalar();
+      return true;
+    }
+    if constexpr (Json) {
+      return open(open_kind::object, '{');
+    } else {
+      // most arguments are node references, written `{"node": "name"}`: read them without the tag dispatch
+      if (std::string_view r = c_.rest(); r.starts_with("{\"node\": \"")) {
+        c_.advance(9);
+        value = node_ref(c_.text(text_));
+        close_tag();
+        return true;
+      }
+      c_.expect('{');
+      if (c_.peek() == '}') fail("an empty object is not an argument");
+      std::string_view tag = c_.text(tag_text_);
+      c_.expect(':');
+      if (tag == "node") {
+        if (c_.peek() != '"') fail("{\"node\": ...} needs a node name");
+        value = node_ref(c_.text(text_));
+      } else if (tag == "tuple" || tag == "slice" || tag == "dict") {
+        return open(tag == "tuple" ? open_kind::tuple : tag == "slice" ? open_kind::slice : open_kind::dict, '[');
+      } else {
+        value = read_leaf(tag);
+      }
+      close_tag();
+      return true;
+    }
+  }
+
+  // Steps into the next element of `top` (a dict's `[key, value]` pair, an object's `"key":`), or
+  // past its closing bracket (false).
+  bool next_element(open_container& top) {
+    switch (top.kind) {
+      case open_kind::list:
+      case open_kind::tuple:
+      case open_kind::slice: return c_.more(']', top.first);
+      case open_kind::dict:
+        if (!c_.more(']', top.first)) return false;
+        c_.expect('[');
+        return true;
+      case open_kind::object:
+        if (!c_.more('}', top.first)) return false;
+        c_.string(text_);
+        c_.expect(':');
+        if (!top.keys.insert(text_)) fail("duplicate key '" + text_ + "'");
+        top.items.emplace_back(text_);
+        return true;
+    }
+    __builtin_unreachable();  // every open_kind is handled above
+  }
+
+  arg close_container(open_container& top) {
+    auto pairs = [&] {
+      std::vector<std::pair<arg, arg>> entries;
+      entries.reserve(top.items.size() / 2);
+      for (std::size_t i = 0; i + 1 < top.items.size(); i += 2)
+        entries.emplace_back(std::move(top.items[i]), std::move(top.items[i + 1]));
+      return entries;
+    };
+    switch (top.kind) {
+      case open_kind::list: return arg::list(std::move(top.items));
+      case open_kind::object: return arg::dict(pairs());
+      case open_kind::tuple: close_tag(); return arg::tuple(std::move(top.items));
+      case open_kind::slice:
+        if (top.items.size() != 3) fail("a slice has 3 parts");
+        close_tag();
+        return arg::slice(top.items[0], top.items[1], top.items[2]);
+      case open_kind::dict: close_tag(); return arg::dict(pairs());
+    }
+    __builtin_unreachable();  // every open_kind is handled above
+  }
+
+  void close_tag() {
+    if (!c_.consume('}')) fail("a tagged argument has exactly one key");
+  }
+
+  // The value of a tagged argument that holds no other arguments.
+  arg read_leaf(std::string_view tag) {
     if (tag == "ellipsis") {
       c_.skip();
       return arg::ellipsis();
@@ -1029,6 +1071,7 @@ class reader {
   std::string_view at1_, at2_;
   std::size_t at_index_ = npos;
   std::string text_;
+  std::string tag_text_;  // an escaped tag; text_ is free again before the tag is last used
   std::string key_buf_, name_buf_, op_buf_, target_buf_;  // escaped texts of the node being read
   seen_keys other_keys_, kwarg_keys_;  // keys of the node being read that need a set (unknown ones, kwargs)
   std::vector<arg> args_buf_;
