@@ -110,6 +110,8 @@ class graph_driver {
       expected.erase(std::unique(expected.begin() + static_cast<std::ptrdiff_t>(from), expected.end()), expected.end());
       for (node_id u : g.users(n)) actual.emplace_back(n, u);
     }
+    for (node_op op : all_node_ops)
+      if (g.count_nodes(op) != live(op).size()) return "count_nodes(" + std::string(to_string(op)) + ") disagrees with the list";
     std::sort(expected.begin(), expected.end());
     std::sort(actual.begin(), actual.end());
     if (expected != actual) {

@@ -54,11 +54,11 @@ std::uint32_t checked_depth(std::uint32_t child_depth) {
   return child_depth + 1;
 }
 
-[[noreturn]] void wrong_kind(std::string_view expected, arg_kind got) {
+}  // namespace
+
+void wrong_kind(std::string_view expected, arg_kind got) {
   throw type_error("expected " + std::string(expected) + ", got " + std::string(kind_name(got)));
 }
-
-}  // namespace
 
 arg arg::list(std::vector<arg> items) {
   std::uint32_t d = 0;
@@ -132,10 +132,6 @@ const std::string& arg::text() const {
       (kind_ < arg_kind::dtype || kind_ > arg_kind::layout))
     wrong_kind("str", kind_);
   return p_->text;
-}
-node_id arg::to_node() const {
-  if (kind_ != arg_kind::node) wrong_kind("Node", kind_);
-  return static_cast<node_id>(i_);
 }
 std::span<const arg> arg::items() const {
   if (kind_ != arg_kind::list && kind_ != arg_kind::tuple && kind_ != arg_kind::slice) wrong_kind("list or tuple", kind_);

@@ -29,6 +29,10 @@ enum class arg_kind : std::uint8_t {
 /// deeper one throws aotkit::value_error, so every walk over arguments has a bounded depth.
 inline constexpr std::uint32_t max_arg_depth = 1000;
 
+// Throws aotkit::type_error for an accessor called on the wrong kind (out of line: the inline
+// accessors stay small).
+[[noreturn]] void wrong_kind(std::string_view expected, arg_kind got);
+
 /// One argument value: None, bool, int64, double (inf/nan included), str, a node reference, list,
 /// tuple, dict (insertion-ordered, any keys), slice, Ellipsis, torch.dtype / device /
 /// memory_format / layout (by their Python names, e.g. "torch.float32", "cpu"), complex, or an
@@ -102,7 +106,13 @@ class arg {
   [[nodiscard]] double to_double() const;
   /// The text of a string or of a tagged name (dtype, device, ...).
   [[nodiscard]] const std::string& text() const;
-  [[nodiscard]] node_id to_node() const;
+  // Inline: printers and writers read every node reference through it, and a function defined
+  // in a module's class body is not implicitly inline.
+  [[nodiscard]] inline node_id to_node() const {
+    if (kind_ != arg_kind::node) [[unlikely]]
+      wrong_kind("Node", kind_);
+    return static_cast<node_id>(i_);
+  }
   /// The items of a list or tuple, or (start, stop, step) of a slice.
   [[nodiscard]] std::span<const arg> items() const;
   /// The entries of a dict, in insertion order.

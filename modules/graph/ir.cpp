@@ -238,10 +238,8 @@ void arg_store::assign(std::span<const arg> items) { assign_range(items.begin(),
 
 void arg_store::assign(std::vector<arg>&& items) { assign_range(std::make_move_iterator(items.begin()), items.size()); }
 
-namespace {
-const std::string empty_string;
-const node_meta empty_meta;
-}  // namespace
+const std::string empty_node_text;
+const node_meta empty_node_meta;
 
 Node::Node(const Node& o)
     : name_(o.name_), args_(o.args_), extra_(o.extra_ ? std::make_unique<extra>(*o.extra_) : nullptr), order_(o.order_),
@@ -263,13 +261,8 @@ Node::extra& Node::ensure_extra() {
 
 const std::string& Node::target() const {
   if (op_ == node_op::call_function) return op_name(target_op_);
-  return extra_ ? extra_->target_text : empty_string;
+  return extra_ ? extra_->target_text : empty_node_text;
 }
-std::span<const kwarg> Node::kwargs() const noexcept {
-  return extra_ ? std::span<const kwarg>(extra_->kwargs) : std::span<const kwarg>();
-}
-const node_meta& Node::meta() const noexcept { return extra_ ? extra_->meta : empty_meta; }
-const std::string& Node::type() const noexcept { return extra_ ? extra_->type : empty_string; }
 
 //===--- Graph: copying ---===//
 
@@ -607,6 +600,13 @@ void Graph::index_remove(node_id id) {
   if (2 * ++s.erased < s.ids.size()) return;
   std::erase_if(s.ids, [&](node_id x) { return x == id || nodes_[x].erased_; });
   s.erased = 0;
+}
+
+std::size_t Graph::count_nodes(node_op op) const noexcept {
+  std::size_t count = 0;
+  for (const index_slot& s : index_)
+    if (s.key != index_slot::empty && s.key >> 32 == static_cast<std::uint64_t>(op)) count += s.ids.size() - s.erased;
+  return count;
 }
 
 std::vector<node_id> Graph::find_nodes(node_op op, std::optional<op_handle> target, bool sort) const {

@@ -34,6 +34,9 @@ export namespace aotkit::graph {
 
 /// FX's opcodes.
 enum class node_op : std::uint8_t { placeholder, get_attr, call_function, call_method, call_module, output };
+/// Every opcode, in declaration order.
+inline constexpr std::array<node_op, 6> all_node_ops{node_op::placeholder, node_op::get_attr,    node_op::call_function,
+                                                     node_op::call_method, node_op::call_module, node_op::output};
 
 /// "placeholder", "call_function", ...
 [[nodiscard]] std::string_view to_string(node_op op) noexcept;
@@ -58,7 +61,10 @@ struct node_meta {
 
   /// Number of keys present.
   [[nodiscard]] std::size_t size() const noexcept;
-  [[nodiscard]] inline bool empty() const noexcept { return size() == 0; }
+  [[nodiscard]] inline bool empty() const noexcept {  // inline: writers ask it of every node
+    return !seq_nr && !partitioner_tag && !nn_module_stack && !source_fn_stack && !stack_trace && !custom &&
+           !tensor_meta && !val && !is_gradient_acc && !fwd_nn_module_stack && !fwd_source_fn_stack && other.empty();
+  }
   /// The keys present: the typed ones in the order above, then `other`'s.
   [[nodiscard]] std::vector<std::string> keys() const;
   /// The value under `key` as an arg (typed slots converted), or nullopt.
@@ -72,6 +78,15 @@ struct node_meta {
 
 /// A call_function target is an operator; every other op's target is a string.
 using node_target = std::variant<op_handle, std::string>;
+}  // namespace aotkit::graph
+
+namespace aotkit::graph {
+// What a node without its extra part answers (defined in ir.cpp; not exported).
+extern const std::string empty_node_text;
+extern const node_meta empty_node_meta;
+}  // namespace aotkit::graph
+
+export namespace aotkit::graph {
 
 /// A keyword argument.
 using kwarg = std::pair<std::string, arg>;
@@ -144,10 +159,14 @@ class Node {
   /// The target as text: the operator's name for call_function ("aten.add.Tensor").
   [[nodiscard]] const std::string& target() const;
   [[nodiscard]] inline std::span<const arg> args() const noexcept { return args_.span(); }
-  [[nodiscard]] std::span<const kwarg> kwargs() const noexcept;
-  [[nodiscard]] const node_meta& meta() const noexcept;
+  // inline (a function defined in a module's class body is not implicitly): printers and
+  // writers ask these of every node
+  [[nodiscard]] inline std::span<const kwarg> kwargs() const noexcept {
+    return extra_ ? std::span<const kwarg>(extra_->kwargs) : std::span<const kwarg>();
+  }
+  [[nodiscard]] inline const node_meta& meta() const noexcept { return extra_ ? extra_->meta : empty_node_meta; }
   /// The type annotation as FX prints it ("torch.Tensor"); empty for none.
-  [[nodiscard]] const std::string& type() const noexcept;
+  [[nodiscard]] inline const std::string& type() const noexcept { return extra_ ? extra_->type : empty_node_text; }
   [[nodiscard]] inline std::size_t num_users() const noexcept { return num_users_; }
   [[nodiscard]] inline bool erased() const noexcept { return erased_; }
   [[nodiscard]] inline node_id prev() const noexcept { return prev_; }
@@ -253,6 +272,8 @@ class Graph {
   /// order when `sort`. O(matches) via an index kept up to date.
   [[nodiscard]] std::vector<node_id> find_nodes(node_op op, std::optional<op_handle> target = std::nullopt,
                                                 bool sort = true) const;
+  /// How many live nodes have opcode `op`: O(distinct call_function targets), from find_nodes' index.
+  [[nodiscard]] std::size_t count_nodes(node_op op) const noexcept;
   /// The arena's own invariants for node `id`: its (op, target) has a find_nodes list, each of its
   /// users lists it among their inputs, and each input's use record names it. What `lint` checks
   /// beyond FX.

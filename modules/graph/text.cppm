@@ -61,56 +61,101 @@ inline bool same_text(std::string_view a, std::string_view b) noexcept {
   return text_words(a) == text_words(b);
 }
 
+// Copies n bytes: most texts a printer copies are names of a few bytes, and a memcpy of a length
+// not known at compile time is a library call; up to 64 bytes this is a few overlapping word
+// moves instead (never touching a byte outside either range). Up to 64 bytes: the operator
+// texts the writers repeat per node are about that long.
+inline void copy_text(char* d, const char* p, std::size_t n) noexcept {
+  auto move = [&](std::size_t at, auto word) {
+    std::memcpy(&word, p + at, sizeof word);
+    std::memcpy(d + at, &word, sizeof word);
+  };
+  if (n > 64) {
+    std::memcpy(d, p, n);
+  } else if (n >= 32) {
+    for (std::size_t at = 0; at < 32; at += 8) move(at, std::uint64_t{});
+    for (std::size_t at = n - 32; at < n; at += 8) move(at, std::uint64_t{});
+  } else if (n >= 16) {
+    move(0, std::uint64_t{});
+    move(8, std::uint64_t{});
+    move(n - 16, std::uint64_t{});
+    move(n - 8, std::uint64_t{});
+  } else if (n >= 8) {
+    move(0, std::uint64_t{});
+    move(n - 8, std::uint64_t{});
+  } else if (n >= 4) {
+    move(0, std::uint32_t{});
+    move(n - 4, std::uint32_t{});
+  } else if (n > 0) {
+    d[0] = p[0];
+    d[n / 2] = p[n / 2];
+    d[n - 1] = p[n - 1];
+  }
+}
+
 // Appends to a string through a cursor: printers make room once per line or node, then copy
 // their pieces without a capacity check and a library call each (the string is kept sized past
 // what is written; the destructor trims it). Code that appends to the string itself runs
 // between `flush` and `resume`.
 class text_out {
  public:
-  inline explicit text_out(std::string& s) : s_(s), len_(s.size()) {}
+  inline explicit text_out(std::string& s) : s_(s) { resume(); }
   text_out(const text_out&) = delete;
   text_out& operator=(const text_out&) = delete;
-  inline ~text_out() { s_.resize(len_); }
+  inline ~text_out() { s_.resize(written()); }
   /// Room for n more bytes.
   inline void room(std::size_t n) {
-    if (s_.size() - len_ < n) grow(n);
+    if (static_cast<std::size_t>(end_ - cur_) < n) grow(n);
   }
-  inline void put(char c) noexcept { s_[len_++] = c; }
+  inline void put(char c) noexcept { *cur_++ = c; }
   inline void put(std::string_view t) noexcept {
-    std::memcpy(s_.data() + len_, t.data(), t.size());
-    len_ += t.size();
+    copy_text(cur_, t.data(), t.size());
+    cur_ += t.size();
   }
   template <std::size_t N>
   inline void put(const char (&lit)[N]) noexcept {  // a literal: its size is known, the copy inlined
-    std::memcpy(s_.data() + len_, lit, N - 1);
-    len_ += N - 1;
+    std::memcpy(cur_, lit, N - 1);
+    cur_ += N - 1;
   }
   /// The string with what was written so far, for code that appends to it directly.
   inline std::string& flush() {
     window_ = first_window;
-    s_.resize(len_);
+    s_.resize(written());
     return s_;
   }
-  inline void resume() noexcept { len_ = s_.size(); }
+  inline void resume() noexcept {
+    cur_ = s_.data() + s_.size();
+    end_ = cur_;
+  }
 
  private:
+  // The cursor is two pointers, not the string's size and an index: a char store may alias any
+  // object, so after each one the compiler would reload the string's fields through the reference.
+  inline std::size_t written() const noexcept { return static_cast<std::size_t>(cur_ - s_.data()); }
   // resize zero-fills what it adds, and a flush gives back what was added and not written. So
   // the window added starts small after a flush and doubles while no flush comes: zeroing stays
   // within twice what is written plus one small window per flush (sizing to the whole reserved
-  // capacity zeroed the tail once per flushing node: writing was quadratic, issue 17's H2), and a
-  // writer that never flushes grows a logarithmic number of times. A window stops at the reserved
+  // capacity zeroed the tail once per flushing node: writing was quadratic, issue 17's H2), up to
+  // max_window (one resize per 16 KiB written is nothing next to the writing). A window stops at the reserved
   // capacity while what is needed fits there (past it the string would reallocate and copy
   // everything), and stays within what is written so far (geometric growth, as the string's own).
   void grow(std::size_t n) {
-    std::size_t target = len_ + std::max(n, window_);
-    if (target > s_.capacity() && len_ + n <= s_.capacity()) target = s_.capacity();
+    std::size_t len = written();
+    std::size_t target = len + std::max(n, window_);
+    if (target > s_.capacity() && len + n <= s_.capacity()) target = s_.capacity();
     s_.resize(target);
-    window_ = std::min(window_ * 2, std::max(first_window, len_));
+    window_ = std::min({window_ * 2, std::max(first_window, len), max_window});
+    cur_ = s_.data() + len;
+    end_ = s_.data() + s_.size();
   }
   static constexpr std::size_t first_window = 512;
+  // Zeroing a window and then overwriting it costs little while the window stays in the L1 cache;
+  // a window of a megabyte is zeroed out to memory and fetched back (a tenth of a writer's time).
+  static constexpr std::size_t max_window = 16 * 1024;
   std::size_t window_ = first_window;
   std::string& s_;
-  std::size_t len_;
+  char* cur_ = nullptr;
+  char* end_ = nullptr;
 };
 
 }  // namespace aotkit::graph

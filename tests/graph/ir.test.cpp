@@ -369,6 +369,11 @@ TEST_CASE("find_nodes uses the index and returns graph order", "[graph][find]") 
   g.erase_node(a);
   CHECK(g.find_nodes(node_op::call_function, relu) == std::vector<node_id>{b});
   CHECK_THROWS_AS(g.find_nodes(node_op::call_function), aotkit::value_error);
+  // count_nodes sums the index's lists of an opcode, erased nodes left out
+  g.call_function(intern_op("aten.neg.default"), {arg::node(x)});
+  CHECK(g.count_nodes(node_op::call_function) == 2);
+  CHECK(g.count_nodes(node_op::placeholder) == 1);
+  CHECK(g.count_nodes(node_op::output) == 0);
 }
 
 TEST_CASE("find_nodes after erasing most of a list, and nodes made after it shrank", "[graph][find]") {
