@@ -7,3 +7,4 @@ export import aotkit.pytree;
 export import aotkit.random;
 export import aotkit.graph;
 export import aotkit.rewrite;
+export import aotkit.pt2;

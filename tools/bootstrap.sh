@@ -8,7 +8,7 @@ set -euo pipefail
 # Not libc++-19-dev: it removes libunwind-dev and breaks rapidcheck's libstdc++ link (Debian 12's packages conflict there).
 APT_PKGS=(clang-19 clang-tools-19 lld-19 llvm-19 libclang-rt-19-dev ninja-build
   catch2 librapidcheck-dev librange-v3-dev libbenchmark-dev nlohmann-json3-dev
-  librandom123-dev librandom123-doc)
+  librandom123-dev librandom123-doc zlib1g-dev)
 CMAKE_VERSION=4.3.1
 PREFIX=${AOTKIT_CMAKE_PREFIX:-/usr/local}
 

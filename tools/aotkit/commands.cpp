@@ -58,6 +58,7 @@ void add_all_commands(registry& reg) {
   add_random_commands(reg);
   add_graph_commands(reg);
   add_rewrite_commands(reg);
+  add_export_commands(reg);
   add_demo_command(reg);
 }
 

@@ -30,6 +30,9 @@ void add_demo_command(registry& reg);
 /// Adds the `rewrite` group: copy-fwd-metadata, unlift-tokens, dce.
 void add_rewrite_commands(registry& reg);
 
+/// Adds the `export` group: info (torch.export's .pt2 archives).
+void add_export_commands(registry& reg);
+
 /// Adds the `graph` group: print, code, lint, dce, stats, convert.
 void add_graph_commands(registry& reg);
 
