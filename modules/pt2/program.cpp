@@ -1,0 +1,631 @@
+// modules/pt2/program.cpp — the program JSON read as torch 2.6's GraphModuleDeserializer reads it:
+// placeholders, nodes (operator schemas decide args and kwargs), getitems for multiple outputs,
+// HOP subgraphs, the output; then the signature, the module call graph and the range constraints.
+module;
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "runtime/json_document.hpp"
+module aotkit.pt2;
+
+import aotkit.runtime;
+import aotkit.graph;
+import aotkit.pytree;
+
+namespace aotkit::pt2 {
+
+using json = nlohmann::ordered_json;
+using graph::arg;
+using graph::node_id;
+
+namespace {
+
+// ---- operator schemas (tools/capture_op_schemas.py under torch 2.6) ----
+
+constexpr const char* schema_lines[] = {
+#include "op_schemas_torch26.inc"
+};
+
+struct schema_arg {
+  std::string_view name;
+  bool kwarg_only, has_default;
+};
+struct op_schema {
+  bool single_tensor_return;
+  std::vector<schema_arg> args;
+};
+
+const op_schema* find_schema(std::string_view qualified) {  // "aten::add.Tensor"
+  static const auto table = [] {
+    std::unordered_map<std::string_view, op_schema> t;
+    for (std::string_view line : schema_lines) {
+      std::size_t bar1 = line.find('|'), bar2 = line.find('|', bar1 + 1);
+      op_schema s{line[bar1 + 1] == 'T', {}};
+      std::string_view rest = line.substr(bar2 + 1);
+      while (!rest.empty()) {
+        std::size_t comma = rest.find(',');
+        std::string_view a = rest.substr(0, comma);
+        schema_arg x{a, false, false};
+        if (x.name.starts_with('*')) x = {x.name.substr(1), true, false};
+        if (x.name.ends_with('=')) x = {x.name.substr(0, x.name.size() - 1), x.kwarg_only, true};
+        s.args.push_back(x);
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      }
+      t.emplace(line.substr(0, bar1), std::move(s));
+    }
+    return t;
+  }();
+  auto it = table.find(qualified);
+  return it == table.end() ? nullptr : &it->second;
+}
+
+bool python_keyword(std::string_view s) {
+  static constexpr std::array<std::string_view, 35> kw{
+      "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def",
+      "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is",
+      "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield"};
+  return std::find(kw.begin(), kw.end(), s) != kw.end();
+}
+
+// ---- serialized enums ----
+
+std::string_view dtype_name(std::int64_t code) {
+  switch (code) {
+    case 1: return "torch.uint8";
+    case 2: return "torch.int8";
+    case 3: return "torch.int16";
+    case 4: return "torch.int32";
+    case 5: return "torch.int64";
+    case 6: return "torch.float16";
+    case 7: return "torch.float32";
+    case 8: return "torch.float64";
+    case 9: return "torch.complex32";
+    case 10: return "torch.complex64";
+    case 11: return "torch.complex128";
+    case 12: return "torch.bool";
+    case 13: return "torch.bfloat16";
+    case 28: return "torch.uint16";
+    default: return {};
+  }
+}
+std::string_view layout_name(std::int64_t code) {
+  switch (code) {
+    case 1: return "torch.sparse_coo";
+    case 2: return "torch.sparse_csr";
+    case 3: return "torch.sparse_csc";
+    case 4: return "torch.sparse_bsr";
+    case 5: return "torch.sparse_bsc";
+    case 6: return "torch._mkldnn";
+    case 7: return "torch.strided";
+    default: return {};
+  }
+}
+std::string_view memory_format_name(std::int64_t code) {
+  switch (code) {
+    case 1: return "torch.contiguous_format";
+    case 2: return "torch.channels_last";
+    case 3: return "torch.channels_last_3d";
+    case 4: return "torch.preserve_format";
+    default: return {};
+  }
+}
+
+// serialize.py's _SYM_INT_OPS, _SYM_BOOL_OPS and _SYM_FLOAT_OPS, and aten.item: positional
+// arguments, named after their one symbolic output
+bool sym_op(std::string_view target) {
+  static constexpr std::array<std::string_view, 23> ops{
+      "_operator.mul",  "_operator.add", "_operator.sub", "_operator.floordiv", "_operator.mod", "_operator.pow",
+      "torch.sym_int",  "torch.sym_float", "torch.sym_ite", "torch.sym_max", "torch.sym_min", "torch.sym_sqrt",
+      "_operator.eq",   "_operator.ne",  "_operator.le",  "_operator.ge",  "_operator.lt",  "_operator.gt",
+      "_operator.neg",  "_operator.pos", "torch.sym_not", "_operator.truediv", "torch.ops.aten.item.default"};
+  return std::find(ops.begin(), ops.end(), target) != ops.end();
+}
+
+constexpr std::size_t max_graph_depth = 64;  // HOP subgraphs inside subgraphs
+
+// ---- the reader ----
+
+struct built_graph {
+  graph::Graph g;
+  std::vector<std::string> sub_names;  // the submodules registered on this graph's module, in order
+  std::vector<built_graph> subs;
+};
+
+class reader {
+ public:
+  explicit reader(const json& signature) : signature_(signature) {}
+
+  built_graph read_graph(const json& sg, const std::string& where, std::size_t depth) {
+    if (depth > max_graph_depth) fail(where, "subgraphs nest deeper than " + std::to_string(max_graph_depth) + " levels");
+    built_graph out;
+    std::unordered_map<std::string, node_id> names;
+    graph::Graph& g = out.g;
+    auto sync = [&](const std::string& name, node_id n, const std::string& at) {
+      if (!names.emplace(name, n).second) fail(at, "node '" + quote_excerpt(name) + "' has already been deserialized before");
+    };
+    auto ref = [&](const json& name_json, const std::string& at) -> node_id {
+      const std::string& name = text(name_json, at);
+      auto it = names.find(name);
+      if (it == names.end()) fail(at, "unknown value '" + quote_excerpt(name) + "'");
+      return it->second;
+    };
+    // deserialize_input: one serialized Argument as an FX argument
+    std::function<arg(const json&, const std::string&)> input = [&](const json& a, const std::string& at) -> arg {
+      auto [tag, v] = union_of(a, at);
+      if (tag == "as_none") return arg();
+      if (tag == "as_tensor") return arg::node(ref(member(v, "name", at), at));
+      if (tag == "as_int") return arg(integer(v, at));
+      if (tag == "as_float") return arg(floating(v, at));
+      if (tag == "as_bool") return arg(boolean(v, at));
+      if (tag == "as_string") return arg(std::string_view(text(v, at)));
+      if (tag == "as_scalar_type") return named(dtype_name(integer(v, at)), graph::arg_kind::dtype, "scalar type", v, at);
+      if (tag == "as_layout") return named(layout_name(integer(v, at)), graph::arg_kind::layout, "layout", v, at);
+      if (tag == "as_memory_format")
+        return named(memory_format_name(integer(v, at)), graph::arg_kind::memory_format, "memory format", v, at);
+      if (tag == "as_device") {
+        std::string d = text(member(v, "type", at), at);
+        if (const json* index = v.contains("index") ? &v["index"] : nullptr; index && !index->is_null())
+          d += ":" + std::to_string(integer(*index, at));
+        return arg::tagged(graph::arg_kind::device, d);
+      }
+      if (tag == "as_sym_int" || tag == "as_sym_float" || tag == "as_sym_bool") return sym(v, at, ref);
+      if (tag == "as_operator") return arg::tagged(graph::arg_kind::op, operator_name(text(v, at)));
+      if (tag == "as_custom_obj") return arg::node(ref(member(v, "name", at), at));
+      if (tag == "as_graph") {
+        const std::string& name = text(member(v, "name", at), at);
+        built_graph sub = read_graph(member(v, "graph", at), at + "/graph", depth + 1);
+        out.sub_names.push_back(name);
+        out.subs.push_back(std::move(sub));
+        return arg::node(g.get_attr(name));
+      }
+      if (!v.is_array()) fail(at, "unknown argument tag '" + quote_excerpt(tag) + "'");
+      std::vector<arg> items;
+      items.reserve(v.size());
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        std::string ai = at + "/" + std::string(tag) + "/" + std::to_string(i);
+        const json& x = v[i];
+        if (tag == "as_tensors") items.push_back(arg::node(ref(member(x, "name", ai), ai)));
+        else if (tag == "as_ints") items.emplace_back(integer(x, ai));
+        else if (tag == "as_floats") items.emplace_back(floating(x, ai));
+        else if (tag == "as_bools") items.emplace_back(boolean(x, ai));
+        else if (tag == "as_strings") items.emplace_back(std::string_view(text(x, ai)));
+        else if (tag == "as_sym_ints" || tag == "as_sym_floats" || tag == "as_sym_bools") items.push_back(sym(x, ai, ref));
+        else if (tag == "as_optional_tensors") {
+          auto [t2, v2] = union_of(x, ai);
+          if (t2 == "as_none") items.emplace_back();
+          else if (t2 == "as_tensor") items.push_back(arg::node(ref(member(v2, "name", ai), ai)));
+          else fail(ai, "an optional tensor is as_none or as_tensor, not '" + quote_excerpt(t2) + "'");
+        } else {
+          fail(at, "unknown argument tag '" + quote_excerpt(tag) + "'");
+        }
+      }
+      return arg::list(std::move(items));
+    };
+
+    // inputs: placeholders
+    const json& inputs = array_member(sg, "inputs", where);
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      std::string at = where + "/inputs/" + std::to_string(i);
+      auto [tag, v] = union_of(inputs[i], at);
+      std::string name;
+      if (tag == "as_tensor" || tag == "as_custom_obj") {
+        name = text(member(v, "name", at), at);
+      } else if (tag == "as_sym_int" || tag == "as_sym_float") {
+        name = text(member(v, "as_name", at), at);
+      } else if (tag == "as_int" || tag == "as_float" || tag == "as_bool" || tag == "as_none" || tag == "as_string") {
+        // a constant input takes its name from the signature's spec at the same index
+        const json& specs = array_member(signature_, "input_specs", "/graph_module/signature");
+        if (i >= specs.size()) fail(at, "a constant input without an input spec");
+        std::string sat = "/graph_module/signature/input_specs/" + std::to_string(i);
+        auto [stag, sv] = union_of(specs[i], sat);
+        name = stag == "constant_input" ? text(member(sv, "name", sat), sat) : text(member(member(sv, "arg", sat), "name", sat), sat);
+      } else {
+        fail(at, "invalid input type '" + quote_excerpt(tag) + "'");
+      }
+      sync(name, g.placeholder(name), at);
+    }
+
+    // nodes
+    const json& nodes = array_member(sg, "nodes", where);
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      std::string at = where + "/nodes/" + std::to_string(i);
+      const json& sn = nodes[i];
+      if (!sn.is_object()) fail(at, "a node is an object");
+      std::string target = text(member(sn, "target", at), at);
+      const json& sin = array_member(sn, "inputs", at);
+      const json& souts = array_member(sn, "outputs", at);
+      std::vector<arg> args;
+      std::vector<graph::kwarg> kwargs;
+      std::optional<std::string> name;
+      auto named_input = [&](std::size_t k) -> std::pair<std::string, arg> {
+        std::string ak = at + "/inputs/" + std::to_string(k);
+        const json& x = sin[k];
+        return {text(member(x, "name", ak), ak), input(member(x, "arg", ak), ak + "/arg")};
+      };
+      auto single_output_name = [&](std::string_view key) -> std::optional<std::string> {
+        if (souts.size() != 1 || !souts[0].is_object() || !souts[0].contains(key)) return std::nullopt;
+        const json& v = souts[0][std::string(key)];
+        if (key == "as_tensor") return text(member(v, "name", at + "/outputs/0"), at + "/outputs/0");
+        return text(member(v, "as_name", at + "/outputs/0"), at + "/outputs/0");
+      };
+      std::string op_text = operator_name(target);
+      if (sym_op(target)) {
+        for (std::size_t k = 0; k < sin.size(); ++k) args.push_back(named_input(k).second);
+        if (souts.size() != 1) fail(at + "/outputs", "a symbolic operator has one output");
+        auto [otag, ov] = union_of(souts[0], at + "/outputs/0");
+        name = text(member(ov, "as_name", at + "/outputs/0"), at + "/outputs/0");
+      } else if (target.starts_with("torch.ops.higher_order.")) {
+        for (std::size_t k = 0; k < sin.size(); ++k) {
+          auto [n, a] = named_input(k);
+          if (n.empty()) args.push_back(std::move(a));
+          else kwargs.emplace_back(std::move(n), std::move(a));
+        }
+        name = single_output_name("as_tensor");
+      } else if (target.starts_with("torch.ops.")) {
+        std::string qualified = op_text;  // aten.add.Tensor -> aten::add.Tensor
+        qualified.replace(qualified.find('.'), 1, "::");
+        const op_schema* schema = find_schema(qualified);
+        if (schema == nullptr) fail(at + "/target", "operator '" + quote_excerpt(target) + "' has no schema in torch 2.6's table");
+        std::vector<std::pair<std::string, arg>> actual;
+        for (std::size_t k = 0; k < sin.size(); ++k) actual.push_back(named_input(k));
+        auto find_actual = [&](std::string_view n) -> const arg* {
+          for (const auto& [an, a] : actual)
+            if (an == n) return &a;
+          return nullptr;
+        };
+        for (const schema_arg& sa : schema->args) {
+          const arg* a = find_actual(sa.name);
+          if (!sa.has_default && !sa.kwarg_only) {
+            if (a == nullptr) fail(at + "/inputs", "the required argument '" + std::string(sa.name) + "' is missing");
+            args.push_back(*a);
+          } else if (python_keyword(sa.name)) {  // deserialize_inputs: passed positionally, earlier kwargs dropped
+            kwargs.clear();
+            if (a == nullptr) fail(at + "/inputs", "the argument '" + std::string(sa.name) + "' is missing");
+            args.push_back(*a);
+          } else if (a != nullptr) {
+            kwargs.emplace_back(std::string(sa.name), *a);
+          }
+        }
+        if (schema->single_tensor_return) name = single_output_name("as_tensor");
+      } else {
+        fail(at + "/target", "unsupported target '" + quote_excerpt(target) + "'");
+      }
+      node_id n;
+      try {
+        n = g.create_node(graph::node_op::call_function, graph::intern_op(op_text), std::move(args), std::move(kwargs), name);
+      } catch (const aotkit::error& e) {
+        fail(at, e.what());
+      }
+      outputs(g, sn, souts, n, at, sync);
+    }
+
+    // the output node
+    const json& outs = array_member(sg, "outputs", where);
+    std::vector<arg> results;
+    for (std::size_t i = 0; i < outs.size(); ++i) {
+      std::string at = where + "/outputs/" + std::to_string(i);
+      auto [tag, v] = union_of(outs[i], at);
+      if (tag == "as_tensor") results.push_back(arg::node(ref(member(v, "name", at), at)));
+      else if (tag == "as_sym_int" || tag == "as_sym_bool" || tag == "as_sym_float") results.push_back(arg::node(ref(member(v, "as_name", at), at)));
+      else if (tag == "as_int") results.emplace_back(integer(v, at));
+      else if (tag == "as_float") results.emplace_back(floating(v, at));
+      else if (tag == "as_none") results.emplace_back();
+      else fail(at, "unable to deserialize output '" + quote_excerpt(tag) + "'");
+    }
+    bool single = sg.contains("is_single_tensor_return") && sg["is_single_tensor_return"].is_boolean() &&
+                  sg["is_single_tensor_return"].get<bool>();
+    if (single) {
+      if (results.size() != 1) fail(where + "/outputs", "is_single_tensor_return with " + std::to_string(results.size()) + " outputs");
+      g.output(results.front());
+    } else {
+      g.output(arg::tuple(std::move(results)));
+    }
+    return out;
+  }
+
+  [[noreturn]] static void fail(const std::string& where, const std::string& detail) { throw input_error(where, detail); }
+
+  static const json& member(const json& o, std::string_view key, const std::string& where) {
+    if (!o.is_object()) fail(where, "expected an object");
+    auto it = o.find(std::string(key));
+    if (it == o.end()) fail(where, "missing \"" + std::string(key) + "\"");
+    return *it;
+  }
+  static const json& array_member(const json& o, std::string_view key, const std::string& where) {
+    const json& a = member(o, key, where);
+    if (!a.is_array()) fail(where + "/" + std::string(key), "expected an array");
+    return a;
+  }
+  static const std::string& text(const json& v, const std::string& where) {
+    if (!v.is_string()) fail(where, "expected a string");
+    return v.get_ref<const std::string&>();
+  }
+  static std::int64_t integer(const json& v, const std::string& where) {
+    if (v.is_number_integer()) return v.get<std::int64_t>();
+    fail(where, "expected an integer");
+  }
+  static double floating(const json& v, const std::string& where) {
+    if (v.is_number()) return v.get<double>();
+    // the JSON spells non-finite floats as strings
+    if (v.is_string()) {
+      const std::string& s = v.get_ref<const std::string&>();
+      if (s == "Infinity" || s == "inf") return std::numeric_limits<double>::infinity();
+      if (s == "-Infinity" || s == "-inf") return -std::numeric_limits<double>::infinity();
+      if (s == "NaN" || s == "nan") return std::numeric_limits<double>::quiet_NaN();
+    }
+    fail(where, "expected a number");
+  }
+  static bool boolean(const json& v, const std::string& where) {
+    if (!v.is_boolean()) fail(where, "expected true or false");
+    return v.get<bool>();
+  }
+  // A union: an object with exactly one key (the tag).
+  static std::pair<std::string_view, const json&> union_of(const json& v, const std::string& where) {
+    if (!v.is_object() || v.size() != 1) fail(where, "a union is an object with exactly one key");
+    auto it = v.begin();
+    return {it.key(), it.value()};
+  }
+  static arg named(std::string_view name, graph::arg_kind kind, std::string_view what, const json& v, const std::string& where) {
+    if (name.empty()) fail(where, "unknown " + std::string(what) + " " + v.dump());
+    return arg::tagged(kind, name);
+  }
+  template <class Ref>
+  static arg sym(const json& v, const std::string& where, Ref& ref) {
+    auto [tag, x] = union_of(v, where);
+    if (tag == "as_name") return arg::node(ref(x, where));
+    if (tag == "as_int") return arg(integer(x, where));
+    if (tag == "as_float") return arg(floating(x, where));
+    if (tag == "as_bool") return arg(boolean(x, where));
+    fail(where, "unknown symbolic argument '" + quote_excerpt(tag) + "'");
+  }
+  // The registry's name of a serialized target: torch.ops.aten.add.Tensor -> aten.add.Tensor,
+  // _operator.getitem -> operator.getitem, torch.sym_max stays.
+  static std::string operator_name(std::string_view target) {
+    if (target.starts_with("_operator.")) return "operator." + std::string(target.substr(10));
+    return std::string(graph::canonical_op_name(target));
+  }
+
+  // deserialize_outputs: the node takes its one output's name; several outputs become getitems.
+  template <class Sync>
+  void outputs(graph::Graph& g, const json& sn, const json& souts, node_id n, const std::string& at, Sync& sync) {
+    if (souts.empty()) return;
+    if (souts.size() == 1) {
+      auto [tag, v] = union_of(souts[0], at + "/outputs/0");
+      if (tag == "as_tensor") return sync(text(member(v, "name", at), at), n, at);
+      if (tag == "as_sym_int" || tag == "as_sym_bool" || tag == "as_sym_float") return sync(text(member(v, "as_name", at), at), n, at);
+      if (tag != "as_tensors") fail(at + "/outputs/0", "a single output of kind '" + quote_excerpt(tag) + "'");
+      getitems(g, n, v, at + "/outputs/0/as_tensors", sync, 0);
+      return;
+    }
+    (void)sn;
+    getitems(g, n, souts, at + "/outputs", sync, 0);
+  }
+  template <class Sync>
+  void getitems(graph::Graph& g, node_id from, const json& items, const std::string& at, Sync& sync, std::size_t depth) {
+    if (depth > 2) fail(at, "outputs nest deeper than lists of values");
+    graph::op_handle getitem = graph::intern_op("operator.getitem");
+    for (std::size_t idx = 0; idx < items.size(); ++idx) {
+      std::string ai = at + "/" + std::to_string(idx);
+      const json& item = items[idx];
+      auto make = [&](std::optional<std::string> name) {
+        return g.create_node(graph::node_op::call_function, getitem, {arg::node(from), arg(static_cast<std::int64_t>(idx))}, {},
+                             std::move(name));
+      };
+      // a bare TensorArgument ({"name": ...}) inside as_tensors, or an Argument union
+      if (item.is_object() && item.size() == 1 && item.contains("name")) {
+        std::string name = text(item["name"], ai);
+        sync(name, make(name), ai);
+        continue;
+      }
+      auto [tag, v] = union_of(item, ai);
+      if (tag == "as_tensor") {
+        std::string name = text(member(v, "name", ai), ai);
+        sync(name, make(name), ai);
+      } else if (tag == "as_sym_int" || tag == "as_sym_float") {
+        std::string name = text(member(v, "as_name", ai), ai);
+        sync(name, make(name), ai);
+      } else if (tag == "as_tensors" || tag == "as_sym_ints" || tag == "as_sym_floats" || tag == "as_ints" ||
+                 tag == "as_floats" || tag == "as_strings" || tag == "as_bools" || tag == "as_sym_bools") {
+        if (!v.is_array()) fail(ai, "expected an array");
+        getitems(g, make(std::nullopt), v, ai + "/" + std::string(tag), sync, depth + 1);
+      } else if (tag == "as_none") {
+        make(std::string("as_none"));
+      } else {
+        fail(ai, "unimplemented node output type '" + quote_excerpt(tag) + "'");
+      }
+    }
+  }
+
+ private:
+  const json& signature_;
+};
+
+void add_subgraphs(graph::GraphModule& gm, const std::string& parent, built_graph& b) {
+  for (std::size_t i = 0; i < b.subs.size(); ++i) {
+    std::string path = gm.add_submodule(parent, b.sub_names[i], std::move(b.subs[i].g));
+    add_subgraphs(gm, path, b.subs[i]);  // depth bounded by max_graph_depth
+  }
+}
+
+std::optional<std::string> optional_text(const json& o, std::string_view key, const std::string& where) {
+  auto it = o.find(std::string(key));
+  if (it == o.end() || it->is_null()) return std::nullopt;
+  return reader::text(*it, where + "/" + std::string(key));
+}
+
+}  // namespace
+
+std::string_view to_string(input_kind kind) noexcept {
+  switch (kind) {
+    case input_kind::user_input: return "USER_INPUT";
+    case input_kind::parameter: return "PARAMETER";
+    case input_kind::buffer: return "BUFFER";
+    case input_kind::tensor_constant: return "CONSTANT_TENSOR";
+    case input_kind::custom_obj: return "CUSTOM_OBJ";
+    case input_kind::token: return "TOKEN";
+  }
+  return "?";
+}
+
+std::string_view to_string(output_kind kind) noexcept {
+  switch (kind) {
+    case output_kind::user_output: return "USER_OUTPUT";
+    case output_kind::loss_output: return "LOSS_OUTPUT";
+    case output_kind::buffer_mutation: return "BUFFER_MUTATION";
+    case output_kind::gradient_to_parameter: return "GRADIENT_TO_PARAMETER";
+    case output_kind::gradient_to_user_input: return "GRADIENT_TO_USER_INPUT";
+    case output_kind::user_input_mutation: return "USER_INPUT_MUTATION";
+    case output_kind::token: return "TOKEN";
+    case output_kind::parameter_mutation: return "PARAMETER_MUTATION";
+  }
+  return "?";
+}
+
+pytree::TreeSpec exported_program::in_spec() const {
+  for (const module_call_entry& e : module_call_graph)
+    if (e.fqn.empty() && e.has_signature) return pytree::treespec_loads(e.in_spec);
+  throw key_error("the program has no root module call signature");
+}
+
+pytree::TreeSpec exported_program::out_spec() const {
+  for (const module_call_entry& e : module_call_graph)
+    if (e.fqn.empty() && e.has_signature) return pytree::treespec_loads(e.out_spec);
+  throw key_error("the program has no root module call signature");
+}
+
+exported_program read_exported_program(std::string_view text) {
+  json doc;
+  try {
+    doc = runtime::detail::parse_json_unique_keys<json>(text);
+  } catch (const runtime::detail::duplicate_json_key& e) {
+    throw input_error(e.pointer, e.what());
+  } catch (const json::exception& e) {
+    throw input_error("", std::string("malformed JSON: ") + e.what());
+  }
+  exported_program ep;
+  if (!doc.is_object()) throw input_error("/", "the program is a JSON object");
+  const json& version = reader::member(doc, "schema_version", "/");
+  ep.schema_major = reader::integer(reader::member(version, "major", "/schema_version"), "/schema_version/major");
+  ep.schema_minor = reader::integer(reader::member(version, "minor", "/schema_version"), "/schema_version/minor");
+  if (ep.schema_major != 8)
+    throw input_error("/schema_version", "schema " + std::to_string(ep.schema_major) + "." + std::to_string(ep.schema_minor) +
+                                             " is not supported (aotkit reads schema 8.x)");
+  if (auto v = optional_text(doc, "torch_version", "")) ep.torch_version = *v;
+  const json& gm = reader::member(doc, "graph_module", "/");
+  const json& signature = reader::member(gm, "signature", "/graph_module");
+  reader r(signature);
+  built_graph root = r.read_graph(reader::member(gm, "graph", "/graph_module"), "/graph_module/graph", 0);
+  ep.module = graph::GraphModule(std::move(root.g));
+  add_subgraphs(ep.module, "", root);
+
+  // the signature
+  const json& in_specs = reader::array_member(signature, "input_specs", "/graph_module/signature");
+  for (std::size_t i = 0; i < in_specs.size(); ++i) {
+    std::string at = "/graph_module/signature/input_specs/" + std::to_string(i);
+    auto [tag, v] = reader::union_of(in_specs[i], at);
+    input_spec s;
+    auto tensor_name = [&](const json& a) { return reader::text(reader::member(a, "name", at), at); };
+    if (tag == "user_input") {
+      s.kind = input_kind::user_input;
+      auto [atag, av] = reader::union_of(reader::member(v, "arg", at), at + "/arg");
+      s.arg = av.is_object() && av.contains("name") ? tensor_name(av)
+              : av.is_object() && av.contains("as_name") ? reader::text(av["as_name"], at) : std::string();
+    } else if (tag == "parameter" || tag == "buffer" || tag == "tensor_constant" || tag == "custom_obj") {
+      s.kind = tag == "parameter" ? input_kind::parameter : tag == "buffer" ? input_kind::buffer
+               : tag == "tensor_constant" ? input_kind::tensor_constant : input_kind::custom_obj;
+      s.arg = tensor_name(reader::member(v, "arg", at));
+      std::string_view key = tag == "parameter" ? "parameter_name" : tag == "buffer" ? "buffer_name"
+                             : tag == "tensor_constant" ? "tensor_constant_name" : "custom_obj_name";
+      s.target = reader::text(reader::member(v, key, at), at);
+      if (tag == "buffer") s.persistent = reader::boolean(reader::member(v, "persistent", at), at);
+    } else if (tag == "token") {
+      s.kind = input_kind::token;
+      s.arg = tensor_name(reader::member(v, "arg", at));
+    } else if (tag == "constant_input") {
+      s.kind = input_kind::user_input;
+      s.arg = reader::text(reader::member(v, "name", at), at);
+      auto [ctag, cv] = reader::union_of(reader::member(v, "value", at), at + "/value");
+      if (ctag == "as_int") s.value = arg(reader::integer(cv, at + "/value"));
+      else if (ctag == "as_float") s.value = arg(reader::floating(cv, at + "/value"));
+      else if (ctag == "as_bool") s.value = arg(reader::boolean(cv, at + "/value"));
+      else if (ctag == "as_string") s.value = arg(std::string_view(reader::text(cv, at + "/value")));
+      else if (ctag == "as_none") s.value = arg();
+      else throw input_error(at + "/value", "unhandled constant input '" + quote_excerpt(ctag) + "'");
+    } else {
+      throw input_error(at, "unknown input spec '" + quote_excerpt(tag) + "'");
+    }
+    ep.inputs.push_back(std::move(s));
+  }
+  const json& out_specs = reader::array_member(signature, "output_specs", "/graph_module/signature");
+  for (std::size_t i = 0; i < out_specs.size(); ++i) {
+    std::string at = "/graph_module/signature/output_specs/" + std::to_string(i);
+    auto [tag, v] = reader::union_of(out_specs[i], at);
+    static constexpr std::array<std::pair<std::string_view, output_kind>, 8> kinds{{
+        {"user_output", output_kind::user_output}, {"loss_output", output_kind::loss_output},
+        {"buffer_mutation", output_kind::buffer_mutation}, {"gradient_to_parameter", output_kind::gradient_to_parameter},
+        {"gradient_to_user_input", output_kind::gradient_to_user_input},
+        {"user_input_mutation", output_kind::user_input_mutation}, {"token", output_kind::token},
+        {"parameter_mutation", output_kind::parameter_mutation}}};
+    auto k = std::find_if(kinds.begin(), kinds.end(), [&](const auto& p) { return p.first == tag; });
+    if (k == kinds.end()) throw input_error(at, "unknown output spec '" + quote_excerpt(tag) + "'");
+    output_spec s;
+    s.kind = k->second;
+    const json& a = reader::member(v, "arg", at);
+    if (a.is_object() && a.contains("name") && a.size() == 1) {
+      s.arg = reader::text(a["name"], at + "/arg");
+    } else {
+      auto [atag, av] = reader::union_of(a, at + "/arg");
+      if (av.is_object() && av.contains("name")) s.arg = reader::text(av["name"], at + "/arg");
+      else if (av.is_object() && av.contains("as_name")) s.arg = reader::text(av["as_name"], at + "/arg");
+    }
+    for (std::string_view key : {"buffer_name", "parameter_name", "user_input_name"})
+      if (v.contains(std::string(key))) s.target = reader::text(v[std::string(key)], at);
+    ep.outputs.push_back(std::move(s));
+  }
+
+  // the module call graph
+  const json& calls = reader::array_member(gm, "module_call_graph", "/graph_module");
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    std::string at = "/graph_module/module_call_graph/" + std::to_string(i);
+    module_call_entry e;
+    e.fqn = reader::text(reader::member(calls[i], "fqn", at), at + "/fqn");
+    if (auto it = calls[i].find("signature"); it != calls[i].end() && !it->is_null()) {
+      e.has_signature = true;
+      e.in_spec = reader::text(reader::member(*it, "in_spec", at), at + "/signature/in_spec");
+      e.out_spec = reader::text(reader::member(*it, "out_spec", at), at + "/signature/out_spec");
+      if (auto names = it->find("forward_arg_names"); names != it->end() && names->is_array())
+        for (const json& n : *names) e.forward_arg_names.push_back(reader::text(n, at + "/signature/forward_arg_names"));
+    }
+    ep.module_call_graph.push_back(std::move(e));
+  }
+
+  // range constraints: {symbol: {"min_val": int|null, "max_val": int|null}}
+  if (auto it = doc.find("range_constraints"); it != doc.end() && it->is_object()) {
+    for (const auto& [symbol, range] : it->items()) {
+      std::string at = "/range_constraints/" + symbol;
+      range_constraint c{symbol, std::nullopt, std::nullopt};
+      for (auto [key, slot] : {std::pair<const char*, std::optional<std::int64_t>*>{"min_val", &c.min}, {"max_val", &c.max}}) {
+        auto v = range.find(key);
+        if (v != range.end() && v->is_number_integer()) *slot = v->get<std::int64_t>();
+      }
+      ep.range_constraints.push_back(std::move(c));
+    }
+  }
+  return ep;
+}
+
+exported_program load_exported_program(const zip_archive& archive, std::string_view model) {
+  pt2_records records = program_records(inspect(archive), model);
+  return read_exported_program(archive.read_record(records.program));
+}
+
+}  // namespace aotkit::pt2

@@ -1,0 +1,88 @@
+// modules/pt2/program.cppm — the serialized ExportedProgram (schema 8.x JSON) as aotkit types: the
+// graph as a graph::GraphModule (as torch.export.load rebuilds it), the signature, the call graph.
+module;
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+export module aotkit.pt2:program;
+
+import aotkit.graph;
+import aotkit.pytree;
+import :zip;
+
+export namespace aotkit::pt2 {
+
+/// torch.export's InputKind.
+enum class input_kind : std::uint8_t { user_input, parameter, buffer, tensor_constant, custom_obj, token };
+/// torch.export's OutputKind.
+enum class output_kind : std::uint8_t {
+  user_output, loss_output, buffer_mutation, gradient_to_parameter, gradient_to_user_input, user_input_mutation, token,
+  parameter_mutation,
+};
+/// Python's enum names: "USER_INPUT", "PARAMETER", ..., "BUFFER_MUTATION", ...
+[[nodiscard]] std::string_view to_string(input_kind kind) noexcept;
+[[nodiscard]] std::string_view to_string(output_kind kind) noexcept;
+
+/// One entry of `graph_signature.input_specs`: the placeholder it binds and what it is.
+struct input_spec {
+  input_kind kind = input_kind::user_input;
+  std::string arg;                    ///< the placeholder's name
+  std::optional<std::string> target;  ///< the parameter's, buffer's or constant's fully qualified name
+  std::optional<bool> persistent;     ///< buffers only
+  /// A constant user input's value (schema's `constant_input`; torch 2.6 loads it as a USER_INPUT
+  /// with a ConstantArgument): an int, float, bool, string or None.
+  std::optional<graph::arg> value;
+  friend bool operator==(const input_spec&, const input_spec&) = default;
+};
+/// One entry of `graph_signature.output_specs`.
+struct output_spec {
+  output_kind kind = output_kind::user_output;
+  std::string arg;                    ///< the returned value's name ("" for a constant output)
+  std::optional<std::string> target;  ///< the mutated buffer or input, the gradient's parameter
+  friend bool operator==(const output_spec&, const output_spec&) = default;
+};
+
+/// One entry of the module call graph; the root entry's specs are the program's calling convention.
+struct module_call_entry {
+  std::string fqn;
+  bool has_signature = false;
+  std::vector<std::string> forward_arg_names;
+  std::string in_spec, out_spec;  ///< treespec_dumps text, as serialized
+  friend bool operator==(const module_call_entry&, const module_call_entry&) = default;
+};
+
+/// A symbol's range (`range_constraints`): nullopt bounds are unbounded (torch's -oo / oo).
+struct range_constraint {
+  std::string symbol;
+  std::optional<std::int64_t> min, max;
+  friend bool operator==(const range_constraint&, const range_constraint&) = default;
+};
+
+/// A serialized ExportedProgram, read. The graph is what `torch.export.load` rebuilds (torch 2.6's
+/// deserializer: arguments with a default become keywords, multi-output operators get getitem
+/// nodes named after their outputs, HOP subgraphs become submodules with get_attr nodes), so
+/// `graph_str(module.graph())` is `str(ep.graph)` and `python_code` is `ep.graph_module.code`.
+struct exported_program {
+  graph::GraphModule module;
+  std::vector<input_spec> inputs;
+  std::vector<output_spec> outputs;
+  std::vector<module_call_entry> module_call_graph;
+  std::vector<range_constraint> range_constraints;
+  std::int64_t schema_major = 0, schema_minor = 0;
+  std::string torch_version;
+  /// The root call's `in_spec` / `out_spec` (aotkit::key_error when the program has no root signature).
+  [[nodiscard]] pytree::TreeSpec in_spec() const;
+  [[nodiscard]] pytree::TreeSpec out_spec() const;
+};
+
+/// Reads the program JSON (`serialized_exported_program.json`, `models/<m>.json`). Malformed JSON,
+/// a schema major version other than 8, an unknown operator, argument tag or node reference is
+/// aotkit::input_error naming the place (`/graph_module/graph/nodes/3/inputs/1: ...`).
+[[nodiscard]] exported_program read_exported_program(std::string_view json);
+
+/// The program of an archive's model (see program_records).
+[[nodiscard]] exported_program load_exported_program(const zip_archive& archive, std::string_view model = "model");
+
+}  // namespace aotkit::pt2

@@ -1,0 +1,97 @@
+// tests/pt2/program.test.cpp — the program JSON of torch 2.6's archives read as torch.export.load
+// rebuilds it: str(ep.graph), ep.graph_module.code (and the HOP subgraphs') and the signature,
+// byte for byte against tests/pt2/data/torch26/*.loaded.json (tools/capture_pt2_loaded.py).
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+
+#include "../data_files.hpp"
+
+import aotkit.runtime;
+import aotkit.graph;
+import aotkit.pytree;
+import aotkit.pt2;
+
+using namespace aotkit::pt2;
+using aotkit_testing::slurp;
+
+namespace {
+const std::filesystem::path torch26_dir = "tests/pt2/data/torch26";
+}
+
+TEST_CASE("torch 2.6 archives: str(ep.graph), ep.graph_module.code and the signature as torch.export.load gives them",
+          "[pt2][program]") {
+  std::size_t checked = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(torch26_dir)) {
+    if (entry.path().extension() != ".pt2") continue;
+    INFO(entry.path());
+    auto loaded = nlohmann::json::parse(slurp(std::filesystem::path(entry.path()).replace_extension(".loaded.json")));
+    exported_program ep = load_exported_program(zip_archive::open(entry.path()));
+    CHECK(ep.schema_major == 8);
+    CHECK(ep.schema_minor == 2);
+    CHECK(aotkit::graph::graph_str(ep.module.graph()) == loaded["graph_str"].get<std::string>());
+    CHECK(aotkit::graph::python_code(ep.module.graph()) == loaded["python_code"].get<std::string>());
+    for (const auto& [name, code] : loaded["submodules"].items()) {
+      INFO(name);
+      REQUIRE(ep.module.has_submodule(name));
+      CHECK(aotkit::graph::python_code(ep.module.submodule(name)) == code.get<std::string>());
+    }
+    const auto& sig = loaded["signature"];
+    REQUIRE(ep.inputs.size() == sig["inputs"].size());
+    for (std::size_t i = 0; i < ep.inputs.size(); ++i) {
+      const auto& want = sig["inputs"][i];
+      CHECK(std::string(to_string(ep.inputs[i].kind)) == want["kind"].get<std::string>());
+      CHECK(ep.inputs[i].arg == want["arg"].get<std::string>());
+      CHECK(ep.inputs[i].target.value_or("<null>") == (want["target"].is_null() ? "<null>" : want["target"].get<std::string>()));
+      CHECK(ep.inputs[i].persistent.has_value() == !want["persistent"].is_null());
+      if (ep.inputs[i].persistent) CHECK(*ep.inputs[i].persistent == want["persistent"].get<bool>());
+    }
+    REQUIRE(ep.outputs.size() == sig["outputs"].size());
+    for (std::size_t i = 0; i < ep.outputs.size(); ++i) {
+      const auto& want = sig["outputs"][i];
+      CHECK(std::string(to_string(ep.outputs[i].kind)) == want["kind"].get<std::string>());
+      CHECK(ep.outputs[i].arg == want["arg"].get<std::string>());
+      CHECK(ep.outputs[i].target.value_or("<null>") == (want["target"].is_null() ? "<null>" : want["target"].get<std::string>()));
+    }
+    // the calling convention: the oracle's specs (treespec_dumps) load, and dump back byte for byte
+    auto oracle = nlohmann::json::parse(slurp(std::filesystem::path(entry.path()).replace_extension(".oracle.json")));
+    CHECK(aotkit::pytree::treespec_dumps(ep.in_spec()) == oracle["in_spec"].get<std::string>());
+    CHECK(aotkit::pytree::treespec_dumps(ep.out_spec()) == oracle["out_spec"].get<std::string>());
+    aotkit::graph::lint(ep.module);
+    if (entry.path().stem() == "struct_buffers") {  // `scale: float = 3.0`, a constant input
+      auto scale = std::find_if(ep.inputs.begin(), ep.inputs.end(), [](const input_spec& s) { return s.arg == "scale"; });
+      REQUIRE(scale != ep.inputs.end());
+      CHECK(scale->value == aotkit::graph::arg(3.0));
+    }
+    ++checked;
+  }
+  CHECK(checked == 7);
+}
+
+TEST_CASE("malformed programs name the place", "[pt2][program][hostile]") {
+  std::string good(zip_archive::open(torch26_dir / "mlp_training_ir.pt2").read_record("serialized_exported_program.json"));
+  auto error_of = [](const std::string& text) -> std::string {
+    try {
+      (void)read_exported_program(text);
+    } catch (const aotkit::input_error& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  auto replaced = [&](std::string_view from, std::string_view to) {
+    std::string s = good;
+    auto at = s.find(from);
+    REQUIRE(at != std::string::npos);
+    return s.replace(at, from.size(), to);
+  };
+  CHECK_THAT(error_of(replaced("\"major\": 8", "\"major\": 9")), Catch::Contains("schema 9.2 is not supported"));
+  CHECK_THAT(error_of(replaced("torch.ops.aten.relu.default", "torch.ops.aten.no_such_op.default")),
+             Catch::Contains("/graph_module/graph/nodes/1/target") && Catch::Contains("has no schema"));
+  CHECK_THAT(error_of(replaced("{\"as_tensor\": {\"name\": \"linear\"}}]", "{\"as_tensor\": {\"name\": \"nowhere\"}}]")),
+             Catch::Contains("/graph_module/graph/nodes/1/inputs/0/arg: unknown value 'linear'"));
+  CHECK_THAT(error_of(good.substr(0, good.size() / 2)), Catch::Contains("malformed JSON"));
+  CHECK_THAT(error_of("[]"), Catch::Contains("the program is a JSON object"));
+}
