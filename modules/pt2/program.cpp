@@ -185,7 +185,7 @@ class reader {
         built_graph sub = read_graph(member(v, "graph", at), at + "/graph", depth + 1);
         out.sub_names.push_back(name);
         out.subs.push_back(std::move(sub));
-        return arg::node(g.get_attr(name));
+        return arg::node(build(at, [&] { return g.get_attr(name); }));
       }
       if (!v.is_array()) fail(at, "unknown argument tag '" + quote_excerpt(tag) + "'");
       std::vector<arg> items;
@@ -231,7 +231,7 @@ class reader {
       } else {
         fail(at, "invalid input type '" + quote_excerpt(tag) + "'");
       }
-      sync(name, g.placeholder(name), at);
+      sync(name, build(at, [&] { return g.placeholder(name); }), at);
     }
 
     // nodes
@@ -299,12 +299,9 @@ class reader {
       } else {
         fail(at + "/target", "unsupported target '" + quote_excerpt(target) + "'");
       }
-      node_id n;
-      try {
-        n = g.create_node(graph::node_op::call_function, graph::intern_op(op_text), std::move(args), std::move(kwargs), name);
-      } catch (const aotkit::error& e) {
-        fail(at, e.what());
-      }
+      node_id n = build(at, [&] {
+        return g.create_node(graph::node_op::call_function, graph::intern_op(op_text), std::move(args), std::move(kwargs), name);
+      });
       outputs(g, sn, souts, n, at, sync);
     }
 
@@ -325,14 +322,27 @@ class reader {
                   sg["is_single_tensor_return"].get<bool>();
     if (single) {
       if (results.size() != 1) fail(where + "/outputs", "is_single_tensor_return with " + std::to_string(results.size()) + " outputs");
-      g.output(results.front());
+      build(where + "/outputs", [&] { return g.output(results.front()); });
     } else {
-      g.output(arg::tuple(std::move(results)));
+      build(where + "/outputs", [&] { return g.output(arg::tuple(std::move(results))); });
     }
     return out;
   }
 
   [[noreturn]] static void fail(const std::string& where, const std::string& detail) { throw input_error(where, detail); }
+
+  // Runs a graph-building step: what the graph refuses (a name that is not an identifier, a
+  // target text generated code cannot hold) is a fault of the document, reported at `where`.
+  template <class F>
+  static auto build(const std::string& where, F&& step) -> decltype(step()) {
+    try {
+      return step();
+    } catch (const input_error&) {
+      throw;
+    } catch (const aotkit::error& e) {
+      fail(where, e.what());
+    }
+  }
 
   static const json& member(const json& o, std::string_view key, const std::string& where) {
     if (!o.is_object()) fail(where, "expected an object");
@@ -417,8 +427,10 @@ class reader {
       std::string ai = at + "/" + std::to_string(idx);
       const json& item = items[idx];
       auto make = [&](std::optional<std::string> name) {
-        return g.create_node(graph::node_op::call_function, getitem, {arg::node(from), arg(static_cast<std::int64_t>(idx))}, {},
-                             std::move(name));
+        return build(ai, [&] {
+          return g.create_node(graph::node_op::call_function, getitem, {arg::node(from), arg(static_cast<std::int64_t>(idx))}, {},
+                               std::move(name));
+        });
       };
       // a bare TensorArgument ({"name": ...}) inside as_tensors, or an Argument union
       if (item.is_object() && item.size() == 1 && item.contains("name")) {
@@ -451,7 +463,7 @@ class reader {
 
 void add_subgraphs(graph::GraphModule& gm, const std::string& parent, built_graph& b) {
   for (std::size_t i = 0; i < b.subs.size(); ++i) {
-    std::string path = gm.add_submodule(parent, b.sub_names[i], std::move(b.subs[i].g));
+    std::string path = reader::build("/graph_module/graph", [&] { return gm.add_submodule(parent, b.sub_names[i], std::move(b.subs[i].g)); });
     add_subgraphs(gm, path, b.subs[i]);  // depth bounded by max_graph_depth
   }
 }

@@ -1,5 +1,6 @@
 // tools/aotkit/export_commands.cpp — `aotkit export ...`: torch.export's .pt2 archives through
-// aotkit.pt2. `info` tells the layout and lists the records; reading the program comes next.
+// aotkit.pt2: the layout and records (info), the loaded program's graph, code and signature, and
+// the bridge to fx-json (to-fx-json) for the graph and rewrite commands.
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -13,8 +14,22 @@ import aotkit;
 
 namespace aotkit::cli {
 
+namespace {
+
+pt2::exported_program read_program(const invocation& inv, const io& io) {
+  pt2::zip_archive archive = pt2::zip_archive::from_bytes(read_input(inv, io));
+  auto parsing = phase(io, "parse");
+  return pt2::load_exported_program(archive);
+}
+
+nlohmann::ordered_json optional_json(const std::optional<std::string>& s) {
+  return s ? nlohmann::ordered_json(*s) : nlohmann::ordered_json(nullptr);
+}
+
+}  // namespace
+
 void add_export_commands(registry& reg) {
-  reg.groups.push_back({"export", "torch.export's .pt2 archives: layout and records"});
+  reg.groups.push_back({"export", "torch.export's .pt2 archives: layout, graph, code, signature, fx-json"});
   reg.commands.push_back({
       .group = "export",
       .name = "info",
@@ -48,6 +63,81 @@ void add_export_commands(registry& reg) {
             }
             out["records"] = std::move(records);
             io.out << out.dump(1) << '\n';
+            return int{ok};
+          },
+  });
+  reg.commands.push_back({
+      .group = "export",
+      .name = "graph",
+      .summary = "print the program's graph exactly as str(ep.graph) after torch.export.load",
+      .description =
+          "Reads the archive's program (schema 8.x) as torch 2.6's deserializer rebuilds it: arguments\n"
+          "with a default become keywords, several outputs become getitem nodes, HOP subgraphs become\n"
+          "submodules. Prints str(ep.graph).",
+      .options = {},
+      .run =
+          [](const invocation& inv, const io& io) {
+            io.out << graph::graph_str(read_program(inv, io).module.graph()) << '\n';
+            return int{ok};
+          },
+  });
+  reg.commands.push_back({
+      .group = "export",
+      .name = "code",
+      .summary = "print ep.graph_module.code (and each HOP subgraph's, after a `# <name>` line)",
+      .description = "Prints the Python code torch generates for the loaded program's graph module, then the\n"
+                     "code of each subgraph module (torch.cond branches) after a line `# <name>`.",
+      .options = {},
+      .run =
+          [](const invocation& inv, const io& io) {
+            pt2::exported_program ep = read_program(inv, io);
+            io.out << graph::python_code(ep.module.graph());
+            for (const auto& [path, g] : ep.module.named_modules())
+              if (!path.empty()) io.out << "# " << path << '\n' << graph::python_code(*g);
+            return int{ok};
+          },
+  });
+  reg.commands.push_back({
+      .group = "export",
+      .name = "signature",
+      .summary = "the graph signature and calling convention as one JSON object",
+      .description =
+          "Prints {\"inputs\": [{\"kind\", \"arg\", \"target\", \"persistent\"}, ...], \"outputs\":\n"
+          "[{\"kind\", \"arg\", \"target\"}, ...], \"in_spec\", \"out_spec\"}: kinds are torch's\n"
+          "InputKind/OutputKind names (PARAMETER, BUFFER, USER_INPUT, BUFFER_MUTATION, ...), the specs\n"
+          "treespec_dumps text of the root call.",
+      .options = {},
+      .run =
+          [](const invocation& inv, const io& io) {
+            pt2::exported_program ep = read_program(inv, io);
+            nlohmann::ordered_json out;
+            auto inputs = nlohmann::ordered_json::array();
+            for (const pt2::input_spec& s : ep.inputs)
+              inputs.push_back({{"kind", std::string(pt2::to_string(s.kind))},
+                                {"arg", s.arg},
+                                {"target", optional_json(s.target)},
+                                {"persistent", s.persistent ? nlohmann::ordered_json(*s.persistent) : nlohmann::ordered_json(nullptr)}});
+            auto outputs = nlohmann::ordered_json::array();
+            for (const pt2::output_spec& s : ep.outputs)
+              outputs.push_back({{"kind", std::string(pt2::to_string(s.kind))}, {"arg", s.arg}, {"target", optional_json(s.target)}});
+            out["inputs"] = std::move(inputs);
+            out["outputs"] = std::move(outputs);
+            out["in_spec"] = pytree::treespec_dumps(ep.in_spec());
+            out["out_spec"] = pytree::treespec_dumps(ep.out_spec());
+            io.out << out.dump() << '\n';
+            return int{ok};
+          },
+  });
+  reg.commands.push_back({
+      .group = "export",
+      .name = "to-fx-json",
+      .summary = "write the program's graph module as fx-json, for every `aotkit graph` and `rewrite` command",
+      .description = "Writes the loaded graph module (root graph and HOP subgraphs) as fx-json/1, so that e.g.\n"
+                     "`aotkit export to-fx-json model.pt2 | aotkit graph lint` works.",
+      .options = {},
+      .run =
+          [](const invocation& inv, const io& io) {
+            io.out << graph::write_fx_json(read_program(inv, io).module);
             return int{ok};
           },
   });

@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+# tests/pt2/check_export_cli.py — `aotkit export graph|code|signature|to-fx-json` on torch 2.6's
+# archives against the oracles torch.export.load gave (*.loaded.json, *.oracle.json); exit 1 on a difference.
+import json
+import os
+import subprocess
+import sys
+
+
+def run(tool, *args, stdin=None):
+    p = subprocess.run([tool, *args], input=stdin, capture_output=True)
+    if p.returncode != 0:
+        sys.exit(f"{' '.join(args)}: exit {p.returncode}: {p.stderr.decode()[-500:]}")
+    return p.stdout
+
+
+def main():
+    tool, folder = sys.argv[1], sys.argv[2]
+    failures, checked = [], 0
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith(".pt2"):
+            continue
+        path = os.path.join(folder, name)
+        stem = path[:-4]
+        loaded = json.load(open(stem + ".loaded.json"))
+        oracle = json.load(open(stem + ".oracle.json"))
+        if run(tool, "export", "graph", path).decode() != loaded["graph_str"] + "\n":
+            failures.append(f"{name}: graph")
+        code = loaded["python_code"] + "".join(f"# {n}\n{c}" for n, c in loaded["submodules"].items())
+        if run(tool, "export", "code", path).decode() != code:
+            failures.append(f"{name}: code")
+        sig = json.loads(run(tool, "export", "signature", path))
+        want_outputs = [{k: v for k, v in o.items()} for o in loaded["signature"]["outputs"]]
+        if sig["inputs"] != loaded["signature"]["inputs"] or sig["outputs"] != want_outputs:
+            failures.append(f"{name}: signature")
+        if sig["in_spec"] != oracle["in_spec"] or sig["out_spec"] != oracle["out_spec"]:
+            failures.append(f"{name}: in_spec/out_spec")
+        # the bridge: fx-json of the program prints the same graph through `aotkit graph print`
+        fx = run(tool, "export", "to-fx-json", path)
+        if run(tool, "graph", "print", stdin=fx).decode() != loaded["graph_str"] + "\n":
+            failures.append(f"{name}: to-fx-json | graph print")
+        if run(tool, "graph", "lint", stdin=fx).decode() != "ok\n":
+            failures.append(f"{name}: to-fx-json | graph lint")
+        checked += 1
+    if checked < 7:
+        failures.append(f"only {checked} archives")
+    for f in failures:
+        print("FAIL", f)
+    print(f"{checked} archives, {len(failures)} failures")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
