@@ -75,6 +75,7 @@ def write_zip64(records):
 
 
 def main():
+    sys.setrecursionlimit(100000)  # pickling the 10,000-deep list recurses
     out_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "tests", "pt2", "data")
     os.makedirs(out_dir, exist_ok=True)
     legacy = members_of(SOURCE)
@@ -126,6 +127,22 @@ def main():
         warnings.simplefilter("ignore")
         with open(os.path.join(out_dir, "duplicate_names.zip"), "wb") as f:
             f.write(write_zip([("version", b"8.2"), ("version", b"9.0")]))
+    # hostile torch.save payloads: a pickle that would run a command, one that refers to itself,
+    # one nested 10,000 deep (the unpickler must refuse all three with a typed error)
+    import pickle
+
+    class RunsACommand:
+        def __reduce__(self):
+            return (os.system, ("echo this must never run",))
+
+    cycle = []
+    cycle.append(cycle)
+    deep = []
+    for _ in range(10000):
+        deep = [deep]
+    for name, obj in (("hostile_global.pt", RunsACommand()), ("hostile_cycle.pt", cycle), ("hostile_deep.pt", deep)):
+        with open(os.path.join(out_dir, name), "wb") as f:
+            f.write(write_zip([("archive/data.pkl", pickle.dumps(obj, protocol=2)), ("archive/byteorder", b"little")]))
     with open(os.path.join(out_dir, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1, sort_keys=True)
         f.write("\n")

@@ -5,3 +5,4 @@ export module aotkit.pt2;
 export import :zip;
 export import :archive;
 export import :program;
+export import :weights;

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# tests/pt2/check_export_cli.py — `aotkit export graph|code|signature|to-fx-json` on torch 2.6's
+# tests/pt2/check_export_cli.py — `aotkit export graph|code|signature|weights|to-fx-json` on torch 2.6's
 # archives against the oracles torch.export.load gave (*.loaded.json, *.oracle.json); exit 1 on a difference.
 import json
 import os
@@ -35,6 +35,9 @@ def main():
             failures.append(f"{name}: signature")
         if sig["in_spec"] != oracle["in_spec"] or sig["out_spec"] != oracle["out_spec"]:
             failures.append(f"{name}: in_spec/out_spec")
+        weights = json.loads(run(tool, "export", "weights", path))
+        if weights["state_dict"] != loaded["state_dict"] or sorted(weights["constants"]) != loaded["constants"]:
+            failures.append(f"{name}: weights")
         # the bridge: fx-json of the program prints the same graph through `aotkit graph print`
         fx = run(tool, "export", "to-fx-json", path)
         if run(tool, "graph", "print", stdin=fx).decode() != loaded["graph_str"] + "\n":

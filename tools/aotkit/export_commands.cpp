@@ -130,6 +130,34 @@ void add_export_commands(registry& reg) {
   });
   reg.commands.push_back({
       .group = "export",
+      .name = "weights",
+      .summary = "the state dict (shape, dtype, first values) and the constants' names, as one JSON object",
+      .description =
+          "Reads the archive's weights through the restricted unpickler (tensors, storages and plain\n"
+          "containers only: any other pickled global is an error naming it) and prints\n"
+          "{\"state_dict\": {fqn: {\"shape\", \"dtype\", \"first\": [first 4 values]}}, \"constants\": [names]}.",
+      .options = {},
+      .run =
+          [](const invocation& inv, const io& io) {
+            pt2::zip_archive archive = pt2::zip_archive::from_bytes(read_input(inv, io));
+            pt2::pt2_info info = pt2::inspect(archive);
+            pt2::pt2_records records = pt2::program_records(info);
+            if (info.layout == pt2::pt2_layout::pt2_archive_raw)
+              throw not_implemented_error("raw weight records (torch 2.9+ archives) are not read yet");
+            nlohmann::ordered_json out;
+            out["state_dict"] = nlohmann::ordered_json::object();
+            for (const auto& [name, t] : pt2::load_tensor_dict(pt2::zip_archive::view(archive.read_record(records.state_dict))))
+              out["state_dict"][name] = {{"shape", t.shape}, {"dtype", t.dtype}, {"first", t.values(4)}};
+            out["constants"] = nlohmann::ordered_json::array();
+            if (archive.find_record(records.constants) != nullptr)
+              for (const auto& [name, t] : pt2::load_tensor_dict(pt2::zip_archive::view(archive.read_record(records.constants))))
+                out["constants"].push_back(name);
+            io.out << out.dump() << '\n';
+            return int{ok};
+          },
+  });
+  reg.commands.push_back({
+      .group = "export",
       .name = "to-fx-json",
       .summary = "write the program's graph module as fx-json, for every `aotkit graph` and `rewrite` command",
       .description = "Writes the loaded graph module (root graph and HOP subgraphs) as fx-json/1, so that e.g.\n"

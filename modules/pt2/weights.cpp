@@ -1,0 +1,522 @@
+// modules/pt2/weights.cpp — the restricted unpickler: a pickle machine over a flat arena (no value
+// owns another, so cycles and depth cost nothing until a bounded conversion), five allowed globals,
+// storages from the archive's data records, tensor views checked against their storage.
+module;
+#include <bit>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+module aotkit.pt2;
+
+import aotkit.runtime;
+
+namespace aotkit::pt2 {
+
+namespace {
+
+struct dtype_info {
+  std::string_view storage_class;  // torch.<X>Storage
+  std::string_view dtype;
+  std::size_t itemsize;
+};
+constexpr dtype_info dtypes[] = {
+    {"FloatStorage", "torch.float32", 4},      {"DoubleStorage", "torch.float64", 8},  {"HalfStorage", "torch.float16", 2},
+    {"BFloat16Storage", "torch.bfloat16", 2},  {"LongStorage", "torch.int64", 8},     {"IntStorage", "torch.int32", 4},
+    {"ShortStorage", "torch.int16", 2},        {"CharStorage", "torch.int8", 1},      {"ByteStorage", "torch.uint8", 1},
+    {"BoolStorage", "torch.bool", 1},          {"ComplexFloatStorage", "torch.complex64", 8},
+    {"ComplexDoubleStorage", "torch.complex128", 16},
+};
+
+enum class nk : std::uint8_t { none, boolean, integer, floating, string, bytes, list, tuple, dict, tensor, global, storage };
+enum class callable : std::uint8_t { none, rebuild_tensor_v2, rebuild_parameter, rebuild_parameter_with_state, ordered_dict, storage_class };
+
+struct node {
+  explicit node(nk k = nk::none) : kind(k) {}
+  nk kind;
+  bool b = false;
+  std::int64_t i = 0;  // integer; tensor, storage: index into their tables
+  double d = 0;
+  std::string s;       // string, bytes; storage_class global: its dtype
+  callable fn = callable::none;
+  std::vector<std::uint32_t> items;  // list, tuple; dict: keys and values alternating
+};
+
+double half_to_double(std::uint16_t h) {
+  int exp = (h >> 10) & 0x1F, mant = h & 0x3FF;
+  double v = exp == 0 ? std::ldexp(mant, -24) : exp == 31 ? (mant ? NAN : INFINITY) : std::ldexp(mant + 1024, exp - 25);
+  return (h & 0x8000) ? -v : v;
+}
+
+class machine {
+ public:
+  machine(const zip_archive& zip, std::string_view pickle, unpickle_limits limits) : zip_(zip), p_(pickle), limits_(limits) {}
+
+  saved_value run() {
+    for (;;) {
+      if (pos_ >= p_.size()) fail("the pickle ends without STOP");
+      op_at_ = pos_;
+      auto op = static_cast<unsigned char>(p_[pos_++]);
+      switch (op) {
+        case 0x80: take(1); break;                          // PROTO
+        case 0x95: take(8); break;                          // FRAME
+        case '}': push(make(nk::dict)); break;              // EMPTY_DICT
+        case ']': push(make(nk::list)); break;              // EMPTY_LIST
+        case ')': push(make(nk::tuple)); break;             // EMPTY_TUPLE
+        case '(': marks_.push_back(stack_.size()); break;   // MARK
+        case 't': push(tuple_of(pop_mark())); break;        // TUPLE
+        case 0x85: push(tuple_of(pop_n(1))); break;         // TUPLE1
+        case 0x86: push(tuple_of(pop_n(2))); break;         // TUPLE2
+        case 0x87: push(tuple_of(pop_n(3))); break;         // TUPLE3
+        case 'X': push(text(nk::string, le(4))); break;     // BINUNICODE
+        case 0x8c: push(text(nk::string, le(1))); break;    // SHORT_BINUNICODE
+        case 0x8d: push(text(nk::string, le(8))); break;    // BINUNICODE8
+        case 'C': push(text(nk::bytes, le(1))); break;      // SHORT_BINBYTES
+        case 'B': push(text(nk::bytes, le(4))); break;      // BINBYTES
+        case 0x8e: push(text(nk::bytes, le(8))); break;     // BINBYTES8
+        case 'J': push(integer(static_cast<std::int32_t>(le(4)))); break;  // BININT
+        case 'K': push(integer(static_cast<std::int64_t>(le(1)))); break;  // BININT1
+        case 'M': push(integer(static_cast<std::int64_t>(le(2)))); break;  // BININT2
+        case 0x8a: push(long_int(le(1))); break;            // LONG1
+        case 0x8b: push(long_int(le(4))); break;            // LONG4
+        case 'G': {                                         // BINFLOAT (big-endian)
+          std::string_view b = take(8);
+          std::uint64_t bits = 0;
+          for (char c : b) bits = bits << 8 | static_cast<unsigned char>(c);
+          node n{nk::floating};
+          n.d = std::bit_cast<double>(bits);
+          push(add(std::move(n)));
+          break;
+        }
+        case 0x88: push(boolean(true)); break;   // NEWTRUE
+        case 0x89: push(boolean(false)); break;  // NEWFALSE
+        case 'N': push(make(nk::none)); break;   // NONE
+        case 'q': memo_put(le(1)); break;        // BINPUT
+        case 'r': memo_put(le(4)); break;        // LONG_BINPUT
+        case 0x94: memo_put(memo_.size()); break;  // MEMOIZE
+        case 'h': push(memo_get(le(1))); break;  // BINGET
+        case 'j': push(memo_get(le(4))); break;  // LONG_BINGET
+        case 'c': {                              // GLOBAL module\nname\n
+          std::string module = line(), name = line();
+          push(global(module, name));
+          break;
+        }
+        case 0x93: {                             // STACK_GLOBAL
+          std::uint32_t name = pop(), module = pop();
+          if (nodes_[module].kind != nk::string || nodes_[name].kind != nk::string) fail("STACK_GLOBAL takes two strings");
+          push(global(nodes_[module].s, nodes_[name].s));
+          break;
+        }
+        case 'R': {                              // REDUCE
+          std::uint32_t args = pop(), fn = pop();
+          push(reduce(fn, args));
+          break;
+        }
+        case 'Q': push(persistent(pop())); break;  // BINPERSID
+        case 's': {                              // SETITEM
+          std::uint32_t v = pop(), k = pop();
+          dict_at(top()).items.insert(dict_at(top()).items.end(), {k, v});
+          break;
+        }
+        case 'u': {                              // SETITEMS
+          std::vector<std::uint32_t> kv = pop_mark();
+          if (kv.size() % 2 != 0) fail("SETITEMS takes keys and values in pairs");
+          node& d = dict_at(top());
+          d.items.insert(d.items.end(), kv.begin(), kv.end());
+          break;
+        }
+        case 'a': {                              // APPEND
+          std::uint32_t v = pop();
+          list_at(top()).items.push_back(v);
+          break;
+        }
+        case 'e': {                              // APPENDS
+          std::vector<std::uint32_t> vs = pop_mark();
+          node& l = list_at(top());
+          l.items.insert(l.items.end(), vs.begin(), vs.end());
+          break;
+        }
+        case 'b': {                              // BUILD: only an empty state (what OrderedDict gets)
+          std::uint32_t state = pop();
+          const node& s = nodes_[state];
+          if (!(s.kind == nk::none || ((s.kind == nk::dict || s.kind == nk::tuple) && s.items.empty())))
+            fail("BUILD with object state is not allowed (only plain containers and tensors are built)");
+          (void)top();
+          break;
+        }
+        case '0': (void)pop(); break;            // POP
+        case '1': (void)pop_mark(); break;       // POP_MARK
+        case '2': push(top()); break;            // DUP
+        case '.': {                              // STOP
+          std::uint32_t result = pop();
+          return convert(result, 0);
+        }
+        default: fail("opcode 0x" + hex(op) + " is not allowed");
+      }
+      if (nodes_.size() > p_.size() + 16) fail("more values than the pickle has bytes");  // cannot happen; a guard
+    }
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& detail) const {
+    throw input_error(zip_.root() + "data.pkl at offset " + std::to_string(op_at_), detail);
+  }
+  static std::string hex(unsigned v) {
+    const char* digits = "0123456789abcdef";
+    return {digits[(v >> 4) & 0xF], digits[v & 0xF]};
+  }
+  std::string_view take(std::uint64_t n) {
+    if (n > p_.size() - pos_) fail("the pickle ends inside an opcode's argument");
+    std::string_view out = p_.substr(pos_, n);
+    pos_ += n;
+    return out;
+  }
+  std::uint64_t le(std::size_t n) {
+    std::string_view b = take(n);
+    std::uint64_t v = 0;
+    for (std::size_t k = 0; k < n; ++k) v |= std::uint64_t{static_cast<unsigned char>(b[k])} << (8 * k);
+    return v;
+  }
+  std::string line() {
+    std::size_t nl = p_.find('\n', pos_);
+    if (nl == std::string_view::npos) fail("GLOBAL's names end without a newline");
+    std::string out(p_.substr(pos_, nl - pos_));
+    pos_ = nl + 1;
+    return out;
+  }
+  std::uint32_t add(node n) {
+    nodes_.push_back(std::move(n));
+    return static_cast<std::uint32_t>(nodes_.size() - 1);
+  }
+  std::uint32_t make(nk kind) { return add(node{kind}); }
+  std::uint32_t boolean(bool b) {
+    node n{nk::boolean};
+    n.b = b;
+    return add(std::move(n));
+  }
+  std::uint32_t integer(std::int64_t i) {
+    node n{nk::integer};
+    n.i = i;
+    return add(std::move(n));
+  }
+  std::uint32_t long_int(std::uint64_t size) {
+    if (size > 8) fail("an integer wider than 64 bits");
+    std::string_view b = take(size);
+    std::uint64_t v = 0;
+    for (std::size_t k = 0; k < size; ++k) v |= std::uint64_t{static_cast<unsigned char>(b[k])} << (8 * k);
+    if (size > 0 && size < 8 && (static_cast<unsigned char>(b[size - 1]) & 0x80)) v |= ~std::uint64_t{0} << (8 * size);
+    return integer(static_cast<std::int64_t>(v));
+  }
+  std::uint32_t text(nk kind, std::uint64_t size) {
+    node n{kind};
+    n.s = std::string(take(size));
+    return add(std::move(n));
+  }
+  void push(std::uint32_t v) { stack_.push_back(v); }
+  std::uint32_t pop() {
+    if (stack_.empty() || (!marks_.empty() && stack_.size() == marks_.back())) fail("the stack is empty");
+    std::uint32_t v = stack_.back();
+    stack_.pop_back();
+    return v;
+  }
+  std::uint32_t top() {
+    if (stack_.empty() || (!marks_.empty() && stack_.size() == marks_.back())) fail("the stack is empty");
+    return stack_.back();
+  }
+  std::vector<std::uint32_t> pop_mark() {
+    if (marks_.empty()) fail("no MARK to pop to");
+    std::size_t at = marks_.back();
+    marks_.pop_back();
+    std::vector<std::uint32_t> out(stack_.begin() + static_cast<std::ptrdiff_t>(at), stack_.end());
+    stack_.resize(at);
+    return out;
+  }
+  std::vector<std::uint32_t> pop_n(std::size_t n) {
+    std::vector<std::uint32_t> out(n);
+    for (std::size_t k = n; k-- > 0;) out[k] = pop();
+    return out;
+  }
+  std::uint32_t tuple_of(std::vector<std::uint32_t> items) {
+    node n{nk::tuple};
+    n.items = std::move(items);
+    return add(std::move(n));
+  }
+  node& dict_at(std::uint32_t v) {
+    if (nodes_[v].kind != nk::dict) fail("SETITEM on something that is not a dict");
+    return nodes_[v];
+  }
+  node& list_at(std::uint32_t v) {
+    if (nodes_[v].kind != nk::list) fail("APPEND on something that is not a list");
+    return nodes_[v];
+  }
+  void memo_put(std::uint64_t key) {
+    if (key > p_.size()) fail("a memo key larger than the pickle");  // keys are dense in practice
+    memo_[key] = top();
+  }
+  std::uint32_t memo_get(std::uint64_t key) {
+    auto it = memo_.find(key);
+    if (it == memo_.end()) fail("memo key " + std::to_string(key) + " was never put");
+    return it->second;
+  }
+
+  std::uint32_t global(const std::string& module, const std::string& name) {
+    node n{nk::global};
+    if (module == "torch._utils" && name == "_rebuild_tensor_v2") n.fn = callable::rebuild_tensor_v2;
+    else if (module == "torch._utils" && name == "_rebuild_parameter") n.fn = callable::rebuild_parameter;
+    else if (module == "torch._utils" && name == "_rebuild_parameter_with_state") n.fn = callable::rebuild_parameter_with_state;
+    else if (module == "collections" && name == "OrderedDict") n.fn = callable::ordered_dict;
+    else if (module == "torch") {
+      for (const dtype_info& d : dtypes)
+        if (name == d.storage_class) {
+          n.fn = callable::storage_class;
+          n.s = d.dtype;
+        }
+    }
+    if (n.fn == callable::none)
+      fail("global '" + quote_excerpt(module) + "." + quote_excerpt(name) +
+           "' is not allowed (the unpickler builds tensors, storages and plain containers only)");
+    return add(std::move(n));
+  }
+
+  const node& arg_of(const node& args, std::size_t k) const {
+    if (k >= args.items.size()) fail("too few arguments");
+    return nodes_[args.items[k]];
+  }
+  std::vector<std::int64_t> ints(const node& n, std::string_view what) const {
+    if (n.kind != nk::tuple && n.kind != nk::list) fail(std::string(what) + " is a tuple of ints");
+    std::vector<std::int64_t> out;
+    for (std::uint32_t v : n.items) {
+      if (nodes_[v].kind != nk::integer || nodes_[v].i < 0) fail(std::string(what) + " holds a value that is not a non-negative int");
+      out.push_back(nodes_[v].i);
+    }
+    return out;
+  }
+
+  std::uint32_t reduce(std::uint32_t fn_id, std::uint32_t args_id) {
+    const node& fn = nodes_[fn_id];
+    const node& args = nodes_[args_id];
+    if (fn.kind != nk::global) fail("REDUCE of something that is not an allowed global");
+    if (args.kind != nk::tuple) fail("REDUCE's arguments are a tuple");
+    switch (fn.fn) {
+      case callable::ordered_dict:
+        if (!args.items.empty()) fail("OrderedDict(...) with arguments is not supported");
+        return make(nk::dict);
+      case callable::rebuild_tensor_v2: {
+        const node& st = arg_of(args, 0);
+        if (st.kind != nk::storage) fail("_rebuild_tensor_v2 takes a storage");
+        const node& off = arg_of(args, 1);
+        if (off.kind != nk::integer || off.i < 0) fail("_rebuild_tensor_v2's storage offset is a non-negative int");
+        auto t = std::make_shared<saved_tensor>();
+        t->data = storages_[static_cast<std::size_t>(st.i)];
+        t->dtype = t->data->dtype;
+        t->storage_offset = off.i;
+        t->shape = ints(arg_of(args, 2), "the size");
+        t->stride = ints(arg_of(args, 3), "the stride");
+        if (t->shape.size() != t->stride.size()) fail("the size and the stride differ in length");
+        const node& rg = arg_of(args, 4);
+        if (rg.kind != nk::boolean) fail("requires_grad is a bool");
+        t->requires_grad = rg.b;
+        check_view(*t);
+        tensors_.push_back(std::move(t));
+        node n{nk::tensor};
+        n.i = static_cast<std::int64_t>(tensors_.size() - 1);
+        return add(std::move(n));
+      }
+      case callable::rebuild_parameter:
+      case callable::rebuild_parameter_with_state: {
+        const node& data = arg_of(args, 0);
+        if (data.kind != nk::tensor) fail("_rebuild_parameter takes a tensor");
+        const node& rg = arg_of(args, 1);
+        if (rg.kind != nk::boolean) fail("requires_grad is a bool");
+        auto t = std::make_shared<saved_tensor>(*tensors_[static_cast<std::size_t>(data.i)]);
+        t->requires_grad = rg.b;
+        t->is_parameter = true;
+        tensors_.push_back(std::move(t));
+        node n{nk::tensor};
+        n.i = static_cast<std::int64_t>(tensors_.size() - 1);
+        return add(std::move(n));
+      }
+      case callable::storage_class: fail("a storage class is not called directly");
+      case callable::none: break;
+    }
+    fail("REDUCE of something that is not an allowed global");
+  }
+
+  // Every element the view can reach lies inside its storage (overflow-checked).
+  void check_view(const saved_tensor& t) const {
+    std::int64_t numel = 1;
+    unsigned __int128 last = static_cast<unsigned __int128>(t.storage_offset);
+    for (std::size_t k = 0; k < t.shape.size(); ++k) {
+      if (t.shape[k] == 0) return;  // an empty tensor reads nothing
+      last += static_cast<unsigned __int128>(t.shape[k] - 1) * static_cast<unsigned __int128>(t.stride[k]);
+      if (__builtin_mul_overflow(numel, t.shape[k], &numel)) fail("the tensor's size overflows");
+    }
+    if (last >= static_cast<unsigned __int128>(t.data->numel))
+      fail("a tensor view reaches past its storage '" + t.data->key + "' (" + std::to_string(t.data->numel) + " elements)");
+  }
+
+  std::uint32_t persistent(std::uint32_t pid_id) {
+    const node& pid = nodes_[pid_id];
+    if (pid.kind != nk::tuple || pid.items.size() != 5 || nodes_[pid.items[0]].kind != nk::string || nodes_[pid.items[0]].s != "storage")
+      fail("a persistent id is ('storage', type, key, location, numel)");
+    const node& type = nodes_[pid.items[1]];
+    const node& key = nodes_[pid.items[2]];
+    const node& location = nodes_[pid.items[3]];
+    const node& numel = nodes_[pid.items[4]];
+    if (type.kind != nk::global || type.fn != callable::storage_class) fail("a storage's type is a torch storage class");
+    if (key.kind != nk::string || location.kind != nk::string || numel.kind != nk::integer || numel.i < 0)
+      fail("a storage's key and location are strings, its numel a non-negative int");
+    auto cached = storage_index_.find(key.s);
+    std::size_t index;
+    if (cached != storage_index_.end()) {
+      index = cached->second;
+      if (storages_[index]->dtype != type.s) fail("storage '" + quote_excerpt(key.s) + "' is given two dtypes");
+    } else {
+      std::size_t itemsize = dtype_itemsize(type.s);
+      std::uint64_t need = 0;
+      if (__builtin_mul_overflow(static_cast<std::uint64_t>(numel.i), itemsize, &need) || need > limits_.max_storage_bytes)
+        fail("storage '" + quote_excerpt(key.s) + "' is larger than the limit");
+      const zip_entry* e = zip_.find_record("data/" + key.s);
+      if (e == nullptr) fail("storage '" + quote_excerpt(key.s) + "' has no record data/" + quote_excerpt(key.s));
+      if (e->size < need)
+        fail("storage '" + quote_excerpt(key.s) + "' holds " + std::to_string(e->size) + " bytes, fewer than its " +
+             std::to_string(numel.i) + " elements need");
+      auto s = std::make_shared<storage>();
+      s->key = key.s;
+      s->dtype = type.s;
+      s->device = location.s;
+      s->numel = numel.i;
+      s->bytes = std::string(zip_.read(*e).substr(0, need));
+      storages_.push_back(std::move(s));
+      index = storages_.size() - 1;
+      storage_index_.emplace(key.s, index);
+    }
+    node n{nk::storage};
+    n.i = static_cast<std::int64_t>(index);
+    return add(std::move(n));
+  }
+
+  // The value at `id` as a tree; depth bounded, which also refuses cycles.
+  saved_value convert(std::uint32_t id, std::size_t depth) const {
+    if (depth > limits_.max_depth) fail("values nest deeper than " + std::to_string(limits_.max_depth) + " levels (or refer to themselves)");
+    const node& n = nodes_[id];
+    saved_value v;
+    switch (n.kind) {
+      case nk::none: break;
+      case nk::boolean: v.type = saved_value::kind::boolean; v.b = n.b; break;
+      case nk::integer: v.type = saved_value::kind::integer; v.i = n.i; break;
+      case nk::floating: v.type = saved_value::kind::floating; v.d = n.d; break;
+      case nk::string: v.type = saved_value::kind::string; v.s = n.s; break;
+      case nk::bytes: v.type = saved_value::kind::bytes; v.s = n.s; break;
+      case nk::tensor: v.type = saved_value::kind::tensor; v.t = tensors_[static_cast<std::size_t>(n.i)]; break;
+      case nk::list:
+      case nk::tuple:
+        v.type = n.kind == nk::list ? saved_value::kind::list : saved_value::kind::tuple;
+        for (std::uint32_t c : n.items) v.items.push_back(convert(c, depth + 1));
+        break;
+      case nk::dict:
+        v.type = saved_value::kind::dict;
+        for (std::size_t k = 0; k + 1 < n.items.size(); k += 2) {
+          v.keys.push_back(convert(n.items[k], depth + 1));
+          v.items.push_back(convert(n.items[k + 1], depth + 1));
+        }
+        break;
+      case nk::global: fail("the result holds a global, which is not a value");
+      case nk::storage: fail("the result holds a bare storage");
+    }
+    return v;
+  }
+
+  const zip_archive& zip_;
+  std::string_view p_;
+  unpickle_limits limits_;
+  std::size_t pos_ = 0, op_at_ = 0;
+  std::vector<node> nodes_;
+  std::vector<std::uint32_t> stack_;
+  std::vector<std::size_t> marks_;
+  std::unordered_map<std::uint64_t, std::uint32_t> memo_;
+  std::vector<std::shared_ptr<const storage>> storages_;
+  std::unordered_map<std::string, std::size_t> storage_index_;
+  std::vector<std::shared_ptr<const saved_tensor>> tensors_;
+};
+
+}  // namespace
+
+std::size_t dtype_itemsize(std::string_view dtype) noexcept {
+  for (const dtype_info& d : dtypes)
+    if (d.dtype == dtype) return d.itemsize;
+  return 0;
+}
+
+std::int64_t saved_tensor::numel() const noexcept {
+  std::int64_t n = 1;
+  for (std::int64_t s : shape) n *= s;
+  return n;
+}
+
+std::vector<double> saved_tensor::values(std::size_t count) const {
+  std::size_t itemsize = dtype_itemsize(dtype);
+  if (itemsize == 0 || dtype.starts_with("torch.complex")) throw not_implemented_error("values() of a " + dtype + " tensor");
+  std::vector<double> out;
+  auto total = static_cast<std::size_t>(numel());
+  std::size_t n = std::min(count, total);
+  out.reserve(n);
+  std::vector<std::int64_t> index(shape.size(), 0);
+  for (std::size_t k = 0; k < n; ++k) {
+    std::int64_t element = storage_offset;
+    for (std::size_t d = 0; d < shape.size(); ++d) element += index[d] * stride[d];
+    const char* p = data->bytes.data() + static_cast<std::size_t>(element) * itemsize;
+    auto load = [&](auto type) {
+      decltype(type) x;
+      std::memcpy(&x, p, sizeof x);
+      return x;
+    };
+    double v;
+    if (dtype == "torch.float32") v = load(float{});
+    else if (dtype == "torch.float64") v = load(double{});
+    else if (dtype == "torch.float16") v = half_to_double(load(std::uint16_t{}));
+    else if (dtype == "torch.bfloat16") v = std::bit_cast<float>(static_cast<std::uint32_t>(load(std::uint16_t{})) << 16);
+    else if (dtype == "torch.int64") v = static_cast<double>(load(std::int64_t{}));
+    else if (dtype == "torch.int32") v = load(std::int32_t{});
+    else if (dtype == "torch.int16") v = load(std::int16_t{});
+    else if (dtype == "torch.int8") v = load(std::int8_t{});
+    else if (dtype == "torch.uint8") v = load(std::uint8_t{});
+    else v = load(std::uint8_t{}) != 0;  // torch.bool
+    out.push_back(v);
+    for (std::size_t d = shape.size(); d-- > 0;) {  // the next index, row-major
+      if (++index[d] < shape[d]) break;
+      index[d] = 0;
+    }
+  }
+  return out;
+}
+
+saved_value unpickle_torch_save(const zip_archive& torch_save, unpickle_limits limits) {
+  const zip_entry* pkl = torch_save.find_record("data.pkl");
+  if (pkl == nullptr) throw input_error(torch_save.root() + "data.pkl", "a torch.save archive has a data.pkl record");
+  machine m(torch_save, torch_save.read(*pkl), limits);
+  return m.run();
+}
+
+std::vector<std::pair<std::string, saved_tensor>> load_tensor_dict(const zip_archive& torch_save) {
+  saved_value v = unpickle_torch_save(torch_save);
+  if (v.type != saved_value::kind::dict) throw input_error(torch_save.root() + "data.pkl", "the payload is not a dict of tensors");
+  std::vector<std::pair<std::string, saved_tensor>> out;
+  for (std::size_t i = 0; i < v.keys.size(); ++i) {
+    const saved_value& k = v.keys[i];
+    const saved_value& t = v.items[i];
+    if (k.type != saved_value::kind::string || t.type != saved_value::kind::tensor)
+      throw input_error(torch_save.root() + "data.pkl", "the payload is not a dict of tensors (a '" + quote_excerpt(k.s) + "' entry)");
+    out.emplace_back(k.s, *t.t);
+  }
+  return out;
+}
+
+}  // namespace aotkit::pt2

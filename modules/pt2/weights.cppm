@@ -1,0 +1,80 @@
+// modules/pt2/weights.cppm — tensors out of torch.save payloads (the nested `.pt` zips of a .pt2)
+// through a restricted unpickler: only what torch.save writes for tensors and containers is built.
+module;
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+export module aotkit.pt2:weights;
+
+import :zip;
+
+export namespace aotkit::pt2 {
+
+/// One storage of a torch.save archive (`archive/data/<key>`): untyped bytes and the element type
+/// its pickle gave it. Tensors that view it share it.
+struct storage {
+  std::string key;
+  std::string dtype;     ///< "torch.float32", ...
+  std::string device;    ///< where it was saved from ("cpu", "cuda:0")
+  std::int64_t numel = 0;
+  std::string bytes;     ///< little-endian, numel * itemsize of them
+};
+
+/// Bytes per element of a torch dtype name ("torch.float32" -> 4); 0 for an unknown one.
+[[nodiscard]] std::size_t dtype_itemsize(std::string_view dtype) noexcept;
+
+/// A tensor as torch.save wrote it: a strided view of a storage.
+struct saved_tensor {
+  std::string dtype;
+  std::vector<std::int64_t> shape, stride;
+  std::int64_t storage_offset = 0;
+  std::shared_ptr<const storage> data;
+  bool requires_grad = false;
+  bool is_parameter = false;  ///< saved as an nn.Parameter
+  /// Number of elements (the product of the shape).
+  [[nodiscard]] std::int64_t numel() const noexcept;
+  /// The first `count` elements in row-major order, as doubles (bools as 0/1, integers exactly
+  /// up to 2^53). aotkit::not_implemented_error for complex and unknown dtypes.
+  [[nodiscard]] std::vector<double> values(std::size_t count = static_cast<std::size_t>(-1)) const;
+};
+
+/// A value of a torch.save payload: None, bool, int, float, str, bytes, a tensor, or a list, tuple
+/// or dict of them (an OrderedDict is a dict; a dict's keys are `keys`, its values `items`, in order).
+struct saved_value {
+  enum class kind : std::uint8_t { none, boolean, integer, floating, string, bytes, tensor, list, tuple, dict };
+  kind type = kind::none;
+  bool b = false;
+  std::int64_t i = 0;
+  double d = 0;
+  std::string s;
+  std::shared_ptr<const saved_tensor> t;
+  std::vector<saved_value> items;  ///< list, tuple; dict: the values
+  std::vector<saved_value> keys;   ///< dict: the keys
+};
+
+/// Limits of the unpickler, whatever the pickle claims.
+struct unpickle_limits {
+  std::size_t max_depth = 100;          ///< containers inside containers (and so no cycles)
+  std::uint64_t max_storage_bytes = std::uint64_t{16} << 30;
+};
+
+/// Unpickles `archive/data.pkl` of a torch.save zip (its root folder, whatever it is named). The
+/// pickle may use the opcodes of protocols 0–5 that build tuples, lists, dicts, scalars, strings
+/// and bytes, and exactly these globals: `torch._utils._rebuild_tensor_v2`,
+/// `torch._utils._rebuild_parameter` (and `_with_state`), `collections.OrderedDict`, and the
+/// `torch.<Type>Storage` classes (persistent ids `('storage', type, key, location, numel)`).
+/// Any other global is aotkit::input_error naming it (pickle is a code-execution format: nothing
+/// else is ever constructed); so is a malformed pickle (at its byte offset), a storage record that
+/// is missing or shorter than its numel, a view past its storage, or nesting past the limits.
+[[nodiscard]] saved_value unpickle_torch_save(const zip_archive& torch_save, unpickle_limits limits = {});
+
+/// A torch.save of `{name: tensor}` (a state dict, a .pt2's constants), in its order.
+/// aotkit::input_error when the payload is anything else.
+[[nodiscard]] std::vector<std::pair<std::string, saved_tensor>> load_tensor_dict(const zip_archive& torch_save);
+
+}  // namespace aotkit::pt2

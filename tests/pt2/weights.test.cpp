@@ -1,0 +1,165 @@
+// tests/pt2/weights.test.cpp — the restricted unpickler: torch 2.6's state dicts, constants and
+// example inputs against torch's own values, views sharing storages, and hostile pickles.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "../data_files.hpp"
+
+import aotkit.runtime;
+import aotkit.pt2;
+
+using namespace aotkit::pt2;
+using aotkit_testing::slurp;
+
+namespace {
+
+const std::filesystem::path data_dir = "tests/pt2/data";
+
+// The leaves of a saved value in pytree order (dict values in insertion order).
+void leaves(const saved_value& v, std::vector<const saved_value*>& out) {
+  if (v.type == saved_value::kind::list || v.type == saved_value::kind::tuple || v.type == saved_value::kind::dict) {
+    for (const saved_value& c : v.items) leaves(c, out);
+  } else {
+    out.push_back(&v);
+  }
+}
+
+void check_values(const std::vector<double>& got, const nlohmann::json& want) {
+  REQUIRE(got.size() == want.size());
+  for (std::size_t i = 0; i < got.size(); ++i) CHECK(got[i] == want[i].get<double>());  // exact: float32 -> double
+}
+
+}  // namespace
+
+TEST_CASE("torch 2.6 archives: state dict, constants and example inputs as torch read them", "[pt2][weights]") {
+  std::size_t checked = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(data_dir / "torch26")) {
+    if (entry.path().extension() != ".pt2") continue;
+    INFO(entry.path());
+    // torch.export.load's reading (tools/capture_pt2_loaded.py)
+    auto oracle = nlohmann::json::parse(slurp(std::filesystem::path(entry.path()).replace_extension(".loaded.json")));
+    zip_archive a = zip_archive::open(entry.path());
+    pt2_records r = program_records(inspect(a));
+    auto state = load_tensor_dict(zip_archive::view(a.read_record(r.state_dict)));
+    std::map<std::string, const saved_tensor*> by_name;
+    for (const auto& [name, t] : state) by_name[name] = &t;
+    REQUIRE(by_name.size() == oracle["state_dict"].size());
+    for (const auto& [name, want] : oracle["state_dict"].items()) {
+      INFO(name);
+      REQUIRE(by_name.count(name) == 1);
+      const saved_tensor& t = *by_name[name];
+      CHECK(t.shape == want["shape"].get<std::vector<std::int64_t>>());
+      CHECK(t.dtype == want["dtype"].get<std::string>());
+      check_values(t.values(4), want["first"]);
+    }
+    auto constants = load_tensor_dict(zip_archive::view(a.read_record(r.constants)));
+    std::set<std::string> constant_names;
+    for (const auto& [name, t] : constants) constant_names.insert(name);
+    CHECK(constant_names == oracle["constants"].get<std::set<std::string>>());
+    // example inputs: torch.save((args, kwargs)), flattened as torch.export.load's were
+    const auto& loaded = oracle;
+    saved_value inputs = unpickle_torch_save(zip_archive::view(a.read_record(r.example_inputs)));
+    CHECK(inputs.type == saved_value::kind::tuple);
+    std::vector<const saved_value*> flat;
+    leaves(inputs, flat);
+    REQUIRE(flat.size() == loaded["example_inputs"].size());
+    for (std::size_t i = 0; i < flat.size(); ++i) {
+      const auto& want = loaded["example_inputs"][i];
+      if (want.is_object()) {
+        REQUIRE(flat[i]->type == saved_value::kind::tensor);
+        CHECK(flat[i]->t->shape == want["shape"].get<std::vector<std::int64_t>>());
+        check_values(flat[i]->t->values(), want["values"]);
+      } else {
+        REQUIRE(flat[i]->type == saved_value::kind::floating);
+        CHECK(flat[i]->d == want.get<double>());
+      }
+    }
+    ++checked;
+  }
+  CHECK(checked == 7);
+}
+
+TEST_CASE("views of one storage share it; strides, offsets, dtypes and parameters as torch.load reads them",
+          "[pt2][weights]") {
+  auto oracle = nlohmann::json::parse(slurp(data_dir / "torch26" / "views.oracle.json"));
+  auto tensors = load_tensor_dict(zip_archive::open(data_dir / "torch26" / "views.pt"));
+  REQUIRE(tensors.size() == oracle["tensors"].size());
+  std::map<std::string, const saved_tensor*> by_name;
+  for (const auto& [name, t] : tensors) by_name[name] = &t;
+  for (const auto& [name, want] : oracle["tensors"].items()) {
+    INFO(name);
+    const saved_tensor& t = *by_name.at(name);
+    CHECK(t.shape == want["shape"].get<std::vector<std::int64_t>>());
+    CHECK(t.stride == want["stride"].get<std::vector<std::int64_t>>());
+    CHECK(t.storage_offset == want["storage_offset"].get<std::int64_t>());
+    CHECK(t.dtype == want["dtype"].get<std::string>());
+    CHECK(t.requires_grad == want["requires_grad"].get<bool>());
+    CHECK(t.is_parameter == want["is_parameter"].get<bool>());
+    check_values(t.values(), want["values"]);
+  }
+  for (const auto& group : oracle["shared"]) {
+    const saved_tensor* first = by_name.at(group[0].get<std::string>());
+    for (const auto& k : group) CHECK(by_name.at(k.get<std::string>())->data == first->data);
+  }
+  CHECK(by_name.at("param")->data != by_name.at("base")->data);
+}
+
+TEST_CASE("hostile pickles: a command, a cycle, deep nesting, lying storages, truncations", "[pt2][weights][hostile]") {
+  auto error_of = [](const std::string& bytes) -> std::string {
+    try {
+      (void)unpickle_torch_save(zip_archive::view(bytes));
+    } catch (const aotkit::input_error& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  CHECK_THAT(error_of(slurp(data_dir / "hostile_global.pt")),
+             Catch::Contains("archive/data.pkl at offset") && Catch::Contains("global 'posix.system' is not allowed"));
+  CHECK_THAT(error_of(slurp(data_dir / "hostile_cycle.pt")), Catch::Contains("nest deeper than 100 levels"));
+  CHECK_THAT(error_of(slurp(data_dir / "hostile_deep.pt")), Catch::Contains("nest deeper than 100 levels"));
+  // a storage whose record is shorter than its numel claims: the numel byte of the first pid
+  std::string views = slurp(data_dir / "torch26" / "views.pt");
+  zip_archive va = zip_archive::view(views);
+  std::string pickle(va.read_record("data.pkl"));
+  auto rebuilt = [&](const std::string& pkl) {
+    // the same archive with data.pkl replaced: stored, so the bytes can be swapped in place
+    std::string b = views;
+    const zip_entry* e = va.find_record("data.pkl");
+    b.replace(e->data_offset, pkl.size(), pkl);
+    return b;
+  };
+  std::size_t cpu = pickle.find("cpu");
+  REQUIRE(cpu != std::string::npos);
+  // after 'cpu' comes q <memo> then the numel (K n, M n n or J n n n n): make it huge
+  std::string lying = pickle;
+  std::size_t numel_op = cpu + 3 + 2;
+  if (lying[numel_op] == 'K') lying[numel_op + 1] = static_cast<char>(0xFF);
+  else if (lying[numel_op] == 'M') lying[numel_op + 2] = static_cast<char>(0x7F);
+  std::string err = error_of(rebuilt(lying));
+  CHECK_THAT(err, Catch::Contains("fewer than its") || Catch::Contains("CRC-32"));
+  zip_limits no_crc;
+  no_crc.check_crc = false;
+  try {
+    (void)unpickle_torch_save(zip_archive::view(rebuilt(lying), no_crc));
+    FAIL("a storage shorter than its numel was accepted");
+  } catch (const aotkit::input_error& e) {
+    CHECK_THAT(std::string(e.what()), Catch::Contains("fewer than its"));
+  }
+  // every truncation of the pickle is a typed error
+  for (std::size_t n = 0; n < pickle.size(); ++n) {
+    std::string cut = pickle.substr(0, n);
+    cut.resize(pickle.size(), '.');  // same length (the member keeps its size), a STOP-filled tail
+    std::string b = rebuilt(cut);
+    try {
+      (void)unpickle_torch_save(zip_archive::view(b, no_crc));
+    } catch (const aotkit::input_error&) {
+    }
+  }
+  CHECK_THROWS_AS(load_tensor_dict(zip_archive::open(data_dir / "hostile_cycle.pt")), aotkit::input_error);
+}
