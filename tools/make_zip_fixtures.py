@@ -84,8 +84,24 @@ def main():
                                                       "serialized_example_inputs.pt"))
     pt2_common = [("archive_format", b"pt2"), ("archive_version", b"0"), ("byteorder", b"little"),
                   (".data/version", b"6\n"), (".data/serialization_id", b"0" * 40)]
-    raw_config = json.dumps({"config": {"linear.weight": {"path_name": "weight_0", "is_param": True, "use_pickle": False,
-                                                          "tensor_meta": None}}}).encode()
+    # 2.9+ raw weights: two parameters viewing one record (the bias at offset 8), a constant of int64
+    def meta(dtype, sizes, strides, offset, requires_grad):
+        return {"dtype": dtype, "sizes": [{"as_int": x} for x in sizes], "requires_grad": requires_grad,
+                "device": {"type": "cpu", "index": None}, "strides": [{"as_int": x} for x in strides],
+                "storage_offset": {"as_int": offset}, "layout": 7}
+    weight_values = [i * 0.5 - 2 for i in range(12)]
+    weight_0 = struct.pack("<12f", *weight_values)
+    raw_config = json.dumps({"config": {
+        "linear.weight": {"path_name": "weight_0", "is_param": True, "use_pickle": False,
+                          "tensor_meta": meta(7, [2, 4], [4, 1], 0, True)},
+        "linear.bias": {"path_name": "weight_0", "is_param": True, "use_pickle": False,
+                        "tensor_meta": meta(7, [4], [1], 8, True)}}}).encode()
+    constants_config = json.dumps({"config": {
+        "table": {"path_name": "tensor_0", "is_param": False, "use_pickle": False,
+                  "tensor_meta": meta(5, [3], [1], 0, False)}}}).encode()
+    raw_weights = {"linear.weight": {"shape": [2, 4], "dtype": "torch.float32", "values": weight_values[:8]},
+                   "linear.bias": {"shape": [4], "dtype": "torch.float32", "values": weight_values[8:12]}}
+    raw_constants = {"table": {"shape": [3], "dtype": "torch.int64", "values": [-7, 0, 9]}}
     fixtures = {
         # torch 2.6's legacy records again, deflated and under a root folder
         "legacy_deflated.pt2": ([("mlp/" + k, v) for k, v in legacy.items()], "deflated", "legacy_zip", "mlp/"),
@@ -99,7 +115,8 @@ def main():
         # torch 2.9+: raw weight records and their config
         "archive_29.pt2": ([("archive_29/" + k, v) for k, v in pt2_common + [
             ("models/model.json", program), ("data/weights/model_weights_config.json", raw_config),
-            ("data/weights/weight_0", bytes(range(64))), ("data/constants/model_constants_config.json", b'{"config": {}}'),
+            ("data/weights/weight_0", weight_0), ("data/constants/model_constants_config.json", constants_config),
+            ("data/constants/tensor_0", struct.pack("<3q", -7, 0, 9)),
             ("data/sample_inputs/model.pt", inputs)]], "stored", "pt2_archive_raw", "archive_29/"),
         # an AOTInductor package of torch 2.5-2.7: kernels, no program
         "aoti_package.pt2": ([("version", b"0"), ("archive_format", b"pt2"),
@@ -121,6 +138,8 @@ def main():
             assert z.testzip() is None, name
         manifest[name] = {"layout": layout, "root": root, "container": kind,
                           "members": {r[0]: {"size": len(r[1]), "crc32": zlib.crc32(r[1])} for r in records}}
+        if layout == "pt2_archive_raw":
+            manifest[name]["weights"], manifest[name]["constants"] = raw_weights, raw_constants
     # hostile: one name given to two members (zipfile warns and writes it; aotkit must refuse)
     import warnings
     with warnings.catch_warnings():

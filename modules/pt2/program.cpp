@@ -78,25 +78,6 @@ bool python_keyword(std::string_view s) {
 
 // ---- serialized enums ----
 
-std::string_view dtype_name(std::int64_t code) {
-  switch (code) {
-    case 1: return "torch.uint8";
-    case 2: return "torch.int8";
-    case 3: return "torch.int16";
-    case 4: return "torch.int32";
-    case 5: return "torch.int64";
-    case 6: return "torch.float16";
-    case 7: return "torch.float32";
-    case 8: return "torch.float64";
-    case 9: return "torch.complex32";
-    case 10: return "torch.complex64";
-    case 11: return "torch.complex128";
-    case 12: return "torch.bool";
-    case 13: return "torch.bfloat16";
-    case 28: return "torch.uint16";
-    default: return {};
-  }
-}
 std::string_view layout_name(std::int64_t code) {
   switch (code) {
     case 1: return "torch.sparse_coo";
@@ -167,7 +148,7 @@ class reader {
       if (tag == "as_float") return arg(floating(v, at));
       if (tag == "as_bool") return arg(boolean(v, at));
       if (tag == "as_string") return arg(std::string_view(text(v, at)));
-      if (tag == "as_scalar_type") return named(dtype_name(integer(v, at)), graph::arg_kind::dtype, "scalar type", v, at);
+      if (tag == "as_scalar_type") return named(dtype_of_scalar_type(integer(v, at)), graph::arg_kind::dtype, "scalar type", v, at);
       if (tag == "as_layout") return named(layout_name(integer(v, at)), graph::arg_kind::layout, "layout", v, at);
       if (tag == "as_memory_format")
         return named(memory_format_name(integer(v, at)), graph::arg_kind::memory_format, "memory format", v, at);

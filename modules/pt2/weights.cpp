@@ -14,6 +14,8 @@ module;
 #include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include "runtime/json_document.hpp"
 module aotkit.pt2;
 
 import aotkit.runtime;
@@ -449,6 +451,26 @@ class machine {
 
 }  // namespace
 
+std::string_view dtype_of_scalar_type(std::int64_t code) noexcept {
+  switch (code) {
+    case 1: return "torch.uint8";
+    case 2: return "torch.int8";
+    case 3: return "torch.int16";
+    case 4: return "torch.int32";
+    case 5: return "torch.int64";
+    case 6: return "torch.float16";
+    case 7: return "torch.float32";
+    case 8: return "torch.float64";
+    case 9: return "torch.complex32";
+    case 10: return "torch.complex64";
+    case 11: return "torch.complex128";
+    case 12: return "torch.bool";
+    case 13: return "torch.bfloat16";
+    case 28: return "torch.uint16";
+    default: return {};
+  }
+}
+
 std::size_t dtype_itemsize(std::string_view dtype) noexcept {
   for (const dtype_info& d : dtypes)
     if (d.dtype == dtype) return d.itemsize;
@@ -515,6 +537,89 @@ std::vector<std::pair<std::string, saved_tensor>> load_tensor_dict(const zip_arc
     if (k.type != saved_value::kind::string || t.type != saved_value::kind::tensor)
       throw input_error(torch_save.root() + "data.pkl", "the payload is not a dict of tensors (a '" + quote_excerpt(k.s) + "' entry)");
     out.emplace_back(k.s, *t.t);
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, saved_tensor>> load_raw_tensors(const zip_archive& archive, std::string_view config_record,
+                                                                   std::string_view folder) {
+  using json = nlohmann::ordered_json;
+  std::string where = archive.root() + std::string(config_record);
+  json doc;
+  try {
+    doc = runtime::detail::parse_json_unique_keys<json>(archive.read_record(config_record));
+  } catch (const runtime::detail::duplicate_json_key& e) {
+    throw input_error(where + e.pointer, e.what());
+  } catch (const json::exception& e) {
+    throw input_error(where, std::string("malformed JSON: ") + e.what());
+  }
+  auto fail = [&](const std::string& at, const std::string& detail) -> void { throw input_error(where + at, detail); };
+  if (!doc.is_object() || !doc.contains("config") || !doc["config"].is_object()) fail("", "a payload config is {\"config\": {...}}");
+  auto sym_int = [&](const json& v, const std::string& at) -> std::int64_t {
+    if (v.is_number_integer()) return v.get<std::int64_t>();
+    if (v.is_object() && v.size() == 1 && v.contains("as_int") && v["as_int"].is_number_integer()) return v["as_int"].get<std::int64_t>();
+    fail(at, "a size, stride or offset is {\"as_int\": n} (symbolic ones are not weights)");
+    return 0;
+  };
+  std::unordered_map<std::string, std::shared_ptr<const storage>> storages;
+  std::vector<std::pair<std::string, saved_tensor>> out;
+  for (const auto& [fqn, entry] : doc["config"].items()) {
+    std::string at = "/config/" + fqn;
+    if (!entry.is_object() || !entry.contains("path_name") || !entry["path_name"].is_string()) fail(at, "an entry names its record in \"path_name\"");
+    std::string path = entry["path_name"].get<std::string>();
+    std::string record = std::string(folder) + path;
+    if (entry.value("use_pickle", false)) {
+      saved_value v = unpickle_torch_save(zip_archive::view(archive.read_record(record)));
+      if (v.type != saved_value::kind::tensor) fail(at, "a pickled weight is a tensor");
+      out.emplace_back(fqn, *v.t);
+      continue;
+    }
+    const json* meta = entry.contains("tensor_meta") && entry["tensor_meta"].is_object() ? &entry["tensor_meta"] : nullptr;
+    if (meta == nullptr) fail(at, "a raw weight needs its tensor_meta");
+    saved_tensor t;
+    if (!meta->contains("dtype") || !(*meta)["dtype"].is_number_integer()) fail(at + "/tensor_meta", "missing dtype");
+    t.dtype = std::string(dtype_of_scalar_type((*meta)["dtype"].get<std::int64_t>()));
+    std::size_t itemsize = dtype_itemsize(t.dtype);
+    if (itemsize == 0) fail(at + "/tensor_meta/dtype", "unknown scalar type " + (*meta)["dtype"].dump());
+    for (const char* key : {"sizes", "strides"}) {
+      if (!meta->contains(key) || !(*meta)[key].is_array()) fail(at + "/tensor_meta", std::string("missing ") + key);
+      auto& dst = std::string_view(key) == "sizes" ? t.shape : t.stride;
+      for (const json& x : (*meta)[key]) {
+        std::int64_t v = sym_int(x, at + "/tensor_meta/" + key);
+        if (v < 0) fail(at + "/tensor_meta/" + key, "a negative size or stride");
+        dst.push_back(v);
+      }
+    }
+    if (t.shape.size() != t.stride.size()) fail(at + "/tensor_meta", "sizes and strides differ in length");
+    t.storage_offset = meta->contains("storage_offset") ? sym_int((*meta)["storage_offset"], at + "/tensor_meta/storage_offset") : 0;
+    if (t.storage_offset < 0) fail(at + "/tensor_meta/storage_offset", "a negative storage offset");
+    t.requires_grad = meta->value("requires_grad", false);
+    t.is_parameter = entry.value("is_param", false);
+    auto& s = storages[path];
+    if (!s) {
+      const zip_entry* e = archive.find_record(record);
+      if (e == nullptr) fail(at, "no record " + record);
+      auto st = std::make_shared<storage>();
+      st->key = path;
+      st->dtype = t.dtype;
+      st->device = "cpu";
+      st->numel = static_cast<std::int64_t>(e->size / itemsize);
+      st->bytes = std::string(archive.read(*e));
+      s = std::move(st);
+    } else if (s->dtype != t.dtype) {
+      fail(at, "record " + record + " is viewed with two dtypes");
+    }
+    t.data = s;
+    // every element the view reaches lies inside the record
+    unsigned __int128 last = static_cast<unsigned __int128>(t.storage_offset);
+    bool empty = false;
+    for (std::size_t k = 0; k < t.shape.size(); ++k) {
+      if (t.shape[k] == 0) empty = true;
+      else last += static_cast<unsigned __int128>(t.shape[k] - 1) * static_cast<unsigned __int128>(t.stride[k]);
+    }
+    if (!empty && last >= static_cast<unsigned __int128>(s->numel))
+      fail(at, "the view reaches past record " + record + " (" + std::to_string(s->numel) + " elements)");
+    out.emplace_back(fqn, std::move(t));
   }
   return out;
 }

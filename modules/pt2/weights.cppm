@@ -77,4 +77,21 @@ struct unpickle_limits {
 /// aotkit::input_error when the payload is anything else.
 [[nodiscard]] std::vector<std::pair<std::string, saved_tensor>> load_tensor_dict(const zip_archive& torch_save);
 
+/// The weights (or constants) of a torch 2.9+ PT2 archive: the payload config at `config_record`
+/// (`{"config": {fqn: {"path_name", "is_param", "use_pickle", "tensor_meta"}}}`) and the raw storage
+/// records it names in `folder` ("data/weights/"), each viewed by its TensorMeta (dtype, sizes,
+/// strides, storage offset; entries naming one record share its storage). `use_pickle` entries are
+/// torch.save payloads read by the restricted unpickler. Built from PyTorch's documentation and
+/// writer code: no torch 2.9 runs here. aotkit::input_error for a malformed config, a missing or
+/// short record, a view past its record.
+[[nodiscard]] std::vector<std::pair<std::string, saved_tensor>> load_raw_tensors(const zip_archive& archive,
+                                                                                  std::string_view config_record,
+                                                                                  std::string_view folder);
+
+}  // namespace aotkit::pt2
+
+namespace aotkit::pt2 {
+// The dtype name of the schema's ScalarType code ("torch.float32" for 7), or "" (not exported:
+// the program and weight readers share it).
+[[nodiscard]] std::string_view dtype_of_scalar_type(std::int64_t code) noexcept;
 }  // namespace aotkit::pt2

@@ -163,3 +163,40 @@ TEST_CASE("hostile pickles: a command, a cycle, deep nesting, lying storages, tr
   }
   CHECK_THROWS_AS(load_tensor_dict(zip_archive::open(data_dir / "hostile_cycle.pt")), aotkit::input_error);
 }
+
+TEST_CASE("torch 2.9+ raw weight records: views by TensorMeta, one record shared; 2.8's pickled weights", "[pt2][weights]") {
+  auto manifest = nlohmann::json::parse(slurp(data_dir / "manifest.json"));
+  const auto& want = manifest["archive_29.pt2"];
+  zip_archive a = zip_archive::open(data_dir / "archive_29.pt2");
+  pt2_records r = program_records(inspect(a));
+  auto weights = load_raw_tensors(a, r.state_dict, "data/weights/");
+  REQUIRE(weights.size() == want["weights"].size());
+  for (const auto& [name, t] : weights) {
+    INFO(name);
+    const auto& w = want["weights"][name];
+    CHECK(t.shape == w["shape"].get<std::vector<std::int64_t>>());
+    CHECK(t.dtype == w["dtype"].get<std::string>());
+    CHECK(t.is_parameter);
+    CHECK(t.requires_grad);
+    check_values(t.values(), w["values"]);
+  }
+  CHECK(weights[0].second.data == weights[1].second.data);  // both view weight_0
+  auto constants = load_raw_tensors(a, r.constants, "data/constants/");
+  REQUIRE(constants.size() == 1);
+  CHECK(constants[0].first == "table");
+  check_values(constants[0].second.values(), want["constants"]["table"]["values"]);
+  // a view past its record
+  std::string bytes = slurp(data_dir / "archive_29.pt2");
+  std::size_t at = bytes.find("\"storage_offset\": {\"as_int\": 8}");
+  REQUIRE(at != std::string::npos);
+  bytes[at + 29] = '9';  // offset 9: the bias's last element lands past the 12 floats
+  zip_limits no_crc;
+  no_crc.check_crc = false;
+  CHECK_THROWS_WITH(load_raw_tensors(zip_archive::view(bytes, no_crc), r.state_dict, "data/weights/"),
+                    Catch::Contains("/config/linear.bias") && Catch::Contains("reaches past record"));
+  // torch 2.8's layout keeps the nested torch.save of 2.6 under data/weights/model.pt
+  zip_archive a28 = zip_archive::open(data_dir / "archive_28.pt2");
+  pt2_records r28 = program_records(inspect(a28));
+  CHECK(r28.state_dict == "data/weights/model.pt");
+  CHECK(load_tensor_dict(zip_archive::view(a28.read_record(r28.state_dict))).size() == 4);
+}

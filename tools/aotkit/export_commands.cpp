@@ -39,8 +39,11 @@ void add_export_commands(registry& reg) {
           "the legacy zip of torch 2.1-2.7, the PT2 archive of 2.8 or 2.9+, an AOTInductor package, a\n"
           "TorchScript or torch.save zip), \"root\", \"schema_version\" (the legacy `version`\n"
           "record), \"archive_version\", \"models\", \"extra_files\" and \"records\" (name, method,\n"
-          "size, compressed size). Every member is read and its CRC-32 checked; a damaged or hostile\n"
-          "archive is an error naming the member and the byte offset.",
+          "size, compressed size), and for an exported program \"program\": schema, torch version,\n"
+          "node and submodule counts and the signature one line per input and output\n"
+          "(\"PARAMETER p_fc_weight <- fc.weight\", \"BUFFER_MUTATION add -> count\"). Every member is\n"
+          "read and its CRC-32 checked; a damaged or hostile archive is an error naming the member and\n"
+          "the byte offset.",
       .options = {},
       .run =
           [](const invocation& inv, const io& io) {
@@ -62,6 +65,26 @@ void add_export_commands(registry& reg) {
                                  {"compressed_size", e.compressed_size}});
             }
             out["records"] = std::move(records);
+            // the program, where the archive holds one: counts and a readable signature
+            if (info.layout == pt2::pt2_layout::legacy_zip || info.layout == pt2::pt2_layout::pt2_archive ||
+                info.layout == pt2::pt2_layout::pt2_archive_raw) {
+              pt2::exported_program ep = pt2::load_exported_program(archive, info.models.front().empty() ? "model" : info.models.front());
+              nlohmann::ordered_json program;
+              program["schema"] = std::to_string(ep.schema_major) + "." + std::to_string(ep.schema_minor);
+              program["torch_version"] = ep.torch_version;
+              std::size_t nodes = 0;
+              for (const auto& [path, g] : ep.module.named_modules()) nodes += g->size();
+              program["nodes"] = nodes;
+              program["submodules"] = ep.module.named_modules().size() - 1;
+              auto lines = nlohmann::ordered_json::array();
+              for (const pt2::input_spec& x : ep.inputs)
+                lines.push_back(std::string(pt2::to_string(x.kind)) + " " + x.arg + (x.target ? " <- " + *x.target : std::string()) +
+                                (x.persistent && !*x.persistent ? " (non-persistent)" : ""));
+              for (const pt2::output_spec& x : ep.outputs)
+                lines.push_back(std::string(pt2::to_string(x.kind)) + " " + x.arg + (x.target ? " -> " + *x.target : std::string()));
+              program["signature"] = std::move(lines);
+              out["program"] = std::move(program);
+            }
             io.out << out.dump(1) << '\n';
             return int{ok};
           },
@@ -135,23 +158,26 @@ void add_export_commands(registry& reg) {
       .description =
           "Reads the archive's weights through the restricted unpickler (tensors, storages and plain\n"
           "containers only: any other pickled global is an error naming it) and prints\n"
-          "{\"state_dict\": {fqn: {\"shape\", \"dtype\", \"first\": [first 4 values]}}, \"constants\": [names]}.",
+          "{\"state_dict\": {fqn: {\"shape\", \"dtype\", \"first\": [first 4 values]}}, \"constants\": [names]}; torch 2.9+ archives' raw\n"
+          "weight records are viewed by their payload config's tensor metadata.",
       .options = {},
       .run =
           [](const invocation& inv, const io& io) {
             pt2::zip_archive archive = pt2::zip_archive::from_bytes(read_input(inv, io));
             pt2::pt2_info info = pt2::inspect(archive);
             pt2::pt2_records records = pt2::program_records(info);
-            if (info.layout == pt2::pt2_layout::pt2_archive_raw)
-              throw not_implemented_error("raw weight records (torch 2.9+ archives) are not read yet");
+            // pickled (torch 2.6-2.8) or raw records with payload configs (2.9+)
+            auto tensors = [&](const std::string& record, std::string_view folder) {
+              if (info.layout == pt2::pt2_layout::pt2_archive_raw) return pt2::load_raw_tensors(archive, record, folder);
+              return pt2::load_tensor_dict(pt2::zip_archive::view(archive.read_record(record)));
+            };
             nlohmann::ordered_json out;
             out["state_dict"] = nlohmann::ordered_json::object();
-            for (const auto& [name, t] : pt2::load_tensor_dict(pt2::zip_archive::view(archive.read_record(records.state_dict))))
+            for (const auto& [name, t] : tensors(records.state_dict, "data/weights/"))
               out["state_dict"][name] = {{"shape", t.shape}, {"dtype", t.dtype}, {"first", t.values(4)}};
             out["constants"] = nlohmann::ordered_json::array();
             if (archive.find_record(records.constants) != nullptr)
-              for (const auto& [name, t] : pt2::load_tensor_dict(pt2::zip_archive::view(archive.read_record(records.constants))))
-                out["constants"].push_back(name);
+              for (const auto& [name, t] : tensors(records.constants, "data/constants/")) out["constants"].push_back(name);
             io.out << out.dump() << '\n';
             return int{ok};
           },
