@@ -879,6 +879,7 @@ class reader {
   // sanitizer and coverage instrumentation make several times larger).
   enum class open_kind : std::uint8_t { list, tuple, slice, dict, object };
   struct open_container {
+    explicit open_container(open_kind k) : kind(k) {}
     open_kind kind;
     bool first = true;
     std::vector<arg> items;  // a dict's and an object's keys and values alternate
@@ -920,7 +921,7 @@ class reader {
     auto open = [&](open_kind kind, char bracket) {
       check_depth(depth + static_cast<std::uint32_t>(stack.size()));
       c_.expect(bracket);
-      stack.push_back(open_container{kind});
+      stack.emplace_back(kind);
       return false;
     };
     char ch = c_.peek();

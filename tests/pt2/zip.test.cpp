@@ -73,6 +73,16 @@ void read_all(std::string_view bytes) {
   (void)inspect(a);
 }
 
+// What reading everything says about `bytes`: input_error's text, or "no error".
+std::string error_of(const std::string& bytes) {
+  try {
+    read_all(bytes);
+  } catch (const aotkit::input_error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
 }  // namespace
 
 TEST_CASE("torch 2.6's own .pt2 archives: the legacy layout, schema 8.2, nested torch.save zips", "[pt2][zip]") {
@@ -166,14 +176,6 @@ TEST_CASE("every byte of the directory flipped: the archive reads or says why", 
 TEST_CASE("lying sizes, counts and offsets name the record and the offset", "[pt2][zip][hostile]") {
   std::string good = slurp(data_dir / "legacy_deflated.pt2");
   std::size_t cd = central_of(good);
-  auto error_of = [](const std::string& b) -> std::string {
-    try {
-      read_all(b);
-    } catch (const aotkit::input_error& e) {
-      return e.what();
-    }
-    return "no error";
-  };
   std::string b = good;
   put32(b, cd + 20, 0x7FFFFFFF);  // compressed size past the file
   CHECK_THAT(error_of(b), Catch::Contains("member 'mlp/serialized_exported_program.json' at offset") &&
@@ -199,14 +201,6 @@ TEST_CASE("lying sizes, counts and offsets name the record and the offset", "[pt
 }
 
 TEST_CASE("corrupt member data, bad names and unsupported features are refused", "[pt2][zip][hostile]") {
-  auto error_of = [](const std::string& b) -> std::string {
-    try {
-      read_all(b);
-    } catch (const aotkit::input_error& e) {
-      return e.what();
-    }
-    return "no error";
-  };
   std::string good = slurp(data_dir / "torch26" / "mlp_training_ir.pt2");  // stored members
   zip_archive a = zip_archive::view(good);
   const zip_entry& first = a.entries().front();
