@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <string>
+#include "../deep.hpp"
 
 import aotkit.runtime;
 
@@ -72,7 +73,7 @@ TEST_CASE("value_from_json names the JSON pointer of a semantic error", "[json][
 }
 
 TEST_CASE("value_from_json reads and value_to_json writes a value nested a million deep", "[json][deep]") {
-  constexpr std::size_t depth = 1'000'000;
+  constexpr std::size_t depth = aotkit_testing::deep_levels;
   std::string j;
   for (std::size_t i = 0; i < depth; ++i) j += R"({"list": [)";
   j += R"({"int": 0})";

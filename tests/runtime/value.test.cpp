@@ -7,6 +7,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include "../deep.hpp"
 
 import aotkit.runtime;
 
@@ -113,7 +114,7 @@ TEST_CASE("Value equality is structural and kind-exact", "[value]") {
 }
 
 TEST_CASE("Values nested a million deep copy, compare, print and destroy", "[value][deep]") {
-  constexpr std::size_t depth = 1'000'000;
+  constexpr std::size_t depth = aotkit_testing::deep_levels;
   Value a = nested_list(depth);
   Value b = a;  // copy
   CHECK(a == b);
