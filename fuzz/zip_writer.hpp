@@ -54,7 +54,7 @@ inline std::string zip_of(const std::vector<zip_member>& members, zip_options o 
                               : 0;
     std::uint16_t flags = o.descriptors ? 0x08 : 0, method = m.deflate ? 8 : 0;
     std::uint64_t offset = out.size();
-    std::string local_extra = o.zip64 ? std::string() : std::string();
+    std::string local_extra;
     if (o.zip64) {
       put(local_extra, 1, 2), put(local_extra, 16, 2), put(local_extra, o.descriptors ? 0 : m.data.size(), 8),
           put(local_extra, o.descriptors ? 0 : body.size(), 8);

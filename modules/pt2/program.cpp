@@ -68,14 +68,6 @@ const op_schema* find_schema(std::string_view qualified) {  // "aten::add.Tensor
   return it == table.end() ? nullptr : &it->second;
 }
 
-bool python_keyword(std::string_view s) {
-  static constexpr std::array<std::string_view, 35> kw{
-      "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def",
-      "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is",
-      "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield"};
-  return std::find(kw.begin(), kw.end(), s) != kw.end();
-}
-
 // ---- serialized enums ----
 
 std::string_view layout_name(std::int64_t code) {
@@ -268,7 +260,7 @@ class reader {
           if (!sa.has_default && !sa.kwarg_only) {
             if (a == nullptr) fail(at + "/inputs", "the required argument '" + std::string(sa.name) + "' is missing");
             args.push_back(*a);
-          } else if (python_keyword(sa.name)) {  // deserialize_inputs: passed positionally, earlier kwargs dropped
+          } else if (python::is_keyword(sa.name)) {  // deserialize_inputs: passed positionally, earlier kwargs dropped
             kwargs.clear();
             if (a == nullptr) fail(at + "/inputs", "the argument '" + std::string(sa.name) + "' is missing");
             args.push_back(*a);
@@ -283,7 +275,7 @@ class reader {
       node_id n = build(at, [&] {
         return g.create_node(graph::node_op::call_function, graph::intern_op(op_text), std::move(args), std::move(kwargs), name);
       });
-      outputs(g, sn, souts, n, at, sync);
+      outputs(g, souts, n, at, sync);
     }
 
     // the output node
@@ -387,7 +379,7 @@ class reader {
 
   // deserialize_outputs: the node takes its one output's name; several outputs become getitems.
   template <class Sync>
-  void outputs(graph::Graph& g, const json& sn, const json& souts, node_id n, const std::string& at, Sync& sync) {
+  void outputs(graph::Graph& g, const json& souts, node_id n, const std::string& at, Sync& sync) {
     if (souts.empty()) return;
     if (souts.size() == 1) {
       auto [tag, v] = union_of(souts[0], at + "/outputs/0");
@@ -397,7 +389,6 @@ class reader {
       getitems(g, n, v, at + "/outputs/0/as_tensors", sync, 0);
       return;
     }
-    (void)sn;
     getitems(g, n, souts, at + "/outputs", sync, 0);
   }
   template <class Sync>
@@ -483,17 +474,17 @@ std::string_view to_string(output_kind kind) noexcept {
   return "?";
 }
 
-pytree::TreeSpec exported_program::in_spec() const {
-  for (const module_call_entry& e : module_call_graph)
-    if (e.fqn.empty() && e.has_signature) return pytree::treespec_loads(e.in_spec);
+namespace {
+const module_call_entry& root_call(const exported_program& ep) {
+  for (const module_call_entry& e : ep.module_call_graph)
+    if (e.fqn.empty() && e.has_signature) return e;
   throw key_error("the program has no root module call signature");
 }
+}  // namespace
 
-pytree::TreeSpec exported_program::out_spec() const {
-  for (const module_call_entry& e : module_call_graph)
-    if (e.fqn.empty() && e.has_signature) return pytree::treespec_loads(e.out_spec);
-  throw key_error("the program has no root module call signature");
-}
+pytree::TreeSpec exported_program::in_spec() const { return pytree::treespec_loads(root_call(*this).in_spec); }
+
+pytree::TreeSpec exported_program::out_spec() const { return pytree::treespec_loads(root_call(*this).out_spec); }
 
 exported_program read_exported_program(std::string_view text) {
   json doc;

@@ -57,6 +57,20 @@ double half_to_double(std::uint16_t h) {
   return (h & 0x8000) ? -v : v;
 }
 
+// Whether a view reads only inside its storage: its size fits 64 bits, and the farthest element it
+// can reach (overflow-free) is below the storage's numel. An empty view reads nothing.
+enum class view_fit : std::uint8_t { fits, size_overflows, past_storage };
+view_fit fit_of(const saved_tensor& t) noexcept {
+  std::int64_t numel = 1;
+  unsigned __int128 last = static_cast<unsigned __int128>(t.storage_offset);
+  for (std::size_t k = 0; k < t.shape.size(); ++k) {
+    if (t.shape[k] == 0) return view_fit::fits;
+    last += static_cast<unsigned __int128>(t.shape[k] - 1) * static_cast<unsigned __int128>(t.stride[k]);
+    if (__builtin_mul_overflow(numel, t.shape[k], &numel)) return view_fit::size_overflows;
+  }
+  return last < static_cast<unsigned __int128>(t.data->numel) ? view_fit::fits : view_fit::past_storage;
+}
+
 class machine {
  public:
   machine(const zip_archive& zip, std::string_view pickle, unpickle_limits limits) : zip_(zip), p_(pickle), limits_(limits) {}
@@ -162,7 +176,6 @@ class machine {
         }
         default: fail("opcode 0x" + hex(op) + " is not allowed");
       }
-      if (nodes_.size() > p_.size() + 16) fail("more values than the pickle has bytes");  // cannot happen; a guard
     }
   }
 
@@ -351,17 +364,13 @@ class machine {
     fail("REDUCE of something that is not an allowed global");
   }
 
-  // Every element the view can reach lies inside its storage (overflow-checked).
   void check_view(const saved_tensor& t) const {
-    std::int64_t numel = 1;
-    unsigned __int128 last = static_cast<unsigned __int128>(t.storage_offset);
-    for (std::size_t k = 0; k < t.shape.size(); ++k) {
-      if (t.shape[k] == 0) return;  // an empty tensor reads nothing
-      last += static_cast<unsigned __int128>(t.shape[k] - 1) * static_cast<unsigned __int128>(t.stride[k]);
-      if (__builtin_mul_overflow(numel, t.shape[k], &numel)) fail("the tensor's size overflows");
+    switch (fit_of(t)) {
+      case view_fit::fits: return;
+      case view_fit::size_overflows: fail("the tensor's size overflows");
+      case view_fit::past_storage:
+        fail("a tensor view reaches past its storage '" + t.data->key + "' (" + std::to_string(t.data->numel) + " elements)");
     }
-    if (last >= static_cast<unsigned __int128>(t.data->numel))
-      fail("a tensor view reaches past its storage '" + t.data->key + "' (" + std::to_string(t.data->numel) + " elements)");
   }
 
   std::uint32_t persistent(std::uint32_t pid_id) {
@@ -610,15 +619,12 @@ std::vector<std::pair<std::string, saved_tensor>> load_raw_tensors(const zip_arc
       fail(at, "record " + record + " is viewed with two dtypes");
     }
     t.data = s;
-    // every element the view reaches lies inside the record
-    unsigned __int128 last = static_cast<unsigned __int128>(t.storage_offset);
-    bool empty = false;
-    for (std::size_t k = 0; k < t.shape.size(); ++k) {
-      if (t.shape[k] == 0) empty = true;
-      else last += static_cast<unsigned __int128>(t.shape[k] - 1) * static_cast<unsigned __int128>(t.stride[k]);
+    switch (fit_of(t)) {
+      case view_fit::fits: break;
+      case view_fit::size_overflows: fail(at, "the tensor's size overflows");
+      case view_fit::past_storage:
+        fail(at, "the view reaches past record " + record + " (" + std::to_string(s->numel) + " elements)");
     }
-    if (!empty && last >= static_cast<unsigned __int128>(s->numel))
-      fail(at, "the view reaches past record " + record + " (" + std::to_string(s->numel) + " elements)");
     out.emplace_back(fqn, std::move(t));
   }
   return out;

@@ -64,10 +64,6 @@ std::uint32_t checked_u32(std::size_t n, const char* what) {
 // of specs goes through spec_builder, so none accepts a namedtuple Python could not define. (Names
 // starting with '_' pass: namedtuple(..., rename=True) makes them.)
 void check_namedtuple_fields(const std::vector<std::string>& fields) {
-  static const std::unordered_set<std::string_view> keywords{
-      "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
-      "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
-      "not", "or", "pass", "raise", "return", "try", "while", "with", "yield"};
   auto identifier = [](std::string_view s) {
     if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
     return std::ranges::all_of(s, [](char c) {
@@ -79,7 +75,7 @@ void check_namedtuple_fields(const std::vector<std::string>& fields) {
   for (const std::string& f : fields) {
     std::string shown = quote_excerpt(f);
     if (!identifier(f)) throw value_error("Type names and field names must be valid identifiers: '" + shown + "'");
-    if (keywords.contains(f)) throw value_error("Type names and field names cannot be a keyword: '" + shown + "'");
+    if (python::is_keyword(f)) throw value_error("Type names and field names cannot be a keyword: '" + shown + "'");
     if (!seen.insert(f).second) throw value_error("Encountered duplicate field name: '" + shown + "'");
   }
 }

@@ -1,6 +1,7 @@
 // modules/runtime/python.cpp — CPython's float and str repr.
 // float: shortest round-trip digits from std::to_chars, laid out by CPython's 'r' format rules.
 module;
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -149,6 +150,14 @@ std::string str_repr(std::string_view utf8) {
   std::string s;
   append_str_repr(s, utf8);
   return s;
+}
+
+bool is_keyword(std::string_view s) noexcept {
+  static constexpr std::array<std::string_view, 35> keywords{
+      "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def",
+      "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is",
+      "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield"};
+  return std::find(keywords.begin(), keywords.end(), s) != keywords.end();
 }
 
 }  // namespace aotkit::python

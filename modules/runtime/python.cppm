@@ -16,6 +16,9 @@ export namespace aotkit::python {
 /// `\xNN`; bytes that are not valid UTF-8 as `\xNN` (as CPython's surrogateescape would show them).
 [[nodiscard]] std::string str_repr(std::string_view utf8);
 
+/// `keyword.iskeyword(s)`: one of Python 3's 35 reserved words (`class`, `from`, `None`, ...).
+[[nodiscard]] bool is_keyword(std::string_view s) noexcept;
+
 /// True when `s` is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
 [[nodiscard]] bool is_valid_utf8(std::string_view s) noexcept;
 

@@ -58,6 +58,13 @@ TEST_CASE("float_repr matches CPython's repr(float)", "[value][python]") {
   CHECK(float_repr(0.1) == "0.1");
   CHECK(float_repr(100.0) == "100.0");
   CHECK(float_repr(1e15) == "1000000000000000.0");
+  // keyword.iskeyword: the 35 reserved words, soft keywords and builtins not among them
+  CHECK(aotkit::python::is_keyword("from"));
+  CHECK(aotkit::python::is_keyword("None"));
+  CHECK(aotkit::python::is_keyword("nonlocal"));
+  CHECK_FALSE(aotkit::python::is_keyword("match"));
+  CHECK_FALSE(aotkit::python::is_keyword("input"));
+  CHECK_FALSE(aotkit::python::is_keyword(""));
   CHECK(float_repr(1e16) == "1e+16");
   CHECK(float_repr(1.2345678901234568e+17) == "1.2345678901234568e+17");
   CHECK(float_repr(0.0001) == "0.0001");

@@ -68,7 +68,7 @@ void add_export_commands(registry& reg) {
             // the program, where the archive holds one: counts and a readable signature
             if (info.layout == pt2::pt2_layout::legacy_zip || info.layout == pt2::pt2_layout::pt2_archive ||
                 info.layout == pt2::pt2_layout::pt2_archive_raw) {
-              pt2::exported_program ep = pt2::load_exported_program(archive, info.models.front().empty() ? "model" : info.models.front());
+              pt2::exported_program ep = pt2::load_exported_program(archive, info.models.front());
               nlohmann::ordered_json program;
               program["schema"] = std::to_string(ep.schema_major) + "." + std::to_string(ep.schema_minor);
               program["torch_version"] = ep.torch_version;
