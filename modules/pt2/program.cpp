@@ -4,6 +4,7 @@
 module;
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -486,6 +487,28 @@ pytree::TreeSpec exported_program::in_spec() const { return pytree::treespec_loa
 
 pytree::TreeSpec exported_program::out_spec() const { return pytree::treespec_loads(root_call(*this).out_spec); }
 
+// The symbol's name when a serialized expression is one symbol: "Symbol('s0', positive=True,
+// integer=True)" (sympy's srepr, what torch 2.6 writes) or a bare "s0"; "" otherwise.
+namespace {
+std::string symbol_of_srepr(std::string_view expr) {
+  constexpr std::string_view open = "Symbol('";
+  if (expr.starts_with(open)) {
+    std::size_t end = expr.find('\'', open.size());
+    if (end == std::string_view::npos || expr.find("Symbol(", end) != std::string_view::npos) return {};
+    return std::string(expr.substr(open.size(), end - open.size()));
+  }
+  bool ident = !expr.empty() && (std::isalpha(static_cast<unsigned char>(expr[0])) || expr[0] == '_');
+  for (char c : expr) ident = ident && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+  return ident ? std::string(expr) : std::string();
+}
+}  // namespace
+
+const tensor_meta* exported_program::find_tensor_meta(std::string_view name) const noexcept {
+  for (const auto& [n, m] : tensor_values)
+    if (n == name) return &m;
+  return nullptr;
+}
+
 exported_program read_exported_program(std::string_view text) {
   json doc;
   try {
@@ -593,6 +616,43 @@ exported_program read_exported_program(std::string_view text) {
   }
 
   // range constraints: {symbol: {"min_val": int|null, "max_val": int|null}}
+  // tensor metadata of the root graph's values
+  const json& root_graph = reader::member(gm, "graph", "/graph_module");
+  if (auto tv = root_graph.find("tensor_values"); tv != root_graph.end()) {
+    if (!tv->is_object()) throw input_error("/graph_module/graph/tensor_values", "expected an object");
+    for (const auto& [name, meta] : tv->items()) {
+      std::string at = "/graph_module/graph/tensor_values/" + name;
+      tensor_meta m;
+      m.dtype = std::string(dtype_of_scalar_type(reader::integer(reader::member(meta, "dtype", at), at + "/dtype")));
+      if (m.dtype.empty()) throw input_error(at + "/dtype", "unknown scalar type " + reader::member(meta, "dtype", at).dump());
+      const json& sizes = reader::array_member(meta, "sizes", at);
+      for (std::size_t i = 0; i < sizes.size(); ++i) {
+        std::string si = at + "/sizes/" + std::to_string(i);
+        auto [tag, v] = reader::union_of(sizes[i], si);
+        sym_size s;
+        if (tag == "as_int") {
+          s.value = reader::integer(v, si);
+        } else if (tag == "as_expr") {
+          s.expr = reader::text(reader::member(v, "expr_str", si), si);
+          s.symbol = symbol_of_srepr(s.expr);
+          if (auto h = v.find("hint"); h != v.end() && !h->is_null()) {
+            auto [htag, hv] = reader::union_of(*h, si + "/hint");
+            if (htag == "as_int") s.hint = reader::integer(hv, si + "/hint");
+          }
+        } else {
+          throw input_error(si, "a size is as_int or as_expr, not '" + quote_excerpt(tag) + "'");
+        }
+        m.sizes.push_back(std::move(s));
+      }
+      if (auto rg = meta.find("requires_grad"); rg != meta.end()) m.requires_grad = reader::boolean(*rg, at + "/requires_grad");
+      if (auto dev = meta.find("device"); dev != meta.end() && dev->is_object()) {
+        m.device = reader::text(reader::member(*dev, "type", at + "/device"), at + "/device");
+        if (auto index = dev->find("index"); index != dev->end() && !index->is_null())
+          m.device += ":" + std::to_string(reader::integer(*index, at + "/device/index"));
+      }
+      ep.tensor_values.emplace_back(name, std::move(m));
+    }
+  }
   if (auto it = doc.find("range_constraints"); it != doc.end() && it->is_object()) {
     for (const auto& [symbol, range] : it->items()) {
       std::string at = "/range_constraints/" + symbol;

@@ -5,6 +5,7 @@ module;
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 export module aotkit.pt2:program;
 
@@ -60,6 +61,25 @@ struct range_constraint {
   friend bool operator==(const range_constraint&, const range_constraint&) = default;
 };
 
+/// One size of a tensor's metadata: a number, or a symbolic expression (sympy's srepr as
+/// serialized, e.g. "Symbol('s0', positive=True, integer=True)") with its example value.
+struct sym_size {
+  std::optional<std::int64_t> value;  ///< a static size
+  std::string expr;                   ///< the serialized expression of a symbolic size
+  std::string symbol;                 ///< the symbol's name when the expression is one symbol ("s0")
+  std::optional<std::int64_t> hint;   ///< the example value of a symbolic size
+  friend bool operator==(const sym_size&, const sym_size&) = default;
+};
+
+/// A value's tensor metadata (`graph.tensor_values`): what `node.meta["val"]` tells torch.
+struct tensor_meta {
+  std::string dtype;  ///< "torch.float32", ...
+  std::vector<sym_size> sizes;
+  bool requires_grad = false;
+  std::string device;  ///< "cpu", "cuda:0"
+  friend bool operator==(const tensor_meta&, const tensor_meta&) = default;
+};
+
 /// A serialized ExportedProgram, read. The graph is what `torch.export.load` rebuilds (torch 2.6's
 /// deserializer: arguments with a default become keywords, multi-output operators get getitem
 /// nodes named after their outputs, HOP subgraphs become submodules with get_attr nodes), so
@@ -70,6 +90,11 @@ struct exported_program {
   std::vector<output_spec> outputs;
   std::vector<module_call_entry> module_call_graph;
   std::vector<range_constraint> range_constraints;
+  /// The root graph's tensor metadata by value name (placeholders and node outputs), in the
+  /// serialized order.
+  std::vector<std::pair<std::string, tensor_meta>> tensor_values;
+  /// The metadata of value `name`, or null.
+  [[nodiscard]] const tensor_meta* find_tensor_meta(std::string_view name) const noexcept;
   std::int64_t schema_major = 0, schema_minor = 0;
   std::string torch_version;
   /// The root call's `in_spec` / `out_spec` (aotkit::key_error when the program has no root signature).

@@ -1,53 +1,46 @@
 // modules/rewrite/interpreter.cppm — a reference interpreter for GraphModules (partition
-// :interpreter): small dense float tensors, a few aten ops, effect tokens and subgraphs, so the
-// rewrites are checked by what graphs compute, not by their shape.
+// :interpreter): dense tensors of every real dtype, the core ATen ops of exported MLPs, CNNs and
+// small transformers, effect tokens and subgraphs, so programs and rewrites are checked by what
+// they compute.
 module;
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 export module aotkit.rewrite:interpreter;
 
 import aotkit.runtime;
 import aotkit.graph;
+import :tensor;
 
 export namespace aotkit::rewrite {
 
-/// A small dense float32 tensor, row-major: the interpreter's storage behind runtime::Tensor.
-class dense_tensor final : public runtime::tensor_impl {
- public:
-  dense_tensor(std::vector<std::int64_t> sizes, std::vector<float> data);
-  [[nodiscard]] std::span<const std::int64_t> sizes() const noexcept override { return sizes_; }
-  [[nodiscard]] runtime::ScalarType dtype() const noexcept override { return runtime::ScalarType::Float; }
-  /// `tensor([1., 2.])`-style text (values with Python's float repr).
-  [[nodiscard]] std::string repr() const override;
-  [[nodiscard]] inline std::span<const float> data() const noexcept { return data_; }
+/// Parses a dtype as graphs spell it ("torch.float32", "torch.long", ...); aotkit::value_error
+/// for anything else.
+[[nodiscard]] runtime::ScalarType parse_dtype(std::string_view name);
 
- private:
-  std::vector<std::int64_t> sizes_;
-  std::vector<float> data_;
-};
+/// Every operator the interpreter has a kernel for, sorted ("aten.add.Tensor", "operator.getitem",
+/// ...), besides the higher-order ops it runs itself: higher_order.cond, with_effects and
+/// invoke_subgraph.
+[[nodiscard]] std::vector<std::string_view> supported_ops();
 
-/// A runtime::Value holding a dense tensor; throws aotkit::value_error when data and sizes disagree.
-[[nodiscard]] runtime::Value make_tensor(std::vector<std::int64_t> sizes, std::vector<float> data);
-
-/// The dense tensor inside `v`; throws aotkit::type_error for anything else.
-[[nodiscard]] const dense_tensor& as_dense(const runtime::Value& v);
-
-/// Structural equality of interpreter values: tensors by sizes and data (bitwise, NaN == NaN),
-/// everything else as runtime::Value compares.
-[[nodiscard]] bool same_value(const runtime::Value& a, const runtime::Value& b);
-
-/// Runs the root graph of a GraphModule. Executable ops: aten add/sub/mul/div (.Tensor, .Scalar),
-/// neg, relu, tanh, exp, sigmoid, sin, cos, detach, clone (.default), sum.default, mean.default,
-/// mm, t; operator add/sub/mul/neg/getitem; prims._make_token / _sink_tokens;
-/// higher_order.with_effects over effectful ops (aten._print.default appends to the effect log);
-/// higher_order.invoke_subgraph on submodule graphs (args[0] a get_attr of the submodule).
-/// Unknown ops throw aotkit::not_implemented_error naming the op and the node.
+/// Runs a GraphModule's root graph. Kernels live in one table keyed by operator name, each with
+/// its parameter list (names, defaults, keyword-only marks as torch's schema has them), so
+/// positional and keyword arguments bind the same way for every op. Compute follows torch:
+/// broadcasting, type promotion (result_type's three tiers), float math in double rounded to the
+/// result dtype. Unknown ops throw aotkit::not_implemented_error naming the op and the node; a bad
+/// binding throws aotkit::type_error as Python would ("add() got an unexpected keyword argument
+/// 'beta' (node add_1)"); shape errors throw aotkit::runtime_error with torch's text.
 class interpreter {
  public:
   inline explicit interpreter(const graph::GraphModule& module) : module_(&module) {}
+  /// Makes get_attr of `path` (a dotted attribute of the root module) give `value`. Paths not
+  /// bound resolve to submodules (what HOPs take), else aotkit::key_error.
+  void bind_attribute(std::string path, runtime::Value value);
   /// Binds `inputs` to the placeholders in order (aotkit::value_error when the counts differ) and
   /// returns the output node's value (None when the graph has no output).
   runtime::Value run(std::span<const runtime::Value> inputs);
@@ -57,7 +50,43 @@ class interpreter {
  private:
   runtime::Value run_graph(const graph::Graph& g, std::span<const runtime::Value> inputs, std::string_view path);
   const graph::GraphModule* module_;
+  std::map<std::string, runtime::Value, std::less<>> attributes_;
   std::vector<std::string> log_;
 };
+
+}  // namespace aotkit::rewrite
+
+namespace aotkit::rewrite {
+
+// One kernel's call: arguments bound to the op's parameters (defaults filled in), in order.
+struct kernel_call {
+  std::string_view op;
+  std::string_view node;
+  std::span<const runtime::Value> args;
+  std::vector<std::string>* log;
+};
+
+using kernel_fn = runtime::Value (*)(const kernel_call&);
+
+struct kernel_param {
+  std::string name;
+  runtime::Value default_value;
+  bool has_default = false;
+  bool keyword_only = false;
+};
+
+struct kernel_entry {
+  std::string_view op;
+  std::vector<kernel_param> params;
+  kernel_fn fn = nullptr;
+};
+
+// The kernel of `op`, or null (not exported: the interpreter and its tests share it).
+[[nodiscard]] const kernel_entry* find_kernel(std::string_view op);
+
+// Binds positional and keyword arguments to the kernel's parameters, as Python binds a call.
+[[nodiscard]] runtime::value_list bind_arguments(const kernel_entry& k, runtime::value_list positional,
+                                                 std::vector<std::pair<std::string, runtime::Value>> keywords,
+                                                 std::string_view node);
 
 }  // namespace aotkit::rewrite

@@ -4,5 +4,6 @@ export module aotkit.rewrite;
 
 export import :metadata;
 export import :effects;
+export import :tensor;
 export import :interpreter;
 export import :state;

@@ -1,0 +1,74 @@
+// modules/pt2/run.cppm — an exported program with its weights, callable as `ep.module()(*args,
+// **kwargs)` (partition :run): inputs checked and flattened by in_spec, state added by the
+// signature, the graph run by aotkit.rewrite's interpreter, mutations applied, outputs unflattened.
+module;
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+export module aotkit.pt2:run;
+
+import aotkit.runtime;
+import aotkit.pytree;
+import :zip;
+import :program;
+import :weights;
+
+export namespace aotkit::pt2 {
+
+/// A checkpoint's tensor as an interpreter value: its strided view of the storage gathered into
+/// a dense tensor of the same dtype (aotkit::not_implemented_error for a dtype the interpreter
+/// does not store, aotkit::input_error for a view past its storage).
+[[nodiscard]] runtime::Value to_value(const saved_tensor& t);
+
+/// A torch.save value as a pytree of runtime values: tensors, numbers, strings and bytes are
+/// leaves, None is None, lists, tuples and dicts (str or int keys) are nodes.
+[[nodiscard]] pytree::Tree<runtime::Value> to_tree(const saved_value& v);
+
+/// A named tensor of a program's state.
+using named_value = std::pair<std::string, runtime::Value>;
+
+/// What `torch.export.load` returns, with its weights: the program, the state dict, the constants
+/// (non-persistent buffers, lifted tensor constants) and the example inputs, callable like
+/// `ep.module()`. Buffers that the program mutates keep the new value across calls, as the
+/// unlifted module's buffers do.
+class ExportedProgram {
+ public:
+  ExportedProgram(exported_program program, std::vector<named_value> state_dict, std::vector<named_value> constants,
+                  std::optional<pytree::Tree<runtime::Value>> example_inputs = std::nullopt);
+  /// Reads model `model` of any layout that holds a program (legacy zip, PT2 archive of 2.8 and
+  /// 2.9+): program, state dict, constants and example inputs.
+  [[nodiscard]] static ExportedProgram load(const zip_archive& archive, std::string_view model = "model");
+
+  [[nodiscard]] inline const exported_program& program() const noexcept { return program_; }
+  [[nodiscard]] inline const std::vector<named_value>& state_dict() const noexcept { return state_dict_; }
+  [[nodiscard]] inline const std::vector<named_value>& constants() const noexcept { return constants_; }
+  /// `ep.example_inputs` as the tree `(args, kwargs)`; nullopt when the archive has none.
+  [[nodiscard]] inline const std::optional<pytree::Tree<runtime::Value>>& example_inputs() const noexcept { return example_inputs_; }
+
+  /// `ep.module()(*args, **kwargs)` with `args_kwargs` the tree `(args, kwargs)`: kwargs are
+  /// reordered to the exported order (torch's ValueError "Ran into a kwarg keyword mismatch: ..."
+  /// when the names differ), the inputs flattened and checked against `in_spec` (torch's
+  /// "Trying to flatten user inputs with exported input tree spec: ..."), each tensor's rank,
+  /// static sizes and symbolic ranges checked as torch checks them (aotkit::runtime_error "Expected
+  /// input at *args[0].shape[0] to be <= 64, but got 65"), then the graph runs; the user outputs
+  /// come back unflattened by `out_spec`.
+  [[nodiscard]] pytree::Tree<runtime::Value> operator()(const pytree::Tree<runtime::Value>& args_kwargs);
+  /// The same with positional arguments and keyword arguments given apart.
+  [[nodiscard]] pytree::Tree<runtime::Value> call(std::vector<pytree::Tree<runtime::Value>> args,
+                                                  std::vector<std::pair<std::string, pytree::Tree<runtime::Value>>> kwargs = {});
+  /// The user inputs the last call mutated (USER_INPUT_MUTATION outputs): input name, new value.
+  [[nodiscard]] inline const std::vector<named_value>& mutated_inputs() const noexcept { return mutated_inputs_; }
+  /// The effects the last call had, in order ("aten._print.default('moo')").
+  [[nodiscard]] inline const std::vector<std::string>& effect_log() const noexcept { return effect_log_; }
+
+ private:
+  exported_program program_;
+  std::vector<named_value> state_dict_, constants_;
+  std::optional<pytree::Tree<runtime::Value>> example_inputs_;
+  std::vector<named_value> mutated_inputs_;
+  std::vector<std::string> effect_log_;
+};
+
+}  // namespace aotkit::pt2
