@@ -503,6 +503,41 @@ std::string symbol_of_srepr(std::string_view expr) {
 }
 }  // namespace
 
+namespace {
+// torch 2.6 writes the program with Python's json.dumps, which spells non-finite floats as the bare
+// tokens NaN, Infinity and -Infinity (not JSON; json.loads reads them). They become the strings
+// newer torch writes ("NaN", "Infinity", "-Infinity"), which the reader takes wherever a float
+// goes. Text inside strings is left alone; without such a token the text is not copied.
+std::optional<std::string> quote_python_floats(std::string_view text) {
+  std::optional<std::string> out;
+  std::size_t copied = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      continue;
+    }
+    std::string_view rest = text.substr(i);
+    std::string_view token = rest.starts_with("NaN") ? "NaN" : rest.starts_with("Infinity") ? "Infinity"
+                             : rest.starts_with("-Infinity") ? "-Infinity" : "";
+    if (token.empty()) continue;
+    if (!out) out.emplace().reserve(text.size() + 64);
+    out->append(text.substr(copied, i - copied));
+    out->append("\"").append(token).append("\"");
+    i += token.size() - 1;
+    copied = i + 1;
+  }
+  if (out) out->append(text.substr(copied));
+  return out;
+}
+}  // namespace
+
 const tensor_meta* exported_program::find_tensor_meta(std::string_view name) const noexcept {
   for (const auto& [n, m] : tensor_values)
     if (n == name) return &m;
@@ -511,8 +546,9 @@ const tensor_meta* exported_program::find_tensor_meta(std::string_view name) con
 
 exported_program read_exported_program(std::string_view text) {
   json doc;
+  std::optional<std::string> quoted = quote_python_floats(text);
   try {
-    doc = runtime::detail::parse_json_unique_keys<json>(text);
+    doc = runtime::detail::parse_json_unique_keys<json>(quoted ? std::string_view(*quoted) : text);
   } catch (const runtime::detail::duplicate_json_key& e) {
     throw input_error(e.pointer, e.what());
   } catch (const json::exception& e) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# tests/pt2/check_export_cli.py — `aotkit export graph|code|signature|weights|to-fx-json` on torch 2.6's
+# tests/pt2/check_export_cli.py — `aotkit export graph|code|signature|weights|run|to-fx-json` on torch 2.6's
 # archives against the oracles torch.export.load gave (*.loaded.json, *.oracle.json); exit 1 on a difference.
 import json
 import os
@@ -14,9 +14,25 @@ def run(tool, *args, stdin=None):
     return p.stdout
 
 
+def same_outputs(got, want):
+    # relative 1e-4: aotkit computes float32 programs in double and rounds, torch in float32
+    if len(got) != len(want):
+        return False
+    for g, w in zip(got, want):
+        if not isinstance(w, dict):
+            if g != w:
+                return False
+            continue
+        if g["shape"] != w["shape"] or g["dtype"] != w["dtype"] or len(g["values"]) != len(w["values"]):
+            return False
+        if any(abs(a - b) > 1e-4 * abs(b) + 1e-6 for a, b in zip(g["values"], w["values"])):
+            return False
+    return True
+
+
 def main():
     tool, folder = sys.argv[1], sys.argv[2]
-    failures, checked = [], 0
+    failures, checked, ran = [], 0, 0
     for name in sorted(os.listdir(folder)):
         if not name.endswith(".pt2"):
             continue
@@ -44,12 +60,20 @@ def main():
             failures.append(f"{name}: to-fx-json | graph print")
         if run(tool, "graph", "lint", stdin=fx).decode() != "ok\n":
             failures.append(f"{name}: to-fx-json | graph lint")
+        # run on the archive's example inputs, where the oracle ran on those (mlp_dynamic's ran on others)
+        if oracle.get("example_inputs") == loaded["example_inputs"]:
+            got = json.loads(run(tool, "export", "run", path))["outputs"]
+            if not same_outputs(got, oracle["example_outputs"]):
+                failures.append(f"{name}: run")
+            ran += 1
         checked += 1
+    if ran < 1:
+        failures.append("no archive ran")
     if checked < 7:
         failures.append(f"only {checked} archives")
     for f in failures:
         print("FAIL", f)
-    print(f"{checked} archives, {len(failures)} failures")
+    print(f"{checked} archives ({ran} run), {len(failures)} failures")
     return 1 if failures else 0
 
 

@@ -29,7 +29,7 @@ nlohmann::ordered_json optional_json(const std::optional<std::string>& s) {
 }  // namespace
 
 void add_export_commands(registry& reg) {
-  reg.groups.push_back({"export", "torch.export's .pt2 archives: layout, graph, code, signature, fx-json"});
+  reg.groups.push_back({"export", "torch.export's .pt2 archives: layout, graph, code, signature, weights, run, fx-json"});
   reg.commands.push_back({
       .group = "export",
       .name = "info",
@@ -178,6 +178,56 @@ void add_export_commands(registry& reg) {
             out["constants"] = nlohmann::ordered_json::array();
             if (archive.find_record(records.constants) != nullptr)
               for (const auto& [name, t] : tensors(records.constants, "data/constants/")) out["constants"].push_back(name);
+            io.out << out.dump() << '\n';
+            return int{ok};
+          },
+  });
+  reg.commands.push_back({
+      .group = "export",
+      .name = "run",
+      .summary = "run the program on the archive's example inputs; the outputs as one JSON object",
+      .description =
+          "Loads the program, its weights and its example inputs and calls it as ep.module()(*args,\n"
+          "**kwargs) does (inputs checked against in_spec and the exported shapes, state added by the\n"
+          "signature, buffer mutations applied), in aotkit's reference interpreter. Prints\n"
+          "{\"outputs\": [{\"shape\", \"dtype\", \"values\"}, ...]}, the user outputs flattened in out_spec\n"
+          "order (a non-tensor output is its value). An op the interpreter has no kernel for is an error\n"
+          "naming it.",
+      .options = {},
+      .run =
+          [](const invocation& inv, const io& io) {
+            pt2::zip_archive archive = pt2::zip_archive::from_bytes(read_input(inv, io));
+            pt2::ExportedProgram ep = [&] {
+              auto parsing = phase(io, "parse");
+              return pt2::ExportedProgram::load(archive);
+            }();
+            if (!ep.example_inputs()) throw value_error("the archive holds no example inputs to run on");
+            pytree::Tree<runtime::Value> result = [&] {
+              auto running = phase(io, "run");
+              return ep(*ep.example_inputs());
+            }();
+            auto outputs = nlohmann::ordered_json::array();
+            for (const runtime::Value& v : result.leaves()) {
+              if (!v.is_tensor()) {
+                outputs.push_back(v.is_int() ? nlohmann::ordered_json(v.to_int())
+                                  : v.is_double() ? nlohmann::ordered_json(v.to_double())
+                                  : v.is_bool() ? nlohmann::ordered_json(v.to_bool())
+                                  : nlohmann::ordered_json(v.repr()));
+                continue;
+              }
+              const auto& t = rewrite::as_dense(v);
+              auto values = nlohmann::ordered_json::array();
+              if (rewrite::is_floating(t.dtype())) {
+                for (double x : t.values()) values.push_back(x);
+              } else {
+                for (std::int64_t x : t.int_values()) values.push_back(x);
+              }
+              outputs.push_back({{"shape", std::vector<std::int64_t>(t.sizes().begin(), t.sizes().end())},
+                                 {"dtype", std::string(runtime::to_string(t.dtype()))},
+                                 {"values", std::move(values)}});
+            }
+            nlohmann::ordered_json out;
+            out["outputs"] = std::move(outputs);
             io.out << out.dump() << '\n';
             return int{ok};
           },
