@@ -1,10 +1,14 @@
 // fuzz/pt2_program.fuzz.cpp — the ExportedProgram JSON reader on arbitrary text: a typed error
 // (input_error; key_error for a program without a root call signature), or a program whose graph
-// module lints, prints, and goes through fx-json and back to the same str(graph).
+// module lints, prints, goes through fx-json and back to the same str(graph), and is written (as
+// json.dumps writes it) into a document that reads back to the same program; _remove_effect_tokens
+// refuses it with a typed error or leaves a graph that lints.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <optional>
+#include <vector>
 
 import aotkit.runtime;
 import aotkit.graph;
@@ -29,6 +33,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   graph::fx_document back = graph::read_fx_json(graph::write_fx_json(ep.module));
   if (graph::graph_str(back.module.graph()) != printed) __builtin_trap();
+  // writing: Python's json.dumps of the document, which reads back to the same program and writes
+  // the same bytes again
+  std::string written = pt2::write_exported_program(ep);
+  pt2::exported_program again = pt2::read_exported_program(written);
+  if (graph::graph_str(again.module.graph()) != printed || again.inputs != ep.inputs || again.outputs != ep.outputs ||
+      again.tensor_values != ep.tensor_values)
+    __builtin_trap();
+  if (pt2::write_exported_program(again) != written) __builtin_trap();
+  // the export-side effect-token removal: a typed refusal, or a graph that still lints
+  pt2::exported_program untokened = ep;
+  try {
+    (void)pt2::_remove_effect_tokens(untokened);
+    graph::lint(untokened.module);
+  } catch (const assertion_error&) {
+  } catch (const key_error&) {
+  } catch (const not_implemented_error&) {
+  } catch (const runtime_error&) {  // a graph the fuzzer bent (erasing a node still in use, lint)
+  } catch (const type_error&) {
+  }
   try {
     (void)ep.in_spec();
     (void)ep.out_spec();

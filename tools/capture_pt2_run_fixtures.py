@@ -3,6 +3,7 @@
 # transformer, an op mix, batch norm in training; each exported as training IR and decomposed.
 #   ../shared/tools/torch26 run "$PWD" /work/tools/capture_pt2_run_fixtures.py /work/tests/pt2/data/torch26_run
 #   ../shared/tools/torch26 run "$PWD" /work/tools/capture_pt2_loaded.py /work/tests/pt2/data/torch26_run
+# (names after the folder capture only those fixtures)
 """Writes <name>.pt2 (torch.export.save) and <name>.oracle.json: the signature's specs, in_spec /
 out_spec (treespec_dumps), example_inputs and example_outputs (flattened; the outputs of
 `torch.export.load(<name>.pt2).module()(*args, **kwargs)` on those inputs, so the oracle is what
@@ -94,6 +95,19 @@ class OpMix(nn.Module):
         return {"r": r, "f": f, "sel": sel, "mask": (any_row, all_col), "i": i, "mx": tuple(c.max(dim=1))}
 
 
+class Square(nn.Module):
+    """Shape-preserving blocks: bench/make_big_pt2.py replicates this graph to any size."""
+
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.ModuleList(nn.Linear(8, 8) for _ in range(3))
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = torch.relu(layer(x))
+        return x
+
+
 class BnTrain(nn.Module):
     def __init__(self):
         super().__init__()
@@ -121,6 +135,8 @@ def spec_json(s):
 
 
 def capture(folder, name, model, args, kwargs=None, decompose=False, dynamic_shapes=None, run_args=None):
+    if ONLY and name not in ONLY:
+        return
     kwargs = kwargs or {}
     ep = torch.export.export(model, args, kwargs, dynamic_shapes=dynamic_shapes)
     if decompose:
@@ -151,8 +167,12 @@ def capture(folder, name, model, args, kwargs=None, decompose=False, dynamic_sha
     print(name, oracle["ops"])
 
 
+ONLY = set()
+
+
 def main():
     folder = sys.argv[1]
+    ONLY.update(sys.argv[2:])  # capture only these (the others' bytes stay as committed)
     os.makedirs(folder, exist_ok=True)
     cnn = Cnn().eval()
     cnn_in = (torch.randn(2, 3, 9, 9), torch.randn(2, 4, 10))
@@ -167,6 +187,7 @@ def main():
     mix_in = (torch.randn(4, 6), torch.randint(-9, 9, (4, 3)))
     capture(folder, "opmix_training_ir", OpMix(), mix_in, {"flag": 2.0})
     capture(folder, "opmix_decomposed", OpMix(), mix_in, {"flag": 2.0}, decompose=True)
+    capture(folder, "mlp_square_decomposed", Square().eval(), (torch.randn(4, 8),), decompose=True)
     batch = Dim("batch", min=2, max=32)
     bn = BnTrain().train()
     capture(folder, "bn_train_decomposed", bn, (torch.randn(5, 6),), decompose=True,

@@ -5,6 +5,7 @@ module;
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -42,6 +43,7 @@ struct schema_arg {
 };
 struct op_schema {
   bool single_tensor_return;
+  int returns;  // how many values the overload returns
   std::vector<schema_arg> args;
 };
 
@@ -50,7 +52,13 @@ const op_schema* find_schema(std::string_view qualified) {  // "aten::add.Tensor
     std::unordered_map<std::string_view, op_schema> t;
     for (std::string_view line : schema_lines) {
       std::size_t bar1 = line.find('|'), bar2 = line.find('|', bar1 + 1);
-      op_schema s{line[bar1 + 1] == 'T', {}};
+      std::string_view ret = line.substr(bar1 + 1, bar2 - bar1 - 1);
+      int returns = 1;
+      if (ret != "T") {
+        returns = 0;
+        for (char c : ret) returns = returns * 10 + (c - '0');
+      }
+      op_schema s{ret == "T", returns, {}};
       std::string_view rest = line.substr(bar2 + 1);
       while (!rest.empty()) {
         std::size_t comma = rest.find(',');
@@ -342,9 +350,11 @@ class reader {
     // the JSON spells non-finite floats as strings
     if (v.is_string()) {
       const std::string& s = v.get_ref<const std::string&>();
-      if (s == "Infinity" || s == "inf") return std::numeric_limits<double>::infinity();
-      if (s == "-Infinity" || s == "-inf") return -std::numeric_limits<double>::infinity();
-      if (s == "NaN" || s == "nan") return std::numeric_limits<double>::quiet_NaN();
+      std::string_view t = s;
+      if (t.starts_with(std::string_view("\0", 1))) t.remove_prefix(1);  // a bare json.dumps token
+      if (t == "Infinity" || t == "inf") return std::numeric_limits<double>::infinity();
+      if (t == "-Infinity" || t == "-inf") return -std::numeric_limits<double>::infinity();
+      if (t == "NaN" || t == "nan") return std::numeric_limits<double>::quiet_NaN();
     }
     fail(where, "expected a number");
   }
@@ -505,9 +515,10 @@ std::string symbol_of_srepr(std::string_view expr) {
 
 namespace {
 // torch 2.6 writes the program with Python's json.dumps, which spells non-finite floats as the bare
-// tokens NaN, Infinity and -Infinity (not JSON; json.loads reads them). They become the strings
-// newer torch writes ("NaN", "Infinity", "-Infinity"), which the reader takes wherever a float
-// goes. Text inside strings is left alone; without such a token the text is not copied.
+// tokens NaN, Infinity and -Infinity (not JSON; json.loads reads them). They become strings with a
+// NUL in front ("\u0000NaN"), which the reader takes wherever a float goes and the writer turns
+// back into the bare token. Text inside strings is left alone; without such a token the text is
+// not copied.
 std::optional<std::string> quote_python_floats(std::string_view text) {
   std::optional<std::string> out;
   std::size_t copied = 0;
@@ -529,7 +540,7 @@ std::optional<std::string> quote_python_floats(std::string_view text) {
     if (token.empty()) continue;
     if (!out) out.emplace().reserve(text.size() + 64);
     out->append(text.substr(copied, i - copied));
-    out->append("\"").append(token).append("\"");
+    out->append("\"\\u0000").append(token).append("\"");
     i += token.size() - 1;
     copied = i + 1;
   }
@@ -556,6 +567,7 @@ exported_program read_exported_program(std::string_view text) {
   }
   exported_program ep;
   if (!doc.is_object()) throw input_error("/", "the program is a JSON object");
+  ep.source = std::make_shared<const std::string>(text);
   const json& version = reader::member(doc, "schema_version", "/");
   ep.schema_major = reader::integer(reader::member(version, "major", "/schema_version"), "/schema_version/major");
   ep.schema_minor = reader::integer(reader::member(version, "minor", "/schema_version"), "/schema_version/minor");
@@ -706,6 +718,265 @@ exported_program read_exported_program(std::string_view text) {
 exported_program load_exported_program(const zip_archive& archive, std::string_view model) {
   pt2_records records = program_records(inspect(archive), model);
   return read_exported_program(archive.read_record(records.program));
+}
+
+// ---- writing ----
+
+namespace {
+
+// Python's json.dumps(obj) with its defaults: ensure_ascii (every byte outside ' '..'~' escaped;
+// UTF-8 decoded to \uXXXX, surrogate pairs past the BMP), ", " and ": ", float repr, bare
+// NaN/Infinity. Iterative: the document may nest as deep as the parser allowed.
+void dump_string(std::string& out, const std::string& s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  auto u16 = [&](std::uint32_t c) {
+    out += "\\u";
+    for (int sh = 12; sh >= 0; sh -= 4) out += hex[(c >> sh) & 0xf];
+  };
+  out += '"';
+  for (std::size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      // nlohmann validated the UTF-8 on parse
+      std::uint32_t cp;
+      std::size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+      cp = c & (len == 4 ? 0x07 : len == 3 ? 0x0f : 0x1f);
+      for (std::size_t k = 1; k < len && i + k < s.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
+      if (cp >= 0x10000) {
+        cp -= 0x10000;
+        u16(0xd800 + (cp >> 10));
+        u16(0xdc00 + (cp & 0x3ff));
+      } else {
+        u16(cp);
+      }
+      i += len;
+      continue;
+    }
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) u16(c);
+        else out += static_cast<char>(c);
+    }
+    ++i;
+  }
+  out += '"';
+}
+
+void dump_scalar(std::string& out, const json& v) {
+  switch (v.type()) {
+    case json::value_t::null: out += "null"; return;
+    case json::value_t::boolean: out += v.get<bool>() ? "true" : "false"; return;
+    case json::value_t::number_integer: out += std::to_string(v.get<std::int64_t>()); return;
+    case json::value_t::number_unsigned: out += std::to_string(v.get<std::uint64_t>()); return;
+    case json::value_t::number_float: {
+      double d = v.get<double>();
+      if (std::isnan(d)) out += "NaN";
+      else if (std::isinf(d)) out += d > 0 ? "Infinity" : "-Infinity";
+      else python::append_float_repr(out, d);
+      return;
+    }
+    case json::value_t::string: {
+      const auto& s = v.get_ref<const std::string&>();
+      // the reader's stand-ins for json.dumps's bare tokens
+      if (s.size() > 1 && s[0] == '\0') {
+        std::string_view t = std::string_view(s).substr(1);
+        if (t == "NaN" || t == "Infinity" || t == "-Infinity") {
+          out += t;
+          return;
+        }
+      }
+      dump_string(out, s);
+      return;
+    }
+    default: throw value_error("write_exported_program: a JSON value Python's json module cannot write");
+  }
+}
+
+std::string python_json_dumps(const json& root) {
+  std::string out;
+  struct frame {
+    const json* v;
+    json::const_iterator it;
+    bool first = true;
+  };
+  std::vector<frame> stack;
+  auto open = [&](const json& v) {
+    if (v.is_object() || v.is_array()) {
+      out += v.is_object() ? '{' : '[';
+      stack.push_back({&v, v.begin(), true});
+    } else {
+      dump_scalar(out, v);
+    }
+  };
+  open(root);
+  while (!stack.empty()) {
+    frame& f = stack.back();
+    if (f.it == f.v->end()) {
+      out += f.v->is_object() ? '}' : ']';
+      stack.pop_back();
+      continue;
+    }
+    if (!f.first) out += ", ";
+    f.first = false;
+    auto it = f.it++;
+    if (f.v->is_object()) {
+      dump_string(out, it.key());
+      out += ": ";
+    }
+    open(*it);  // may grow the stack: `f` is not used after this
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string write_exported_program(const exported_program& program) {
+  if (!program.source)
+    throw not_implemented_error("write_exported_program: a program built in C++ has no document to write; writing one needs a graph serializer (not yet)");
+  // The program must be what its document says: compare with a fresh read of it.
+  exported_program as_read = read_exported_program(*program.source);
+  auto modules_text = [](const graph::GraphModule& m) {
+    std::string text;
+    for (const auto& [path, g] : m.named_modules()) text += path + "\n" + graph::graph_str(*g) + "\n";
+    return text;
+  };
+  if (modules_text(as_read.module) != modules_text(program.module))
+    throw not_implemented_error("write_exported_program: the graph changed since it was read; writing a changed graph needs a graph serializer (not yet)");
+  if (as_read.inputs != program.inputs || as_read.outputs != program.outputs || as_read.module_call_graph != program.module_call_graph ||
+      as_read.range_constraints != program.range_constraints || as_read.schema_major != program.schema_major ||
+      as_read.schema_minor != program.schema_minor)
+    throw not_implemented_error("write_exported_program: the signature, call graph or range constraints changed since the program was read; only a program as read can be written (not yet a changed one)");
+  std::optional<std::string> quoted = quote_python_floats(*program.source);
+  json doc = runtime::detail::parse_json_unique_keys<json>(quoted ? std::string_view(*quoted) : std::string_view(*program.source));
+  return python_json_dumps(doc);
+}
+
+// ---- _remove_effect_tokens ----
+
+std::size_t _remove_effect_tokens(exported_program& ep) {
+  std::vector<std::string> input_tokens, output_tokens;
+  std::vector<input_spec> new_inputs;
+  std::vector<output_spec> new_outputs;
+  for (input_spec& s : ep.inputs) {
+    if (s.kind == input_kind::token) input_tokens.push_back(s.arg);
+    else new_inputs.push_back(std::move(s));
+  }
+  for (output_spec& s : ep.outputs) {
+    if (s.kind == output_kind::token) output_tokens.push_back(s.arg);
+    else new_outputs.push_back(std::move(s));
+  }
+  ep.inputs = std::move(new_inputs);
+  ep.outputs = std::move(new_outputs);
+  std::size_t num_tokens = input_tokens.size();
+  if (num_tokens != output_tokens.size())
+    throw assertion_error("_remove_effect_tokens: " + std::to_string(num_tokens) + " input tokens but " +
+                          std::to_string(output_tokens.size()) + " output tokens");
+  using graph::arg;
+  using graph::node_id;
+  graph::Graph& root = ep.module.graph();
+
+  // the token outputs
+  node_id out = root.output_node();
+  const graph::Node& out_node = root.node(out);
+  if (out_node.args().empty() || !(out_node.args()[0].kind() == graph::arg_kind::tuple || out_node.args()[0].kind() == graph::arg_kind::list))
+    throw assertion_error("_remove_effect_tokens: the output is not a tuple of values");
+  std::vector<arg> results(out_node.args()[0].items().begin(), out_node.args()[0].items().end());
+  if (results.size() < num_tokens) throw assertion_error("_remove_effect_tokens: fewer outputs than tokens");
+  std::vector<node_id> out_tokens;
+  for (std::size_t i = 0; i < num_tokens; ++i) {
+    if (results[i].kind() != graph::arg_kind::node) throw assertion_error("_remove_effect_tokens: a token output is not a node");
+    node_id t = results[i].to_node();
+    if (std::find(output_tokens.begin(), output_tokens.end(), root.node(t).name()) == output_tokens.end())
+      throw assertion_error("_remove_effect_tokens: output '" + root.node(t).name() + "' is not a token output");
+    out_tokens.push_back(t);
+  }
+  root.set_args(out, {arg::tuple(std::vector<arg>(results.begin() + static_cast<std::ptrdiff_t>(num_tokens), results.end()))});
+  for (node_id t : out_tokens)
+    if (!root.node(t).erased() && root.node(t).num_users() == 0) root.erase_node(t);
+
+  // with_effects(token, op, *args) -> op(*args), graph by graph, last first. torch registers every
+  // op it threads through with_effects as side-effectful (effects.py: has_side_effect(op)), so the
+  // final DCE keeps them.
+  std::vector<graph::op_handle> effectful;
+  for (const auto& [path, graph_ptr] : ep.module.named_modules()) {
+    graph::Graph& g = *graph_ptr;
+    std::vector<node_id> effects;
+    for (node_id n : g.nodes())
+      if (g.node(n).op() == graph::node_op::call_function && g.node(n).target() == "higher_order.with_effects") effects.push_back(n);
+    for (auto it = effects.rbegin(); it != effects.rend(); ++it) {
+      node_id n = *it;
+      const graph::Node& node = g.node(n);
+      if (node.args().size() < 2 || node.args()[1].kind() != graph::arg_kind::op)
+        throw assertion_error("_remove_effect_tokens: with_effects without an operator (node " + node.name() + ")");
+      std::string op = node.args()[1].text();
+      if (op == "higher_order.call_torchbind")
+        throw not_implemented_error("_remove_effect_tokens: with_effects over call_torchbind (a TorchBind object; node " + node.name() + ")");
+      // torch's schema of the op: "aten._print.default" is "aten::_print.default"
+      std::string qualified = op;
+      if (auto dot = qualified.find('.'); dot != std::string::npos) qualified.replace(dot, 1, "::");
+      const op_schema* schema = find_schema(qualified);
+      if (!schema) throw key_error("_remove_effect_tokens: torch 2.6 has no operator '" + op + "' (node " + node.name() + ")");
+      effectful.push_back(graph::intern_op(op));  // a known name: a valid one
+      std::vector<arg> args(node.args().begin() + 2, node.args().end());
+      std::vector<graph::kwarg> kwargs(node.kwargs().begin(), node.kwargs().end());
+      graph::node_meta meta = node.meta();
+      node_id fresh;
+      {
+        auto guard = g.inserting_before(n);
+        fresh = g.call_function(std::string_view(op), std::move(args), std::move(kwargs));
+      }
+      g.meta(fresh) = std::move(meta);
+      g.replace_all_uses_with(n, fresh);
+      for (node_id user : g.users(fresh)) {
+        const graph::Node& u = g.node(user);
+        if (u.target() != "operator.getitem" || u.args().size() != 2 || u.args()[1].kind() != graph::arg_kind::integer)
+          throw assertion_error("_remove_effect_tokens: a use of with_effects that is not getitem (node " + u.name() + ")");
+        if (u.args()[1].to_int() == 0) {
+          if (u.num_users() != 0) throw assertion_error("_remove_effect_tokens: the token '" + u.name() + "' is still used");
+          g.erase_node(user);
+        }
+      }
+      int returns = schema->single_tensor_return ? 1 : schema->returns;
+      for (node_id user : g.users(fresh)) {
+        std::int64_t index = g.node(user).args()[1].to_int();
+        if (returns == 1) {
+          if (index != 1) throw assertion_error("_remove_effect_tokens: getitem " + std::to_string(index) + " of a one-result op");
+          g.replace_all_uses_with(user, fresh);
+        } else if (returns > 1) {
+          g.update_arg(user, 1, arg(index - 1));
+        } else if (g.node(user).num_users() == 0) {
+          g.erase_node(user);  // the deserializer's getitem for an op returning nothing
+        } else {
+          throw assertion_error("_remove_effect_tokens: '" + g.node(user).name() + "' uses the result of " + op + ", which returns nothing");
+        }
+      }
+      g.erase_node(n);
+    }
+  }
+
+  // the token placeholders
+  std::vector<node_id> placeholders = root.find_nodes(graph::node_op::placeholder);
+  if (placeholders.size() < num_tokens) throw assertion_error("_remove_effect_tokens: fewer placeholders than tokens");
+  for (std::size_t i = 0; i < num_tokens; ++i) {
+    const std::string& name = root.node(placeholders[i]).name();
+    if (std::find(input_tokens.begin(), input_tokens.end(), name) == input_tokens.end())
+      throw assertion_error("_remove_effect_tokens: placeholder '" + name + "' is not a token input");
+    root.erase_node(placeholders[i]);
+  }
+  graph::eliminate_dead_code(root, [&](node_id n) {
+    const graph::Node& node = root.node(n);
+    if (node.op() == graph::node_op::call_function && std::find(effectful.begin(), effectful.end(), node.target_op()) != effectful.end())
+      return true;
+    return graph::is_impure(root, n);
+  });
+  return num_tokens;
 }
 
 }  // namespace aotkit::pt2

@@ -2,6 +2,7 @@
 // graph as a graph::GraphModule (as torch.export.load rebuilds it), the signature, the call graph.
 module;
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -93,6 +94,9 @@ struct exported_program {
   /// The root graph's tensor metadata by value name (placeholders and node outputs), in the
   /// serialized order.
   std::vector<std::pair<std::string, tensor_meta>> tensor_values;
+  /// The program JSON as read (what write_exported_program writes back); null for a program
+  /// built in C++.
+  std::shared_ptr<const std::string> source;
   /// The metadata of value `name`, or null.
   [[nodiscard]] const tensor_meta* find_tensor_meta(std::string_view name) const noexcept;
   std::int64_t schema_major = 0, schema_minor = 0;
@@ -106,6 +110,27 @@ struct exported_program {
 /// a schema major version other than 8, an unknown operator, argument tag or node reference is
 /// aotkit::input_error naming the place (`/graph_module/graph/nodes/3/inputs/1: ...`).
 [[nodiscard]] exported_program read_exported_program(std::string_view json);
+
+/// Writes the program JSON as torch 2.6's `torch.export.save` writes it: Python's `json.dumps`
+/// bytes (", " and ": " separators, ASCII only with \uXXXX escapes, floats as Python's repr,
+/// non-finite floats as NaN / Infinity / -Infinity), every field of the document kept in its order
+/// (unknown fields too), so reading then writing gives back the bytes torch wrote. The program must
+/// be as it was read: a changed graph, signature, call graph or range constraint, or a program
+/// built in C++, is aotkit::not_implemented_error (writing a changed graph needs a serializer of
+/// graph::Graph into the schema, not there yet).
+[[nodiscard]] std::string write_exported_program(const exported_program& program);
+
+/// torch.export's `_remove_effect_tokens(ep)` (torch/export/_remove_effect_tokens_pass.py), in
+/// place: the TOKEN input and output specs leave the signature; the token outputs leave the root
+/// graph's output; every `with_effects(token, op, *args)` (in any graph of the module) becomes
+/// `op(*args)` with its meta, its `getitem(_, 0)` users erased and the others re-pointed by the
+/// op's return count (torch 2.6's schemas: one return replaces `getitem(_, 1)`, several shift the
+/// indices down by one, none leaves no users); the token placeholders go and dead code is
+/// eliminated. Where torch 2.6 asserts on a loaded program (the `getitem(_, 1)` its deserializer
+/// makes for an op returning nothing), those unused getitems are erased. aotkit::assertion_error
+/// when the token counts or names do not match, as torch's asserts; aotkit::key_error for an op
+/// torch 2.6 does not know. Returns the number of tokens removed.
+std::size_t _remove_effect_tokens(exported_program& program);
 
 /// The program of an archive's model (see program_records).
 [[nodiscard]] exported_program load_exported_program(const zip_archive& archive, std::string_view model = "model");

@@ -6,6 +6,7 @@ module;
 #include <cstdint>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -102,12 +103,16 @@ ExportedProgram ExportedProgram::load(const zip_archive& archive, std::string_vi
   pt2_info info = inspect(archive);
   pt2_records records = program_records(info, model);
   exported_program program = load_exported_program(archive, model);
+  std::vector<std::string> frozen;
   auto tensors = [&](const std::string& record, std::string_view folder) {
     std::vector<named_value> out;
     if (archive.find_record(record) == nullptr) return out;
     auto loaded = info.layout == pt2_layout::pt2_archive_raw ? load_raw_tensors(archive, record, folder)
                                                              : load_tensor_dict(zip_archive::view(archive.read_record(record)));
-    for (auto& [name, t] : loaded) out.emplace_back(std::move(name), to_value(t));
+    for (auto& [name, t] : loaded) {
+      if (t.is_parameter && !t.requires_grad) frozen.push_back(name);
+      out.emplace_back(std::move(name), to_value(t));
+    }
     return out;
   };
   std::vector<named_value> state = tensors(records.state_dict, "data/weights/");
@@ -117,7 +122,132 @@ ExportedProgram ExportedProgram::load(const zip_archive& archive, std::string_vi
     // a torch.save of (args, kwargs) in every layout
     example = to_tree(unpickle_torch_save(zip_archive::view(archive.read_record(records.example_inputs))));
   }
-  return ExportedProgram(std::move(program), std::move(state), std::move(constants), std::move(example));
+  ExportedProgram ep(std::move(program), std::move(state), std::move(constants), std::move(example));
+  ep.frozen_parameters_ = std::move(frozen);
+  return ep;
+}
+
+saved_tensor to_saved_tensor(const Value& tensor) {
+  const auto& d = rewrite::as_dense(tensor);
+  auto st = std::make_shared<storage>();
+  st->dtype = std::string(runtime::to_string(d.dtype()));
+  st->device = "cpu";
+  st->numel = static_cast<std::int64_t>(d.numel());
+  st->bytes.assign(reinterpret_cast<const char*>(d.bytes().data()), d.bytes().size());
+  saved_tensor t;
+  t.dtype = st->dtype;
+  t.shape.assign(d.sizes().begin(), d.sizes().end());
+  t.stride.resize(t.shape.size());
+  std::int64_t acc = 1;
+  for (std::size_t k = t.shape.size(); k-- > 0;) {
+    t.stride[k] = acc;
+    acc *= std::max<std::int64_t>(t.shape[k], 1);
+  }
+  t.data = std::move(st);
+  return t;
+}
+
+saved_value to_saved_value(const tree& t) {
+  using kind = saved_value::kind;
+  const auto& nodes = t.structure().nodes();
+  auto leaves = t.leaves();
+  std::size_t next_leaf = 0;
+  // Pre-order over the flat spec: each open container waits for `arity` children.
+  struct frame {
+    saved_value v;
+    std::size_t remaining;
+  };
+  std::vector<frame> stack;
+  std::optional<saved_value> root;
+  auto finish = [&](saved_value v) {
+    while (true) {
+      if (stack.empty()) {
+        root = std::move(v);
+        return;
+      }
+      frame& parent = stack.back();
+      parent.v.items.push_back(std::move(v));
+      if (--parent.remaining > 0) return;
+      v = std::move(parent.v);
+      stack.pop_back();
+    }
+  };
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const pytree::spec_node& n = nodes[i];
+    saved_value v;
+    switch (n.kind) {
+      case pytree::node_kind::leaf: {
+        const Value& x = leaves[next_leaf++];
+        if (x.is_tensor()) {
+          v.type = kind::tensor;
+          v.t = std::make_shared<const saved_tensor>(to_saved_tensor(x));
+        } else if (x.is_none()) {
+          v.type = kind::none;
+        } else if (x.is_bool()) {
+          v.type = kind::boolean, v.b = x.to_bool();
+        } else if (x.is_int()) {
+          v.type = kind::integer, v.i = x.to_int();
+        } else if (x.is_double()) {
+          v.type = kind::floating, v.d = x.to_double();
+        } else if (x.is_string()) {
+          v.type = kind::string, v.s = x.to_string();
+        } else {
+          throw value_error("to_saved_value: a " + x.type_name() + " leaf cannot be saved");
+        }
+        finish(std::move(v));
+        continue;
+      }
+      case pytree::node_kind::none: v.type = kind::none; break;
+      case pytree::node_kind::tuple: v.type = kind::tuple; break;
+      case pytree::node_kind::list: v.type = kind::list; break;
+      case pytree::node_kind::dict:
+      case pytree::node_kind::ordered_dict: {
+        v.type = kind::dict;
+        for (const pytree::key& k : t.structure().context_of(i).keys) {
+          saved_value key;
+          if (const auto* s = std::get_if<std::string>(&k)) key.type = kind::string, key.s = *s;
+          else key.type = kind::integer, key.i = std::get<std::int64_t>(k);
+          v.keys.push_back(std::move(key));
+        }
+        break;
+      }
+      default: throw value_error("to_saved_value: a " + std::string(pytree::kind_name(n.kind)) + " node cannot be saved");
+    }
+    if (n.arity == 0) finish(std::move(v));
+    else stack.push_back({std::move(v), n.arity});
+  }
+  if (!root) throw value_error("to_saved_value: an empty tree");
+  return std::move(*root);
+}
+
+std::string ExportedProgram::save() const {
+  std::string program = write_exported_program(program_);
+  std::vector<std::string> params;
+  for (const input_spec& s : program_.inputs)
+    if (s.kind == input_kind::parameter && s.target) params.push_back(*s.target);
+  auto dict = [&](const std::vector<named_value>& values) {
+    std::vector<std::pair<std::string, saved_tensor>> out;
+    for (const auto& [name, v] : values) {
+      saved_tensor t = to_saved_tensor(v);
+      t.is_parameter = std::find(params.begin(), params.end(), name) != params.end();
+      t.requires_grad = t.is_parameter && std::find(frozen_parameters_.begin(), frozen_parameters_.end(), name) == frozen_parameters_.end();
+      out.emplace_back(name, std::move(t));
+    }
+    return out;
+  };
+  zip_writer z;
+  z.add("serialized_exported_program.json", program);
+  z.add("serialized_state_dict.pt", save_tensor_dict(dict(state_dict_)));
+  z.add("serialized_constants.pt", save_tensor_dict(dict(constants_)));
+  saved_value examples;
+  if (example_inputs_) {
+    examples = to_saved_value(*example_inputs_);
+  } else {
+    examples.type = saved_value::kind::none;
+  }
+  z.add("serialized_example_inputs.pt", torch_save(examples));
+  z.add("version", std::to_string(program_.schema_major) + "." + std::to_string(program_.schema_minor));
+  return z.finish();
 }
 
 namespace {

@@ -26,6 +26,13 @@ export namespace aotkit::pt2 {
 /// leaves, None is None, lists, tuples and dicts (str or int keys) are nodes.
 [[nodiscard]] pytree::Tree<runtime::Value> to_tree(const saved_value& v);
 
+/// An interpreter tensor as a checkpoint's tensor: contiguous, over a storage of its own.
+[[nodiscard]] saved_tensor to_saved_tensor(const runtime::Value& tensor);
+
+/// A pytree of runtime values as a torch.save value (leaves: tensors, None, bools, ints, floats,
+/// strings; nodes: tuples, lists, dicts and OrderedDicts, None). aotkit::value_error otherwise.
+[[nodiscard]] saved_value to_saved_value(const pytree::Tree<runtime::Value>& tree);
+
 /// A named tensor of a program's state.
 using named_value = std::pair<std::string, runtime::Value>;
 
@@ -58,6 +65,14 @@ class ExportedProgram {
   /// The same with positional arguments and keyword arguments given apart.
   [[nodiscard]] pytree::Tree<runtime::Value> call(std::vector<pytree::Tree<runtime::Value>> args,
                                                   std::vector<std::pair<std::string, pytree::Tree<runtime::Value>>> kwargs = {});
+  /// `torch.export.save(ep, f)`'s bytes in the layout torch 2.1–2.7 write (the legacy zip:
+  /// `serialized_exported_program.json` as write_exported_program gives it, the state dict, the
+  /// constants and the example inputs as torch.save payloads, `version`). The state is the
+  /// current one (buffers as the last call left them); parameters are saved as nn.Parameter.
+  /// aotkit::not_implemented_error for a program changed since it was read (see
+  /// write_exported_program).
+  [[nodiscard]] std::string save() const;
+
   /// The user inputs the last call mutated (USER_INPUT_MUTATION outputs): input name, new value.
   [[nodiscard]] inline const std::vector<named_value>& mutated_inputs() const noexcept { return mutated_inputs_; }
   /// The effects the last call had, in order ("aten._print.default('moo')").
@@ -68,6 +83,7 @@ class ExportedProgram {
   std::vector<named_value> state_dict_, constants_;
   std::optional<pytree::Tree<runtime::Value>> example_inputs_;
   std::vector<named_value> mutated_inputs_;
+  std::vector<std::string> frozen_parameters_;  // parameters loaded with requires_grad=False
   std::vector<std::string> effect_log_;
 };
 

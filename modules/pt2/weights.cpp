@@ -2,11 +2,13 @@
 // owns another, so cycles and depth cost nothing until a bounded conversion), five allowed globals,
 // storages from the archive's data records, tensor views checked against their storage.
 module;
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -628,6 +630,193 @@ std::vector<std::pair<std::string, saved_tensor>> load_raw_tensors(const zip_arc
     out.emplace_back(fqn, std::move(t));
   }
   return out;
+}
+
+// ---- writing (torch.save) ----
+
+namespace {
+
+class pickler {
+ public:
+  void proto() { out_ += "\x80\x02"; }
+  void stop() { out_ += '.'; }
+  void none() { out_ += 'N'; }
+  void boolean(bool b) { out_ += b ? '\x88' : '\x89'; }
+  void integer(std::int64_t v) {
+    if (v >= std::numeric_limits<std::int32_t>::min() && v <= std::numeric_limits<std::int32_t>::max()) {
+      out_ += 'J';
+      put_le(static_cast<std::uint32_t>(static_cast<std::int32_t>(v)), 4);
+      return;
+    }
+    out_ += '\x8a';  // LONG1: little-endian two's complement, 8 bytes suffice
+    out_ += '\x08';
+    put_le(static_cast<std::uint64_t>(v), 8);
+  }
+  void floating(double d) {
+    out_ += 'G';
+    std::uint64_t bits;
+    std::memcpy(&bits, &d, 8);
+    for (int i = 7; i >= 0; --i) out_ += static_cast<char>((bits >> (8 * i)) & 0xff);  // big-endian
+  }
+  void string(std::string_view s) {
+    out_ += 'X';
+    put_le(s.size(), 4);
+    out_ += s;
+  }
+  void bytes(std::string_view s) {
+    out_ += 'B';
+    put_le(s.size(), 4);
+    out_ += s;
+  }
+  void global(std::string_view module, std::string_view name) {
+    out_ += 'c';
+    out_ += module;
+    out_ += '\n';
+    out_ += name;
+    out_ += '\n';
+  }
+  void mark() { out_ += '('; }
+  void tuple() { out_ += 't'; }
+  void empty_tuple() { out_ += ')'; }
+  void empty_list() { out_ += ']'; }
+  void appends() { out_ += 'e'; }
+  void empty_dict() { out_ += '}'; }
+  void setitems() { out_ += 'u'; }
+  void reduce() { out_ += 'R'; }
+  void binpersid() { out_ += 'Q'; }
+  std::string take() { return std::move(out_); }
+
+ private:
+  void put_le(std::uint64_t v, int n) {
+    for (int i = 0; i < n; ++i) out_ += static_cast<char>((v >> (8 * i)) & 0xff);
+  }
+  std::string out_;
+};
+
+std::string_view storage_class_of(std::string_view dtype) {
+  for (const dtype_info& d : dtypes)
+    if (d.dtype == dtype) return d.storage_class;
+  throw value_error("torch_save: no storage class for dtype '" + std::string(dtype) + "'");
+}
+
+void pickle_tensor(pickler& p, const saved_tensor& t, std::vector<const storage*>& storages) {
+  if (!t.data) throw value_error("torch_save: a tensor without a storage");
+  if (t.shape.size() != t.stride.size()) throw value_error("torch_save: a tensor's shape and strides differ in length");
+  if (fit_of(t) != view_fit::fits) throw value_error("torch_save: a view past its storage ('" + t.data->key + "')");
+  auto it = std::find(storages.begin(), storages.end(), t.data.get());
+  std::size_t key = static_cast<std::size_t>(it - storages.begin());
+  if (it == storages.end()) storages.push_back(t.data.get());
+  if (t.is_parameter) p.global("torch._utils", "_rebuild_parameter");
+  if (t.is_parameter) p.mark();
+  p.global("torch._utils", "_rebuild_tensor_v2");
+  p.mark();
+  // the persistent id ('storage', torch.<T>Storage, key, location, numel)
+  p.mark();
+  p.string("storage");
+  p.global("torch", storage_class_of(t.data->dtype));
+  p.string(std::to_string(key));
+  p.string(t.data->device.empty() ? "cpu" : t.data->device);
+  p.integer(t.data->numel);
+  p.tuple();
+  p.binpersid();
+  p.integer(t.storage_offset);
+  p.mark();
+  for (auto s : t.shape) p.integer(s);
+  p.tuple();
+  p.mark();
+  for (auto s : t.stride) p.integer(s);
+  p.tuple();
+  p.boolean(t.is_parameter ? false : t.requires_grad);  // a parameter's flag goes to _rebuild_parameter
+  p.global("collections", "OrderedDict");
+  p.empty_tuple();
+  p.reduce();
+  p.tuple();
+  p.reduce();
+  if (t.is_parameter) {
+    p.boolean(t.requires_grad);
+    p.global("collections", "OrderedDict");
+    p.empty_tuple();
+    p.reduce();
+    p.tuple();
+    p.reduce();
+  }
+}
+
+}  // namespace
+
+std::string torch_save(const saved_value& value, std::string_view archive_name) {
+  using kind = saved_value::kind;
+  pickler p;
+  std::vector<const storage*> storages;
+  p.proto();
+  // Pre-order walk with an explicit stack; a container's closing opcode runs after its children.
+  struct frame {
+    const saved_value* v;
+    std::size_t next = 0;
+  };
+  std::vector<frame> stack;
+  auto open = [&](const saved_value& v) {
+    switch (v.type) {
+      case kind::none: p.none(); return;
+      case kind::boolean: p.boolean(v.b); return;
+      case kind::integer: p.integer(v.i); return;
+      case kind::floating: p.floating(v.d); return;
+      case kind::string: p.string(v.s); return;
+      case kind::bytes: p.bytes(v.s); return;
+      case kind::tensor:
+        if (!v.t) throw value_error("torch_save: a tensor value without a tensor");
+        pickle_tensor(p, *v.t, storages);
+        return;
+      case kind::list: p.empty_list(), p.mark(); break;
+      case kind::tuple: p.mark(); break;
+      case kind::dict:
+        if (v.keys.size() != v.items.size()) throw value_error("torch_save: a dict with " + std::to_string(v.keys.size()) + " keys and " + std::to_string(v.items.size()) + " values");
+        p.empty_dict(), p.mark();
+        break;
+    }
+    if (stack.size() >= unpickle_limits{}.max_depth) throw value_error("torch_save: containers nest deeper than " + std::to_string(unpickle_limits{}.max_depth));
+    stack.push_back({&v, 0});
+  };
+  open(value);
+  while (!stack.empty()) {
+    frame& f = stack.back();
+    const saved_value& v = *f.v;
+    std::size_t n = v.type == kind::dict ? 2 * v.items.size() : v.items.size();
+    if (f.next == n) {
+      if (v.type == kind::list) p.appends();
+      else if (v.type == kind::tuple) p.tuple();
+      else p.setitems();
+      stack.pop_back();
+      continue;
+    }
+    std::size_t i = f.next++;
+    if (v.type == kind::dict) open(i % 2 == 0 ? v.keys[i / 2] : v.items[i / 2]);
+    else open(v.items[i]);
+  }
+  p.stop();
+  std::string root(archive_name);
+  zip_writer z;
+  z.add(root + "/data.pkl", p.take());
+  z.add(root + "/byteorder", "little");
+  for (std::size_t k = 0; k < storages.size(); ++k) z.add(root + "/data/" + std::to_string(k), storages[k]->bytes);
+  z.add(root + "/version", "3\n");
+  return z.finish();
+}
+
+std::string save_tensor_dict(const std::vector<std::pair<std::string, saved_tensor>>& tensors, std::string_view archive_name) {
+  saved_value dict;
+  dict.type = saved_value::kind::dict;
+  for (const auto& [name, t] : tensors) {
+    saved_value k;
+    k.type = saved_value::kind::string;
+    k.s = name;
+    saved_value v;
+    v.type = saved_value::kind::tensor;
+    v.t = std::make_shared<const saved_tensor>(t);
+    dict.keys.push_back(std::move(k));
+    dict.items.push_back(std::move(v));
+  }
+  return torch_save(dict, archive_name);
 }
 
 }  // namespace aotkit::pt2

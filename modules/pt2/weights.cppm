@@ -88,6 +88,18 @@ struct unpickle_limits {
                                                                                   std::string_view config_record,
                                                                                   std::string_view folder);
 
+/// Writes `value` as torch.save does (`torch.save(value, f)`): a zip of `<archive_name>/data.pkl`
+/// (a protocol 2 pickle: tensors through `torch._utils._rebuild_tensor_v2`, parameters through
+/// `_rebuild_parameter`, dicts as plain dicts, bytes as protocol 3 BINBYTES), `byteorder`, one
+/// `data/<key>` record per storage (tensors sharing a storage share it) and `version`. What
+/// `unpickle_torch_save` reads back is `value`. aotkit::value_error for a tensor without a storage
+/// or a view past it, nesting past unpickle_limits' depth; containers are walked without recursion.
+[[nodiscard]] std::string torch_save(const saved_value& value, std::string_view archive_name = "archive");
+
+/// `torch_save` of `{name: tensor}` in the given order.
+[[nodiscard]] std::string save_tensor_dict(const std::vector<std::pair<std::string, saved_tensor>>& tensors,
+                                           std::string_view archive_name = "archive");
+
 }  // namespace aotkit::pt2
 
 namespace aotkit::pt2 {

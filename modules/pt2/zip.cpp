@@ -308,4 +308,137 @@ std::string_view zip_archive::read_record(std::string_view record) const {
   return read(*e);
 }
 
+// ---- writing ----
+
+std::uint32_t crc32_of(std::string_view bytes) noexcept {
+  uLong crc = crc32(0L, Z_NULL, 0);
+  for (std::size_t done = 0; done < bytes.size();) {
+    std::size_t n = std::min<std::size_t>(bytes.size() - done, std::size_t{1} << 30);
+    crc = crc32(crc, reinterpret_cast<const Bytef*>(bytes.data() + done), static_cast<uInt>(n));
+    done += n;
+  }
+  return static_cast<std::uint32_t>(crc);
+}
+
+namespace {
+
+void put16(std::string& out, std::uint64_t v) {
+  out.push_back(static_cast<char>(v & 0xff));
+  out.push_back(static_cast<char>((v >> 8) & 0xff));
+}
+void put32(std::string& out, std::uint64_t v) {
+  put16(out, v & 0xffff);
+  put16(out, (v >> 16) & 0xffff);
+}
+void put64(std::string& out, std::uint64_t v) {
+  put32(out, v & 0xffffffffu);
+  put32(out, v >> 32);
+}
+
+constexpr std::uint64_t zip32_max = 0xffffffffu;
+
+}  // namespace
+
+zip_writer::zip_writer(std::size_t alignment) : alignment_(alignment == 0 ? 1 : alignment) {}
+
+void zip_writer::add(std::string_view name, std::string_view bytes) {
+  if (name.empty() || name.size() > 0xffff) throw value_error("zip_writer: a member name must have 1 to 65535 bytes");
+  for (const member& m : members_)
+    if (m.name == name) throw value_error("zip_writer: member '" + std::string(name) + "' added twice");
+  member m;
+  m.name = std::string(name);
+  m.offset = out_.size();
+  m.size = bytes.size();
+  m.crc = crc32_of(bytes);
+  bool zip64 = m.size >= zip32_max;
+  // local header: signature, version 4.5 when Zip64 else 2.0, no flags, stored, no time/date
+  std::size_t fixed = 30 + m.name.size() + (zip64 ? 20 : 0);
+  std::size_t pad = (alignment_ - (out_.size() + fixed + 4) % alignment_) % alignment_;
+  put32(out_, 0x04034b50);
+  put16(out_, zip64 ? 45 : 20);
+  put16(out_, 0);
+  put16(out_, 0);
+  put32(out_, 0);  // time, date
+  put32(out_, m.crc);
+  put32(out_, zip64 ? zip32_max : m.size);
+  put32(out_, zip64 ? zip32_max : m.size);
+  put16(out_, m.name.size());
+  put16(out_, (zip64 ? 20 : 0) + 4 + pad);
+  out_ += m.name;
+  if (zip64) {
+    put16(out_, 0x0001);
+    put16(out_, 16);
+    put64(out_, m.size);
+    put64(out_, m.size);
+  }
+  // torch's padding field ('FB'), so the bytes start aligned
+  put16(out_, 0x4246);
+  put16(out_, pad);
+  out_.append(pad, 'Z');
+  out_.append(bytes);
+  members_.push_back(std::move(m));
+}
+
+std::string zip_writer::finish() {
+  std::uint64_t dir_offset = out_.size();
+  for (const member& m : members_) {
+    bool big_size = m.size >= zip32_max, big_offset = m.offset >= zip32_max;
+    std::size_t extra = (big_size || big_offset) ? 4 + (big_size ? 16 : 0) + (big_offset ? 8 : 0) : 0;
+    put32(out_, 0x02014b50);
+    put16(out_, extra ? 45 : 20);
+    put16(out_, extra ? 45 : 20);
+    put16(out_, 0);
+    put16(out_, 0);
+    put32(out_, 0);
+    put32(out_, m.crc);
+    put32(out_, big_size ? zip32_max : m.size);
+    put32(out_, big_size ? zip32_max : m.size);
+    put16(out_, m.name.size());
+    put16(out_, extra);
+    put16(out_, 0);  // comment
+    put16(out_, 0);  // disk
+    put16(out_, 0);  // internal attributes
+    put32(out_, 0);  // external attributes
+    put32(out_, big_offset ? zip32_max : m.offset);
+    out_ += m.name;
+    if (extra) {
+      put16(out_, 0x0001);
+      put16(out_, extra - 4);
+      if (big_size) {
+        put64(out_, m.size);
+        put64(out_, m.size);
+      }
+      if (big_offset) put64(out_, m.offset);
+    }
+  }
+  std::uint64_t dir_size = out_.size() - dir_offset, count = members_.size();
+  if (count >= 0xffff || dir_offset >= zip32_max || dir_size >= zip32_max) {
+    std::uint64_t eocd64 = out_.size();
+    put32(out_, 0x06064b50);
+    put64(out_, 44);
+    put16(out_, 45);
+    put16(out_, 45);
+    put32(out_, 0);
+    put32(out_, 0);
+    put64(out_, count);
+    put64(out_, count);
+    put64(out_, dir_size);
+    put64(out_, dir_offset);
+    put32(out_, 0x07064b50);  // locator
+    put32(out_, 0);
+    put64(out_, eocd64);
+    put32(out_, 1);
+  }
+  put32(out_, 0x06054b50);
+  put16(out_, 0);
+  put16(out_, 0);
+  put16(out_, std::min<std::uint64_t>(count, 0xffff));
+  put16(out_, std::min<std::uint64_t>(count, 0xffff));
+  put32(out_, std::min(dir_size, zip32_max));
+  put32(out_, std::min(dir_offset, zip32_max));
+  put16(out_, 0);
+  members_.clear();
+  return std::move(out_);
+}
+
 }  // namespace aotkit::pt2

@@ -80,4 +80,30 @@ class zip_archive {
   std::shared_ptr<inflated> inflated_;
 };
 
+/// Writes a zip archive in memory, as torch's PyTorchStreamWriter does: members stored (not
+/// compressed), each member's bytes starting at a multiple of `alignment` (padded with an extra
+/// field, so the bytes can be mapped in place), Zip64 records where a size or offset needs them.
+class zip_writer {
+ public:
+  explicit zip_writer(std::size_t alignment = 64);
+  /// Appends member `name` holding `bytes`. aotkit::value_error for an empty name, one given
+  /// twice, or one longer than 65535 bytes.
+  void add(std::string_view name, std::string_view bytes);
+  /// The archive: the members, the central directory, the end records. The writer is empty after.
+  [[nodiscard]] std::string finish();
+
+ private:
+  struct member {
+    std::string name;
+    std::uint64_t offset = 0, size = 0;
+    std::uint32_t crc = 0;
+  };
+  std::size_t alignment_;
+  std::string out_;
+  std::vector<member> members_;
+};
+
+/// The CRC-32 of `bytes` (zlib's).
+[[nodiscard]] std::uint32_t crc32_of(std::string_view bytes) noexcept;
+
 }  // namespace aotkit::pt2

@@ -1,12 +1,14 @@
 // props/pt2/archive.prop.cpp — aotkit.pt2's readers against writers that know nothing of them: any
 // zip (stored or deflated members, Zip64 or not, data descriptors or not, a root folder or not)
 // reads back member for member; any cut of it is a typed error; any tree of plain values pickled
-// with protocol 2 unpickles to the same tree.
+// with protocol 2 unpickles to the same tree; what torch_save and zip_writer write reads back.
 #include <catch2/catch.hpp>
 #include <rapidcheck.h>
 #include <rapidcheck/catch.h>
 
+#include <algorithm>
 #include <bit>
+#include <memory>
 #include <cstdint>
 #include <set>
 #include <string>
@@ -204,5 +206,132 @@ TEST_CASE("pickled plain values round trip", "[pt2][weights]") {
     std::string zip = aotkit_testing::zip_of({{"archive/data.pkl", p}});
     saved_value v = unpickle_torch_save(zip_archive::view(zip));
     RC_ASSERT(same(m, v));
+  });
+}
+
+namespace {
+
+saved_value to_saved(const model& m) {
+  using k = saved_value::kind;
+  saved_value v;
+  switch (m.k) {
+    case model::none: v.type = k::none; break;
+    case model::boolean: v.type = k::boolean, v.b = m.b; break;
+    case model::integer: v.type = k::integer, v.i = m.i; break;
+    case model::floating: v.type = k::floating, v.d = m.d; break;
+    case model::string: v.type = k::string, v.s = m.s; break;
+    case model::list:
+    case model::tuple:
+    case model::dict:
+      v.type = m.k == model::list ? k::list : m.k == model::tuple ? k::tuple : k::dict;
+      for (const model& x : m.items) v.items.push_back(to_saved(x));
+      for (const model& x : m.keys) v.keys.push_back(to_saved(x));
+      break;
+  }
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("torch_save writes what the unpickler reads", "[pt2][weights]") {
+  rc::prop("plain values and tensors (views of shared storages, parameters, any dtype) read back as saved", [] {
+    saved_value root;
+    root.type = saved_value::kind::dict;
+    // a few storages, and tensors viewing them (some share one)
+    const char* dtypes[] = {"torch.float32", "torch.int64", "torch.bool", "torch.float16", "torch.uint8"};
+    std::vector<std::shared_ptr<storage>> storages;
+    int ns = *rc::gen::inRange(1, 4);
+    for (int j = 0; j < ns; ++j) {
+      auto st = std::make_shared<storage>();
+      st->key = std::to_string(j);
+      st->dtype = dtypes[*rc::gen::inRange(0, 5)];
+      st->device = "cpu";
+      st->numel = *rc::gen::inRange(0, 24);
+      st->bytes = *rc::gen::container<std::string>(static_cast<std::size_t>(st->numel) * dtype_itemsize(st->dtype), rc::gen::arbitrary<char>());
+      storages.push_back(st);
+    }
+    int nt = *rc::gen::inRange(0, 6);
+    std::vector<const storage*> used;
+    for (int j = 0; j < nt; ++j) {
+      auto st = storages[static_cast<std::size_t>(*rc::gen::inRange(0, ns))];
+      auto t = std::make_shared<saved_tensor>();
+      t->dtype = st->dtype;
+      t->data = st;
+      // a 1-d view inside the storage: offset, length, stride 1 or 2
+      std::int64_t stride = *rc::gen::inRange<std::int64_t>(1, 3);
+      std::int64_t offset = st->numel ? *rc::gen::inRange<std::int64_t>(0, st->numel) : 0;
+      std::int64_t room = st->numel - offset;
+      std::int64_t len = room > 0 ? *rc::gen::inRange<std::int64_t>(0, (room - 1) / stride + 2) : 0;
+      t->shape = {len};
+      t->stride = {stride};
+      t->storage_offset = offset;
+      t->is_parameter = *rc::gen::arbitrary<bool>();
+      t->requires_grad = *rc::gen::arbitrary<bool>();
+      saved_value key;
+      key.type = saved_value::kind::string;
+      key.s = "t" + std::to_string(j);
+      saved_value v;
+      v.type = saved_value::kind::tensor;
+      v.t = t;
+      root.keys.push_back(key);
+      root.items.push_back(v);
+      if (std::find(used.begin(), used.end(), st.get()) == used.end()) used.push_back(st.get());
+    }
+    saved_value k;
+    k.type = saved_value::kind::string;
+    k.s = "plain";
+    root.keys.push_back(k);
+    model plain = random_model(3);
+    root.items.push_back(to_saved(plain));
+    std::string zip = torch_save(root);
+    zip_archive a = zip_archive::view(zip);
+    RC_ASSERT(a.find("archive/data.pkl") != nullptr);
+    RC_ASSERT(a.find("archive/version") != nullptr);
+    saved_value back = unpickle_torch_save(a);
+    RC_ASSERT(back.type == saved_value::kind::dict);
+    RC_ASSERT(back.items.size() == root.items.size());
+    std::vector<std::pair<const storage*, const storage*>> pairs;  // written -> read
+    for (std::size_t j = 0; j + 1 < root.items.size(); ++j) {
+      const saved_tensor& w = *root.items[j].t;
+      RC_ASSERT(back.items[j].type == saved_value::kind::tensor);
+      const saved_tensor& r = *back.items[j].t;
+      RC_ASSERT(r.dtype == w.dtype && r.shape == w.shape && r.stride == w.stride && r.storage_offset == w.storage_offset);
+      RC_ASSERT(r.is_parameter == w.is_parameter && r.requires_grad == w.requires_grad);
+      RC_ASSERT(r.data->bytes == w.data->bytes);
+      // sharing is kept: one written storage is one read storage
+      for (const auto& [ws, rs] : pairs) RC_ASSERT((ws == w.data.get()) == (rs == r.data.get()));
+      pairs.emplace_back(w.data.get(), r.data.get());
+    }
+    RC_ASSERT(back.keys.back().s == "plain");
+    RC_ASSERT(same(plain, back.items.back()));
+    std::size_t data_records = 0;
+    for (const zip_entry& e : a.entries()) data_records += e.name.starts_with("archive/data/") ? 1 : 0;
+    RC_ASSERT(data_records == used.size());
+  });
+}
+
+TEST_CASE("zip_writer writes what zip_archive reads", "[pt2][zip]") {
+  rc::prop("any members read back, each member's bytes aligned as asked", [] {
+    std::size_t align = *rc::gen::element<std::size_t>(1, 8, 64, 4096);
+    zip_writer w(align);
+    std::vector<std::pair<std::string, std::string>> members;
+    std::set<std::string> names;
+    int n = *rc::gen::inRange(0, 8);
+    for (int j = 0; j < n; ++j) {
+      std::string name = *part() + "/" + *part();
+      if (!names.insert(name).second) continue;
+      std::string data = *rc::gen::arbitrary<std::string>();
+      w.add(name, data);
+      members.emplace_back(name, data);
+    }
+    std::string bytes = w.finish();
+    zip_archive a = zip_archive::view(bytes);
+    RC_ASSERT(a.entries().size() == members.size());
+    for (std::size_t j = 0; j < members.size(); ++j) {
+      const zip_entry& e = a.entries()[j];
+      RC_ASSERT(e.name == members[j].first);
+      RC_ASSERT(a.read(e) == members[j].second);
+      RC_ASSERT(e.data_offset % align == 0);
+    }
   });
 }

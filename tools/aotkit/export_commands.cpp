@@ -1,6 +1,7 @@
 // tools/aotkit/export_commands.cpp — `aotkit export ...`: torch.export's .pt2 archives through
 // aotkit.pt2: the layout and records (info), the loaded program's graph, code and signature, and
 // the bridge to fx-json (to-fx-json) for the graph and rewrite commands.
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -29,7 +30,7 @@ nlohmann::ordered_json optional_json(const std::optional<std::string>& s) {
 }  // namespace
 
 void add_export_commands(registry& reg) {
-  reg.groups.push_back({"export", "torch.export's .pt2 archives: layout, graph, code, signature, weights, run, fx-json"});
+  reg.groups.push_back({"export", "torch.export's .pt2 archives: layout, graph, code, signature, weights, run, save, fx-json"});
   reg.commands.push_back({
       .group = "export",
       .name = "info",
@@ -229,6 +230,39 @@ void add_export_commands(registry& reg) {
             nlohmann::ordered_json out;
             out["outputs"] = std::move(outputs);
             io.out << out.dump() << '\n';
+            return int{ok};
+          },
+  });
+  reg.commands.push_back({
+      .group = "export",
+      .name = "save",
+      .summary = "read a .pt2 and write it back as torch.export.save does (to --output, or stdout)",
+      .description =
+          "Reads the archive (any layout with a program) and writes the legacy zip torch 2.1-2.7\n"
+          "write: the program JSON with Python's json.dumps bytes (every field kept, so a torch 2.6\n"
+          "archive's program comes back byte for byte), the state dict, constants and example inputs\n"
+          "as torch.save payloads, members stored and 64-byte aligned. torch.export.load reads it.",
+      .options = {{"output", "FILE", "write the archive here instead of stdout"}},
+      .run =
+          [](const invocation& inv, const io& io) {
+            pt2::zip_archive archive = pt2::zip_archive::from_bytes(read_input(inv, io));
+            pt2::ExportedProgram ep = [&] {
+              auto parsing = phase(io, "parse");
+              return pt2::ExportedProgram::load(archive);
+            }();
+            std::string bytes = [&] {
+              auto writing = phase(io, "write");
+              return ep.save();
+            }();
+            if (auto it = inv.options.find("output"); it != inv.options.end()) {
+              std::ofstream f(it->second, std::ios::binary);
+              if (!f || !f.write(bytes.data(), static_cast<std::streamsize>(bytes.size())) || !f.flush()) {
+                io.err << "aotkit: error: cannot write " << it->second << '\n';
+                return int{output_failed};
+              }
+            } else {
+              io.out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+            }
             return int{ok};
           },
   });
