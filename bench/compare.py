@@ -3,11 +3,12 @@
 # ratio tables (the README's numbers come from here). The peer is torch 2.6 through
 # ../shared/tools/torch26 when that is set up, Debian's torch (/usr/bin/python3) otherwise.
 """Usage: python3 bench/compare.py [--build build/release] [--peer auto|torch26|system] [--nodes 10000]
+                                [--only pytree|graph|pt2] [--pt2-nodes 100000]
 
 Runs build/release/bench/aotkit_pytree_bench and aotkit_graph_bench (medians of 3 repetitions)
 and bench/pytree_peer.py / bench/graph_peer.py under the peer's torch, then prints one markdown
 table per component: aotkit's ns per leaf (node), the peer's, the ratio, and aotkit's allocations
-and page faults per leaf. Build the release preset first (cmake --workflow --preset release).
+and page faults per leaf; for pt2, torch.export.load of an archive bench/make_big_pt2.py made. Build the release preset first (cmake --workflow --preset release).
 """
 import argparse
 import json
@@ -105,17 +106,49 @@ def graph_table(build, peer, nodes):
         print(f"| {peer_name_row} | {ns:.1f} | {p if p else '—'} | {f'{p / ns:.0f}×' if p else '—'} |")
 
 
+def pt2_table(build, peer, nodes):
+    """torch.export.load of a replicated archive (bench/make_big_pt2.py) against aotkit.pt2's load."""
+    path = os.path.join(ROOT, "build", f"big_{nodes}.pt2")  # under the repository: the torch26 tool mounts it
+    if not os.path.exists(path):
+        run([sys.executable, os.path.join(ROOT, "bench", "make_big_pt2.py"), str(nodes), path])
+    env = dict(os.environ, AOTKIT_PT2_BENCH=path)
+    p = subprocess.run([os.path.join(build, "bench", "aotkit_pt2_bench"), "--benchmark_format=json"], capture_output=True,
+                       text=True, env=env)
+    if p.returncode != 0:
+        sys.exit(f"compare.py: aotkit_pt2_bench failed:\n{p.stderr[-2000:]}")
+    ours = {b["name"].split("/")[0]: b for b in json.loads(p.stdout)["benchmarks"]}
+    cmd, peer_name = peer_command(peer, "pt2_peer.py", path)
+    if cmd[0] == TORCH26:
+        cmd[-1] = "/work/" + os.path.relpath(path, ROOT)  # the tool mounts the repository at /work
+    line = run(cmd).strip().splitlines()[-1]
+    m = re.search(r"load ([\d.]+) ns/node nodes=(\d+)", line)
+    theirs = float(m.group(1)) if m else None
+    prog = ours["pt2_load_program"]
+    print(f"\npt2, reading a {int(prog['nodes'])}-node archive (aotkit: mean of 3; peer {peer_name}: {line})\n")
+    print("| operation | aotkit ns/node | peer ns/node | ratio |")
+    print("|---|---|---|---|")
+    for name, label in (("pt2_load_program", "load program"), ("pt2_load_with_weights", "load with weights"), ("pt2_save", "save")):
+        ns = ours[name]["ns/node"]
+        peer_ns = theirs if name != "pt2_save" else None
+        print(f"| {label} | {ns:.0f} | {peer_ns if peer_ns else '—'} | {f'{peer_ns / ns:.0f}×' if peer_ns else '—'} |")
+    print(f"\nmemory per node: program {prog['program_bytes/node']:.0f} B (plus the archive's {prog['file_bytes/node']:.0f} B it "
+          f"keeps as its document), its graph module alone {prog['graph_bytes/node']:.0f} B")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default=os.path.join(ROOT, "build", "release"))
     ap.add_argument("--peer", default="auto", choices=("auto", "torch26", "system"))
     ap.add_argument("--nodes", type=int, default=10000)
-    ap.add_argument("--only", choices=("pytree", "graph"))
+    ap.add_argument("--only", choices=("pytree", "graph", "pt2"))
+    ap.add_argument("--pt2-nodes", type=int, default=100000)
     a = ap.parse_args()
     if a.only in (None, "pytree"):
         pytree_table(a.build, a.peer)
     if a.only in (None, "graph"):
         graph_table(a.build, a.peer, a.nodes)
+    if a.only in (None, "pt2"):
+        pt2_table(a.build, a.peer, a.pt2_nodes)
 
 
 if __name__ == "__main__":

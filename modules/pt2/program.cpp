@@ -555,7 +555,30 @@ const tensor_meta* exported_program::find_tensor_meta(std::string_view name) con
   return nullptr;
 }
 
+namespace {
+// The program's document kept with what owns its bytes: a copy of the text, or the archive it is
+// a member of (no copy: the archive's bytes or its inflated member stay alive with it).
+struct owned_text {
+  std::string text;
+  std::string_view view;
+};
+struct archived_text {
+  zip_archive archive;
+  std::string_view view;
+};
+exported_program read_program(std::string_view text, std::shared_ptr<const std::string_view> source);
+}  // namespace
+
 exported_program read_exported_program(std::string_view text) {
+  auto owned = std::make_shared<owned_text>();
+  owned->text = std::string(text);
+  owned->view = owned->text;
+  std::shared_ptr<const std::string_view> source(owned, &owned->view);
+  return read_program(*source, std::move(source));
+}
+
+namespace {
+exported_program read_program(std::string_view text, std::shared_ptr<const std::string_view> source) {
   json doc;
   std::optional<std::string> quoted = quote_python_floats(text);
   try {
@@ -567,7 +590,7 @@ exported_program read_exported_program(std::string_view text) {
   }
   exported_program ep;
   if (!doc.is_object()) throw input_error("/", "the program is a JSON object");
-  ep.source = std::make_shared<const std::string>(text);
+  ep.source = std::move(source);
   const json& version = reader::member(doc, "schema_version", "/");
   ep.schema_major = reader::integer(reader::member(version, "major", "/schema_version"), "/schema_version/major");
   ep.schema_minor = reader::integer(reader::member(version, "minor", "/schema_version"), "/schema_version/minor");
@@ -714,10 +737,15 @@ exported_program read_exported_program(std::string_view text) {
   }
   return ep;
 }
+}  // namespace
 
 exported_program load_exported_program(const zip_archive& archive, std::string_view model) {
   pt2_records records = program_records(inspect(archive), model);
-  return read_exported_program(archive.read_record(records.program));
+  std::string_view text = archive.read_record(records.program);
+  if (!archive.owns_bytes()) return read_exported_program(text);  // the caller's bytes may go: copy
+  auto kept = std::make_shared<archived_text>(archived_text{archive, text});
+  std::shared_ptr<const std::string_view> source(kept, &kept->view);
+  return read_program(text, std::move(source));
 }
 
 // ---- writing ----

@@ -94,9 +94,10 @@ struct exported_program {
   /// The root graph's tensor metadata by value name (placeholders and node outputs), in the
   /// serialized order.
   std::vector<std::pair<std::string, tensor_meta>> tensor_values;
-  /// The program JSON as read (what write_exported_program writes back); null for a program
-  /// built in C++.
-  std::shared_ptr<const std::string> source;
+  /// The program JSON as read (what write_exported_program writes back), kept alive with what
+  /// owns it: the archive it was read from when that owns its bytes (no copy), else a copy of the
+  /// text. Null for a program built in C++.
+  std::shared_ptr<const std::string_view> source;
   /// The metadata of value `name`, or null.
   [[nodiscard]] const tensor_meta* find_tensor_meta(std::string_view name) const noexcept;
   std::int64_t schema_major = 0, schema_minor = 0;

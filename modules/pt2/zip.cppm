@@ -64,6 +64,8 @@ class zip_archive {
   [[nodiscard]] std::string_view read(const zip_entry& entry) const;
   /// `read` of the member `root() + record` (aotkit::key_error naming it when absent).
   [[nodiscard]] std::string_view read_record(std::string_view record) const;
+  /// True when the archive owns its bytes (open, from_bytes), false for a view of the caller's.
+  [[nodiscard]] bool owns_bytes() const noexcept { return owned_ != nullptr; }
   /// The archive's bytes.
   [[nodiscard]] std::string_view bytes() const noexcept { return bytes_; }
 

@@ -1,0 +1,99 @@
+// bench/pt2.bench.cpp — reading a large torch.export archive to a usable program (torch.export.load's
+// job): the program alone, and with weights and example inputs; memory per node against the graph's.
+// The archive: $AOTKIT_PT2_BENCH (bench/make_big_pt2.py makes one), else the committed fixture it
+// replicates (so the ctest smoke run has something to read).
+#include <benchmark/benchmark.h>
+
+#include <malloc.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+import aotkit.graph;
+import aotkit.pt2;
+
+using namespace aotkit;
+
+namespace {
+
+std::string archive_path() {
+  if (const char* p = std::getenv("AOTKIT_PT2_BENCH")) return p;
+  return AOTKIT_SOURCE_DIR "/tests/pt2/data/torch26_run/mlp_square_decomposed.pt2";
+}
+
+std::size_t resident() {
+  std::ifstream statm("/proc/self/statm");
+  std::size_t pages = 0, rss = 0;
+  statm >> pages >> rss;
+  return rss * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+}
+
+std::size_t node_count(const graph::GraphModule& m) {
+  std::size_t n = 0;
+  for (const auto& [path, g] : m.named_modules()) n += g->size();
+  return n;
+}
+
+void per_node(benchmark::State& state, std::size_t nodes) {
+  state.counters["nodes"] = static_cast<double>(nodes);
+  state.counters["ns/node"] = benchmark::Counter(static_cast<double>(nodes), benchmark::Counter::kIsIterationInvariantRate |
+                                                                                 benchmark::Counter::kInvert);
+  state.counters["ns/node"].value *= 1e9;
+}
+
+// open the file and read the program: graph module, signature, call graph, tensor metadata
+void pt2_load_program(benchmark::State& state) {
+  std::string path = archive_path();
+  std::size_t nodes = 0;
+  for (auto _ : state) {
+    pt2::exported_program ep = pt2::load_exported_program(pt2::zip_archive::open(path));
+    nodes = node_count(ep.module);
+    benchmark::DoNotOptimize(ep);
+  }
+  per_node(state, nodes);
+  // memory: what the program holds beyond the archive's bytes (which it keeps, as its document),
+  // and what its graph module alone holds (a copy of it), per node
+  malloc_trim(0);
+  std::size_t before = resident();
+  pt2::zip_archive archive = pt2::zip_archive::open(path);
+  std::size_t with_file = resident();
+  pt2::exported_program ep = pt2::load_exported_program(archive);
+  malloc_trim(0);
+  std::size_t loaded = resident();
+  graph::GraphModule copy = ep.module;
+  malloc_trim(0);
+  std::size_t copied = resident();
+  state.counters["file_bytes/node"] = static_cast<double>(with_file - before) / static_cast<double>(nodes);
+  state.counters["program_bytes/node"] = static_cast<double>(loaded - with_file) / static_cast<double>(nodes);
+  state.counters["graph_bytes/node"] = static_cast<double>(copied - loaded) / static_cast<double>(nodes);
+  benchmark::DoNotOptimize(copy);
+}
+
+// and the weights, constants and example inputs: ExportedProgram::load, ready to call
+void pt2_load_with_weights(benchmark::State& state) {
+  std::string path = archive_path();
+  std::size_t nodes = 0;
+  for (auto _ : state) {
+    pt2::ExportedProgram ep = pt2::ExportedProgram::load(pt2::zip_archive::open(path));
+    nodes = node_count(ep.program().module);
+    benchmark::DoNotOptimize(ep);
+  }
+  per_node(state, nodes);
+}
+
+// writing it back (torch.export.save's bytes)
+void pt2_save(benchmark::State& state) {
+  pt2::ExportedProgram ep = pt2::ExportedProgram::load(pt2::zip_archive::open(archive_path()));
+  for (auto _ : state) benchmark::DoNotOptimize(ep.save());
+  per_node(state, node_count(ep.program().module));
+}
+
+}  // namespace
+
+BENCHMARK(pt2_load_program)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(pt2_load_with_weights)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(pt2_save)->Unit(benchmark::kMillisecond)->Iterations(2);
+BENCHMARK_MAIN();
