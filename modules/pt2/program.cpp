@@ -752,115 +752,26 @@ exported_program load_exported_program(const zip_archive& archive, std::string_v
 
 namespace {
 
-// Python's json.dumps(obj) with its defaults: ensure_ascii (every byte outside ' '..'~' escaped;
-// UTF-8 decoded to \uXXXX, surrogate pairs past the BMP), ", " and ": ", float repr, bare
-// NaN/Infinity. Iterative: the document may nest as deep as the parser allowed.
-void dump_string(std::string& out, const std::string& s) {
-  static constexpr char hex[] = "0123456789abcdef";
-  auto u16 = [&](std::uint32_t c) {
-    out += "\\u";
-    for (int sh = 12; sh >= 0; sh -= 4) out += hex[(c >> sh) & 0xf];
-  };
-  out += '"';
-  for (std::size_t i = 0; i < s.size();) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x80) {
-      // nlohmann validated the UTF-8 on parse
-      std::uint32_t cp;
-      std::size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-      cp = c & (len == 4 ? 0x07 : len == 3 ? 0x0f : 0x1f);
-      for (std::size_t k = 1; k < len && i + k < s.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
-      if (cp >= 0x10000) {
-        cp -= 0x10000;
-        u16(0xd800 + (cp >> 10));
-        u16(0xdc00 + (cp & 0x3ff));
-      } else {
-        u16(cp);
-      }
-      i += len;
-      continue;
-    }
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) u16(c);
-        else out += static_cast<char>(c);
-    }
-    ++i;
-  }
-  out += '"';
-}
-
-void dump_scalar(std::string& out, const json& v) {
-  switch (v.type()) {
-    case json::value_t::null: out += "null"; return;
-    case json::value_t::boolean: out += v.get<bool>() ? "true" : "false"; return;
-    case json::value_t::number_integer: out += std::to_string(v.get<std::int64_t>()); return;
-    case json::value_t::number_unsigned: out += std::to_string(v.get<std::uint64_t>()); return;
-    case json::value_t::number_float: {
-      double d = v.get<double>();
-      if (std::isnan(d)) out += "NaN";
-      else if (std::isinf(d)) out += d > 0 ? "Infinity" : "-Infinity";
-      else python::append_float_repr(out, d);
-      return;
-    }
-    case json::value_t::string: {
-      const auto& s = v.get_ref<const std::string&>();
-      // the reader's stand-ins for json.dumps's bare tokens
-      if (s.size() > 1 && s[0] == '\0') {
-        std::string_view t = std::string_view(s).substr(1);
-        if (t == "NaN" || t == "Infinity" || t == "-Infinity") {
-          out += t;
-          return;
-        }
-      }
-      dump_string(out, s);
-      return;
-    }
-    default: throw value_error("write_exported_program: a JSON value Python's json module cannot write");
-  }
-}
-
+// Python's json.dumps(obj) with its defaults (ensure_ascii, ", " and ": ", float repr), through the
+// project's iterative dumper; json.dumps's bare NaN / Infinity tokens come back from the reader's
+// NUL-prefixed stand-ins and from non-finite doubles.
 std::string python_json_dumps(const json& root) {
-  std::string out;
-  struct frame {
-    const json* v;
-    json::const_iterator it;
-    bool first = true;
+  auto put_string = [](std::string& out, const std::string& s) {
+    if (s.size() > 1 && s[0] == '\0') {
+      std::string_view t = std::string_view(s).substr(1);
+      if (t == "NaN" || t == "Infinity" || t == "-Infinity") {
+        out += t;
+        return;
+      }
+    }
+    out += runtime::json_string(s, true);
   };
-  std::vector<frame> stack;
-  auto open = [&](const json& v) {
-    if (v.is_object() || v.is_array()) {
-      out += v.is_object() ? '{' : '[';
-      stack.push_back({&v, v.begin(), true});
-    } else {
-      dump_scalar(out, v);
-    }
+  auto put_float = [](std::string& out, double d) {
+    if (std::isnan(d)) out += "NaN";
+    else if (std::isinf(d)) out += d > 0 ? "Infinity" : "-Infinity";
+    else python::append_float_repr(out, d);
   };
-  open(root);
-  while (!stack.empty()) {
-    frame& f = stack.back();
-    if (f.it == f.v->end()) {
-      out += f.v->is_object() ? '}' : ']';
-      stack.pop_back();
-      continue;
-    }
-    if (!f.first) out += ", ";
-    f.first = false;
-    auto it = f.it++;
-    if (f.v->is_object()) {
-      dump_string(out, it.key());
-      out += ": ";
-    }
-    open(*it);  // may grow the stack: `f` is not used after this
-  }
-  return out;
+  return runtime::detail::dump_iterative(root, put_string, put_float);
 }
 
 }  // namespace

@@ -33,14 +33,7 @@ runtime::Value to_value(const saved_tensor& t) {
   if (!t.data) throw input_error("", "tensor without a storage");
   if (t.shape.size() != t.stride.size()) throw input_error(t.data->key, "a tensor's shape and strides differ in length");
   std::size_t n = rewrite::numel_of(t.shape);
-  // Bounds: the farthest element the view reaches must lie in the storage (the unpickler checked
-  // this too; a tensor built by hand may not have been).
-  std::int64_t last = t.storage_offset;
-  for (std::size_t k = 0; k < t.shape.size(); ++k) {
-    if (t.stride[k] < 0) throw input_error(t.data->key, "negative stride");
-    if (t.shape[k] > 0) last += (t.shape[k] - 1) * t.stride[k];
-  }
-  if (n > 0 && (t.storage_offset < 0 || static_cast<std::uint64_t>(last + 1) * w > t.data->bytes.size()))
+  if (fit_of(t) != view_fit::fits || static_cast<std::uint64_t>(t.data->numel) * w > t.data->bytes.size())
     throw input_error(t.data->key, "a view past its storage");
   std::vector<std::byte> out(n * w);
   std::size_t rank = t.shape.size();

@@ -59,20 +59,6 @@ double half_to_double(std::uint16_t h) {
   return (h & 0x8000) ? -v : v;
 }
 
-// Whether a view reads only inside its storage: its size fits 64 bits, and the farthest element it
-// can reach (overflow-free) is below the storage's numel. An empty view reads nothing.
-enum class view_fit : std::uint8_t { fits, size_overflows, past_storage };
-view_fit fit_of(const saved_tensor& t) noexcept {
-  std::int64_t numel = 1;
-  unsigned __int128 last = static_cast<unsigned __int128>(t.storage_offset);
-  for (std::size_t k = 0; k < t.shape.size(); ++k) {
-    if (t.shape[k] == 0) return view_fit::fits;
-    last += static_cast<unsigned __int128>(t.shape[k] - 1) * static_cast<unsigned __int128>(t.stride[k]);
-    if (__builtin_mul_overflow(numel, t.shape[k], &numel)) return view_fit::size_overflows;
-  }
-  return last < static_cast<unsigned __int128>(t.data->numel) ? view_fit::fits : view_fit::past_storage;
-}
-
 class machine {
  public:
   machine(const zip_archive& zip, std::string_view pickle, unpickle_limits limits) : zip_(zip), p_(pickle), limits_(limits) {}
@@ -461,6 +447,20 @@ class machine {
 };
 
 }  // namespace
+
+// Whether a view reads only inside its storage: its size fits 64 bits, and the farthest element it
+// can reach (overflow-free) is below the storage's numel. An empty view reads nothing.
+view_fit fit_of(const saved_tensor& t) noexcept {
+  std::int64_t numel = 1;
+  unsigned __int128 last = static_cast<unsigned __int128>(t.storage_offset);
+  for (std::size_t k = 0; k < t.shape.size(); ++k) {
+    if (t.shape[k] == 0) return view_fit::fits;
+    last += static_cast<unsigned __int128>(t.shape[k] - 1) * static_cast<unsigned __int128>(t.stride[k]);
+    if (__builtin_mul_overflow(numel, t.shape[k], &numel)) return view_fit::size_overflows;
+  }
+  return last < static_cast<unsigned __int128>(t.data->numel) ? view_fit::fits : view_fit::past_storage;
+}
+
 
 std::string_view dtype_of_scalar_type(std::int64_t code) noexcept {
   switch (code) {

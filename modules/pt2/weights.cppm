@@ -106,4 +106,9 @@ namespace aotkit::pt2 {
 // The dtype name of the schema's ScalarType code ("torch.float32" for 7), or "" (not exported:
 // the program and weight readers share it).
 [[nodiscard]] std::string_view dtype_of_scalar_type(std::int64_t code) noexcept;
+
+// Whether a saved tensor's view lies inside its storage (the unpickler, the raw-record reader and
+// ExportedProgram's loader share it).
+enum class view_fit : std::uint8_t { fits, size_overflows, past_storage };
+[[nodiscard]] view_fit fit_of(const saved_tensor& t) noexcept;
 }  // namespace aotkit::pt2

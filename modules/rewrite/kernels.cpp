@@ -179,23 +179,24 @@ ScalarType result_type(std::span<const operand> ops) {
   return combine_categories(dim, lower);
 }
 
-// torch's infer_size: the broadcast shape, with its error text.
+// torch's infer_size: the broadcast shape of two size lists, with its error text.
+shape_t broadcast_sizes(std::span<const std::int64_t> a, std::span<const std::int64_t> b) {
+  std::size_t n = std::max(a.size(), b.size());
+  shape_t r(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    std::int64_t x = k < n - a.size() ? 1 : a[k - (n - a.size())];
+    std::int64_t y = k < n - b.size() ? 1 : b[k - (n - b.size())];
+    if (x != y && x != 1 && y != 1)
+      throw runtime_error("The size of tensor a (" + std::to_string(x) + ") must match the size of tensor b (" +
+                          std::to_string(y) + ") at non-singleton dimension " + std::to_string(k));
+    r[k] = x == 1 ? y : x;
+  }
+  return r;
+}
+
 shape_t broadcast_shapes(std::span<const operand> ops) {
   shape_t out;
-  for (const operand& o : ops) {
-    auto s = o.sizes();
-    std::size_t n = std::max(out.size(), s.size());
-    shape_t r(n);
-    for (std::size_t k = 0; k < n; ++k) {
-      std::int64_t a = k < n - out.size() ? 1 : out[k - (n - out.size())];
-      std::int64_t b = k < n - s.size() ? 1 : s[k - (n - s.size())];
-      if (a != b && a != 1 && b != 1)
-        throw runtime_error("The size of tensor a (" + std::to_string(a) + ") must match the size of tensor b (" +
-                            std::to_string(b) + ") at non-singleton dimension " + std::to_string(k));
-      r[k] = a == 1 ? b : a;
-    }
-    out = std::move(r);
-  }
+  for (const operand& o : ops) out = broadcast_sizes(out, o.sizes());
   return out;
 }
 
@@ -293,11 +294,7 @@ Value copy_of(const dense_tensor& t, std::optional<ScalarType> dtype = std::null
   ScalarType d = dtype.value_or(t.dtype());
   if (d == t.dtype()) return make_tensor_bytes(sizes_of(t), d, {t.bytes().begin(), t.bytes().end()});
   if (is_floating(d)) return tensor_of(sizes_of(t), d, t.values());
-  return int_tensor_of(sizes_of(t), d, is_floating(t.dtype()) ? [&] {
-    std::vector<std::int64_t> v(t.numel());
-    for (std::size_t i = 0; i < v.size(); ++i) v[i] = t.int_value(i);
-    return v;
-  }() : t.int_values());
+  return int_tensor_of(sizes_of(t), d, t.int_values());  // floats truncated toward zero, as .to() does
 }
 
 // A strided gather: the view of `t` with these sizes, strides (in elements) and offset, made dense.
@@ -688,13 +685,8 @@ Value matmul(const Value& av, const Value& bv) {
   if (k != k2)
     throw runtime_error("mat1 and mat2 shapes cannot be multiplied (" + std::to_string(product(sa) / static_cast<std::size_t>(std::max<std::int64_t>(k, 1))) + "x" +
                         std::to_string(k) + " and " + std::to_string(k2) + "x" + std::to_string(n) + ")");
-  operand ba, bb;
-  Value batch_a = make_tensor_bytes(shape_t(sa.begin(), sa.end() - 2), ScalarType::Bool, std::vector<std::byte>(product(sa, 0, sa.size() - 2)));
-  Value batch_b = make_tensor_bytes(shape_t(sb.begin(), sb.end() - 2), ScalarType::Bool, std::vector<std::byte>(product(sb, 0, sb.size() - 2)));
-  ba.t = &as_dense(batch_a);
-  bb.t = &as_dense(batch_b);
-  operand both[2] = {ba, bb};
-  shape_t batch = broadcast_shapes(both);
+  shape_t batch = broadcast_sizes(std::span<const std::int64_t>(sa).first(sa.size() - 2),
+                                  std::span<const std::int64_t>(sb).first(sb.size() - 2));
   shape_t ea = batch, eb = batch;
   ea.push_back(m), ea.push_back(k), eb.push_back(k), eb.push_back(n);
   Value xa = expand(as_dense(reshape_to(a, sa)), ea), xb = expand(as_dense(reshape_to(b, sb)), eb);
@@ -710,13 +702,11 @@ Value matmul(const Value& av, const Value& bv) {
 Value addmm(const dense_tensor& self, const dense_tensor& a, const dense_tensor& b, double beta, double alpha) {
   Value prod = mm(a, b);
   const auto& p = as_dense(prod);
-  operand ops[2] = {operand_of(prod), operand{}};
-  ops[1].t = &self;
   shape_t out = sizes_of(p);
+  if (broadcast_sizes(self.sizes(), out) != out)
+    throw runtime_error("addmm: self of size " + shape_str(self.sizes()) + " does not broadcast to " + shape_str(out));
   std::vector<double> pv = p.values(), sv = self.values();
   std::vector<std::size_t> idx = broadcast_index(self.sizes(), out);
-  if (broadcast_shapes(ops) != out)
-    throw runtime_error("The expanded size of the tensor (" + std::to_string(out.back()) + ") must match the existing size at non-singleton dimension");
   for (std::size_t i = 0; i < pv.size(); ++i) pv[i] = (beta == 0 ? 0.0 : beta * sv[idx[i]]) + alpha * pv[i];
   return tensor_of(out, p.dtype(), pv);
 }
@@ -1052,7 +1042,6 @@ Value sdpa(const dense_tensor& q, const dense_tensor& k, const dense_tensor& v, 
   Value out = matmul(attn, copy_of(v, ScalarType::Double));
   shape_t os = sizes_of(q);
   os[r - 1] = Ev;
-  (void)E;
   return tensor_of(os, q.dtype(), as_dense(out).values());
 }
 
@@ -1264,10 +1253,6 @@ Value k_to_copy(const kernel_call& c) {
   args_view a{c};
   return copy_of(a.t(0), a.dtype(1));
 }
-Value k_to_dtype(const kernel_call& c) {
-  args_view a{c};
-  return copy_of(a.t(0), a.dtype(1));
-}
 Value k_type_as(const kernel_call& c) {
   args_view a{c};
   return copy_of(a.t(0), a.t(1).dtype());
@@ -1446,64 +1431,48 @@ Value k_index_select(const kernel_call& c) {
   return cat(Value::list(std::move(parts)), static_cast<std::int64_t>(d));
 }
 
+// The reductions come in pairs (sum/mean, max/min, any/all) that differ in one flag.
+template <bool Mean>
 Value k_sum(const kernel_call& c) {
   args_view a{c};
-  return sum_like(a.t(0), std::nullopt, false, a.dtype(1), false);
+  return sum_like(a.t(0), std::nullopt, false, a.dtype(1), Mean);
 }
+template <bool Mean>
 Value k_sum_dim(const kernel_call& c) {
   args_view a{c};
-  return sum_like(a.t(0), dims_arg(a, 1), a.b(2), a.dtype(3), false);
+  return sum_like(a.t(0), dims_arg(a, 1), a.b(2), a.dtype(3), Mean);
 }
-Value k_mean(const kernel_call& c) {
-  args_view a{c};
-  return sum_like(a.t(0), std::nullopt, false, a.dtype(1), true);
-}
-Value k_mean_dim(const kernel_call& c) {
-  args_view a{c};
-  return sum_like(a.t(0), dims_arg(a, 1), a.b(2), a.dtype(3), true);
-}
+template <bool Max>
 Value k_amax(const kernel_call& c) {
   args_view a{c};
-  return extreme(a.t(0), a.ints(1), a.b(2), true, "amax");
+  return extreme(a.t(0), a.ints(1), a.b(2), Max, Max ? "amax" : "amin");
 }
-Value k_amin(const kernel_call& c) {
-  args_view a{c};
-  return extreme(a.t(0), a.ints(1), a.b(2), false, "amin");
+template <bool Max>
+Value k_max_all(const kernel_call& c) {
+  return extreme(args_view{c}.t(0), std::nullopt, false, Max, Max ? "max" : "min");
 }
-Value k_max_all(const kernel_call& c) { return extreme(args_view{c}.t(0), std::nullopt, false, true, "max"); }
-Value k_min_all(const kernel_call& c) { return extreme(args_view{c}.t(0), std::nullopt, false, false, "min"); }
+template <bool Max>
 Value k_max_dim(const kernel_call& c) {
   args_view a{c};
-  auto [v, i] = extreme_dim(a.t(0), a.i64(1), a.b(2), true);
+  auto [v, i] = extreme_dim(a.t(0), a.i64(1), a.b(2), Max);
   return Value::tuple({v, i});
 }
-Value k_min_dim(const kernel_call& c) {
-  args_view a{c};
-  auto [v, i] = extreme_dim(a.t(0), a.i64(1), a.b(2), false);
-  return Value::tuple({v, i});
-}
+template <bool Max>
 Value k_argmax(const kernel_call& c) {
   args_view a{c};
   std::optional<std::int64_t> d;
   if (!a.none(1)) d = a.i64(1);
-  return extreme_dim(a.t(0), d, a.b(2), true).second;
+  return extreme_dim(a.t(0), d, a.b(2), Max).second;
 }
-Value k_argmin(const kernel_call& c) {
-  args_view a{c};
-  std::optional<std::int64_t> d;
-  if (!a.none(1)) d = a.i64(1);
-  return extreme_dim(a.t(0), d, a.b(2), false).second;
-}
+template <bool Any>
 Value k_any_dims(const kernel_call& c) {
   args_view a{c};
-  return any_all(a.t(0), dims_arg(a, 1), a.b(2), true);
+  return any_all(a.t(0), dims_arg(a, 1), a.b(2), Any);
 }
-Value k_all_dims(const kernel_call& c) {
-  args_view a{c};
-  return any_all(a.t(0), dims_arg(a, 1), a.b(2), false);
+template <bool Any>
+Value k_any(const kernel_call& c) {
+  return any_all(args_view{c}.t(0), std::nullopt, false, Any);
 }
-Value k_any(const kernel_call& c) { return any_all(args_view{c}.t(0), std::nullopt, false, true); }
-Value k_all(const kernel_call& c) { return any_all(args_view{c}.t(0), std::nullopt, false, false); }
 Value k_var(const kernel_call& c) {
   args_view a{c};
   const auto& t = a.t(0);
@@ -1520,23 +1489,16 @@ Value k_var(const kernel_call& c) {
   return tensor_of(keepdim ? p.out : p.out_squeezed, is_floating(t.dtype()) ? t.dtype() : ScalarType::Float, acc);
 }
 
+// _softmax / _log_softmax (half_to_float) and softmax.int / log_softmax.int (dtype)
+template <bool Log>
 Value k_softmax(const kernel_call& c) {
   args_view a{c};
-  bool half_to_float = a.b(2);
-  return softmax(a.t(0), a.i64(1), false, half_to_float ? std::optional(ScalarType::Float) : std::nullopt);
+  return softmax(a.t(0), a.i64(1), Log, a.b(2) ? std::optional(ScalarType::Float) : std::nullopt);
 }
-Value k_log_softmax(const kernel_call& c) {
-  args_view a{c};
-  bool half_to_float = a.b(2);
-  return softmax(a.t(0), a.i64(1), true, half_to_float ? std::optional(ScalarType::Float) : std::nullopt);
-}
+template <bool Log>
 Value k_softmax_int(const kernel_call& c) {
   args_view a{c};
-  return softmax(a.t(0), a.i64(1), false, a.dtype(2));
-}
-Value k_log_softmax_int(const kernel_call& c) {
-  args_view a{c};
-  return softmax(a.t(0), a.i64(1), true, a.dtype(2));
+  return softmax(a.t(0), a.i64(1), Log, a.dtype(2));
 }
 
 const dense_tensor* opt_tensor(const args_view& a, std::size_t i) { return a.none(i) ? nullptr : &a.t(i); }
@@ -1950,7 +1912,7 @@ const table_row kRows[] = {
     {"aten.lift_fresh_copy.default", kUnary, k_identity},
     {"aten.dropout.default", "input, p, train", k_dropout},
     {"aten._to_copy.default", "self, *, dtype=None, layout=None, device=None, pin_memory=None, non_blocking=False, memory_format=None", k_to_copy},
-    {"aten.to.dtype", "self, dtype, non_blocking=False, copy=False, memory_format=None", k_to_dtype},
+    {"aten.to.dtype", "self, dtype, non_blocking=False, copy=False, memory_format=None", k_to_copy},
     {"aten.type_as.default", kBinary, k_type_as},
     {"aten.view.default", "self, size", k_view},
     {"aten.reshape.default", "self, shape", k_view},
@@ -1975,29 +1937,29 @@ const table_row kRows[] = {
     {"aten.chunk.default", "self, chunks, dim=0", k_chunk},
     {"aten.unbind.int", "self, dim=0", k_unbind},
     {"aten.index_select.default", "self, dim, index", k_index_select},
-    {"aten.sum.default", "self, *, dtype=None", k_sum},
-    {"aten.sum.dim_IntList", "self, dim, keepdim=False, *, dtype=None", k_sum_dim},
-    {"aten.mean.default", "self, *, dtype=None", k_mean},
-    {"aten.mean.dim", "self, dim, keepdim=False, *, dtype=None", k_mean_dim},
-    {"aten.amax.default", "self, dim=[], keepdim=False", k_amax},
-    {"aten.amin.default", "self, dim=[], keepdim=False", k_amin},
-    {"aten.max.default", kUnary, k_max_all},
-    {"aten.min.default", kUnary, k_min_all},
-    {"aten.max.dim", "self, dim, keepdim=False", k_max_dim},
-    {"aten.min.dim", "self, dim, keepdim=False", k_min_dim},
-    {"aten.argmax.default", "self, dim=None, keepdim=False", k_argmax},
-    {"aten.argmin.default", "self, dim=None, keepdim=False", k_argmin},
-    {"aten.any.default", kUnary, k_any},
-    {"aten.any.dim", "self, dim, keepdim=False", k_any_dims},
-    {"aten.any.dims", "self, dim=None, keepdim=False", k_any_dims},
-    {"aten.all.default", kUnary, k_all},
-    {"aten.all.dim", "self, dim, keepdim=False", k_all_dims},
-    {"aten.all.dims", "self, dim=None, keepdim=False", k_all_dims},
+    {"aten.sum.default", "self, *, dtype=None", k_sum<false>},
+    {"aten.sum.dim_IntList", "self, dim, keepdim=False, *, dtype=None", k_sum_dim<false>},
+    {"aten.mean.default", "self, *, dtype=None", k_sum<true>},
+    {"aten.mean.dim", "self, dim, keepdim=False, *, dtype=None", k_sum_dim<true>},
+    {"aten.amax.default", "self, dim=[], keepdim=False", k_amax<true>},
+    {"aten.amin.default", "self, dim=[], keepdim=False", k_amax<false>},
+    {"aten.max.default", kUnary, k_max_all<true>},
+    {"aten.min.default", kUnary, k_max_all<false>},
+    {"aten.max.dim", "self, dim, keepdim=False", k_max_dim<true>},
+    {"aten.min.dim", "self, dim, keepdim=False", k_max_dim<false>},
+    {"aten.argmax.default", "self, dim=None, keepdim=False", k_argmax<true>},
+    {"aten.argmin.default", "self, dim=None, keepdim=False", k_argmax<false>},
+    {"aten.any.default", kUnary, k_any<true>},
+    {"aten.any.dim", "self, dim, keepdim=False", k_any_dims<true>},
+    {"aten.any.dims", "self, dim=None, keepdim=False", k_any_dims<true>},
+    {"aten.all.default", kUnary, k_any<false>},
+    {"aten.all.dim", "self, dim, keepdim=False", k_any_dims<false>},
+    {"aten.all.dims", "self, dim=None, keepdim=False", k_any_dims<false>},
     {"aten.var.correction", "self, dim=None, *, correction=None, keepdim=False", k_var},
-    {"aten._softmax.default", "self, dim, half_to_float", k_softmax},
-    {"aten._log_softmax.default", "self, dim, half_to_float", k_log_softmax},
-    {"aten.softmax.int", "self, dim, dtype=None", k_softmax_int},
-    {"aten.log_softmax.int", "self, dim, dtype=None", k_log_softmax_int},
+    {"aten._softmax.default", "self, dim, half_to_float", k_softmax<false>},
+    {"aten._log_softmax.default", "self, dim, half_to_float", k_softmax<true>},
+    {"aten.softmax.int", "self, dim, dtype=None", k_softmax_int<false>},
+    {"aten.log_softmax.int", "self, dim, dtype=None", k_softmax_int<true>},
     {"aten.native_layer_norm.default", "input, normalized_shape, weight, bias, eps", k_native_layer_norm},
     {"aten.layer_norm.default", "input, normalized_shape, weight=None, bias=None, eps=1e-05, cudnn_enable=True", k_layer_norm},
     {"aten._native_batch_norm_legit_no_training.default", "input, weight, bias, running_mean, running_var, momentum, eps", k_bn_no_training},

@@ -313,7 +313,8 @@ void append_json_string(std::string& out, std::string_view s, bool ensure_ascii 
       case '\b': out += "\\b"; break;
       case '\f': out += "\\f"; break;
       default:
-        if (c < 0x20) u4(c);
+        // json.dumps's ensure_ascii escapes everything outside ' '..'~', DEL included
+        if (c < 0x20 || (ensure_ascii && c == 0x7f)) u4(c);
         else out += static_cast<char>(c);
     }
     ++i;

@@ -23,6 +23,13 @@ pt2::exported_program read_program(const invocation& inv, const io& io) {
   return pt2::load_exported_program(archive);
 }
 
+// The program with its weights and example inputs, as `run` and `save` need it.
+pt2::ExportedProgram load_program(const invocation& inv, const io& io) {
+  pt2::zip_archive archive = pt2::zip_archive::from_bytes(read_input(inv, io));
+  auto parsing = phase(io, "parse");
+  return pt2::ExportedProgram::load(archive);
+}
+
 nlohmann::ordered_json optional_json(const std::optional<std::string>& s) {
   return s ? nlohmann::ordered_json(*s) : nlohmann::ordered_json(nullptr);
 }
@@ -197,11 +204,7 @@ void add_export_commands(registry& reg) {
       .options = {},
       .run =
           [](const invocation& inv, const io& io) {
-            pt2::zip_archive archive = pt2::zip_archive::from_bytes(read_input(inv, io));
-            pt2::ExportedProgram ep = [&] {
-              auto parsing = phase(io, "parse");
-              return pt2::ExportedProgram::load(archive);
-            }();
+            pt2::ExportedProgram ep = load_program(inv, io);
             if (!ep.example_inputs()) throw value_error("the archive holds no example inputs to run on");
             pytree::Tree<runtime::Value> result = [&] {
               auto running = phase(io, "run");
@@ -245,11 +248,7 @@ void add_export_commands(registry& reg) {
       .options = {{"output", "FILE", "write the archive here instead of stdout"}},
       .run =
           [](const invocation& inv, const io& io) {
-            pt2::zip_archive archive = pt2::zip_archive::from_bytes(read_input(inv, io));
-            pt2::ExportedProgram ep = [&] {
-              auto parsing = phase(io, "parse");
-              return pt2::ExportedProgram::load(archive);
-            }();
+            pt2::ExportedProgram ep = load_program(inv, io);
             std::string bytes = [&] {
               auto writing = phase(io, "write");
               return ep.save();
