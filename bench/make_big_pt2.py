@@ -5,13 +5,15 @@
 
 BASE (default tests/pt2/data/torch26_run/mlp_square_decomposed.pt2: three Linear(8, 8) + ReLU,
 decomposed) is a legacy .pt2 with one user input and one user output of the same shape. Its call
-nodes are copied NODES / len(body) times; copy k renames every value `<name>_r<k>` (node
-metadata, tensor_values and all), and reads the previous copy's output where the original read
+nodes are copied NODES / len(body) times; each copy renames every value as torch's namer names
+it in a graph that long (the next free `<base>_<N>`: addmm_1 -> addmm_1234; node metadata,
+tensor_values and all), and reads the previous copy's output where the original read
 the user input. The parameters, their weights, the constants and example inputs stay as they
 are (every copy uses the same parameters), so the archive is a valid program torch 2.6's
 torch.export.load reads and runs. Pure Python: no torch needed."""
 import json
 import os
+import re
 import sys
 import zipfile
 
@@ -49,10 +51,26 @@ def main():
     body = g["nodes"]
     produced = [o["as_tensor"]["name"] for n in body for o in n["outputs"] if "as_tensor" in o]
     copies = max(1, nodes_wanted // len(body))
+    # torch's namer: a base's next suffix follows the largest taken (placeholders count too)
+    counters = {}
+    placeholders = [i["as_tensor"]["name"] for i in g["inputs"] if "as_tensor" in i]
+    for name in produced + placeholders:
+        m = re.fullmatch(r"(.*)_(\d+)", name)
+        b, num = (m.group(1), int(m.group(2))) if m else (name, 0)
+        counters[b] = max(counters.get(b, 0), num + 1)
+
+    def fresh(name):
+        m = re.fullmatch(r"(.*)_(\d+)", name)
+        b = m.group(1) if m else name
+        counters[b] = counters.get(b, 1)
+        out = f"{b}_{counters[b]}"
+        counters[b] += 1
+        return out
+
     nodes, values = [], dict(g["tensor_values"])
     source = x
     for k in range(copies):
-        mapping = {name: f"{name}_r{k}" for name in produced}
+        mapping = {name: fresh(name) for name in produced}
         mapping[x] = source
         for n in body:
             c = json.loads(json.dumps(n))

@@ -28,6 +28,8 @@ module;
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
+
+#include "runtime/large_buffer.hpp"
 module aotkit.graph;
 
 import aotkit.runtime;
@@ -40,21 +42,9 @@ namespace aotkit::graph {
 // node with shifts).
 static_assert(sizeof(Node) == 128 || sizeof(void*) != 8, "Node grew past 128 bytes");
 
-namespace {
-constexpr std::align_val_t table_align(std::size_t bytes) noexcept {
-  return std::align_val_t{bytes >= huge_page ? huge_page : alignof(std::max_align_t)};
-}
-}  // namespace
+void* allocate_table(std::size_t bytes) { return runtime::detail::allocate_large(bytes); }
 
-void* allocate_table(std::size_t bytes) {
-  void* p = ::operator new(bytes, table_align(bytes));
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  if (bytes >= huge_page) ::madvise(p, bytes & ~(huge_page - 1), MADV_HUGEPAGE);
-#endif
-  return p;
-}
-
-void free_table(void* p, std::size_t bytes) noexcept { ::operator delete(p, table_align(bytes)); }
+void free_table(void* p, std::size_t bytes) noexcept { runtime::detail::deallocate_large(p, bytes); }
 
 namespace {
 // From here on a growing block gets pages of its own (Linux): remapped when it grows, never copied.

@@ -16,7 +16,7 @@ module;
 #include <utility>
 #include <vector>
 
-#include "runtime/json_document.hpp"
+#include "runtime/flat_json.hpp"
 module aotkit.pt2;
 
 import aotkit.runtime;
@@ -25,7 +25,7 @@ import aotkit.pytree;
 
 namespace aotkit::pt2 {
 
-using json = nlohmann::ordered_json;
+using json = runtime::detail::flat_json;
 using graph::arg;
 using graph::node_id;
 
@@ -116,6 +116,11 @@ constexpr std::size_t max_graph_depth = 64;  // HOP subgraphs inside subgraphs
 
 // ---- the reader ----
 
+struct name_hash {  // lets the table of names be searched by a view of the document
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+
 struct built_graph {
   graph::Graph g;
   std::vector<std::string> sub_names;  // the submodules registered on this graph's module, in order
@@ -129,13 +134,13 @@ class reader {
   built_graph read_graph(const json& sg, const std::string& where, std::size_t depth) {
     if (depth > max_graph_depth) fail(where, "subgraphs nest deeper than " + std::to_string(max_graph_depth) + " levels");
     built_graph out;
-    std::unordered_map<std::string, node_id> names;
+    std::unordered_map<std::string, node_id, name_hash, std::equal_to<>> names;
     graph::Graph& g = out.g;
-    auto sync = [&](const std::string& name, node_id n, const std::string& at) {
-      if (!names.emplace(name, n).second) fail(at, "node '" + quote_excerpt(name) + "' has already been deserialized before");
+    auto sync = [&](std::string_view name, node_id n, const std::string& at) {
+      if (!names.emplace(std::string(name), n).second) fail(at, "node '" + quote_excerpt(name) + "' has already been deserialized before");
     };
     auto ref = [&](const json& name_json, const std::string& at) -> node_id {
-      const std::string& name = text(name_json, at);
+      std::string_view name = text(name_json, at);
       auto it = names.find(name);
       if (it == names.end()) fail(at, "unknown value '" + quote_excerpt(name) + "'");
       return it->second;
@@ -154,7 +159,7 @@ class reader {
       if (tag == "as_memory_format")
         return named(memory_format_name(integer(v, at)), graph::arg_kind::memory_format, "memory format", v, at);
       if (tag == "as_device") {
-        std::string d = text(member(v, "type", at), at);
+        std::string d(text(member(v, "type", at), at));
         if (const json* index = v.contains("index") ? &v["index"] : nullptr; index && !index->is_null())
           d += ":" + std::to_string(integer(*index, at));
         return arg::tagged(graph::arg_kind::device, d);
@@ -163,7 +168,7 @@ class reader {
       if (tag == "as_operator") return arg::tagged(graph::arg_kind::op, operator_name(text(v, at)));
       if (tag == "as_custom_obj") return arg::node(ref(member(v, "name", at), at));
       if (tag == "as_graph") {
-        const std::string& name = text(member(v, "name", at), at);
+        std::string name(text(member(v, "name", at), at));
         built_graph sub = read_graph(member(v, "graph", at), at + "/graph", depth + 1);
         out.sub_names.push_back(name);
         out.subs.push_back(std::move(sub));
@@ -222,7 +227,7 @@ class reader {
       std::string at = where + "/nodes/" + std::to_string(i);
       const json& sn = nodes[i];
       if (!sn.is_object()) fail(at, "a node is an object");
-      std::string target = text(member(sn, "target", at), at);
+      std::string target(text(member(sn, "target", at), at));
       const json& sin = array_member(sn, "inputs", at);
       const json& souts = array_member(sn, "outputs", at);
       std::vector<arg> args;
@@ -231,13 +236,13 @@ class reader {
       auto named_input = [&](std::size_t k) -> std::pair<std::string, arg> {
         std::string ak = at + "/inputs/" + std::to_string(k);
         const json& x = sin[k];
-        return {text(member(x, "name", ak), ak), input(member(x, "arg", ak), ak + "/arg")};
+        return {std::string(text(member(x, "name", ak), ak)), input(member(x, "arg", ak), ak + "/arg")};
       };
       auto single_output_name = [&](std::string_view key) -> std::optional<std::string> {
         if (souts.size() != 1 || !souts[0].is_object() || !souts[0].contains(key)) return std::nullopt;
         const json& v = souts[0][std::string(key)];
-        if (key == "as_tensor") return text(member(v, "name", at + "/outputs/0"), at + "/outputs/0");
-        return text(member(v, "as_name", at + "/outputs/0"), at + "/outputs/0");
+        if (key == "as_tensor") return std::string(text(member(v, "name", at + "/outputs/0"), at + "/outputs/0"));
+        return std::string(text(member(v, "as_name", at + "/outputs/0"), at + "/outputs/0"));
       };
       std::string op_text = operator_name(target);
       if (sym_op(target)) {
@@ -301,7 +306,7 @@ class reader {
       else fail(at, "unable to deserialize output '" + quote_excerpt(tag) + "'");
     }
     bool single = sg.contains("is_single_tensor_return") && sg["is_single_tensor_return"].is_boolean() &&
-                  sg["is_single_tensor_return"].get<bool>();
+                  sg["is_single_tensor_return"].get_bool();
     if (single) {
       if (results.size() != 1) fail(where + "/outputs", "is_single_tensor_return with " + std::to_string(results.size()) + " outputs");
       build(where + "/outputs", [&] { return g.output(results.front()); });
@@ -337,21 +342,19 @@ class reader {
     if (!a.is_array()) fail(where + "/" + std::string(key), "expected an array");
     return a;
   }
-  static const std::string& text(const json& v, const std::string& where) {
+  static std::string_view text(const json& v, const std::string& where) {
     if (!v.is_string()) fail(where, "expected a string");
-    return v.get_ref<const std::string&>();
+    return v.get_string();
   }
   static std::int64_t integer(const json& v, const std::string& where) {
-    if (v.is_number_integer()) return v.get<std::int64_t>();
+    if (v.is_number_integer()) return v.get_int();
     fail(where, "expected an integer");
   }
   static double floating(const json& v, const std::string& where) {
-    if (v.is_number()) return v.get<double>();
+    if (v.is_number()) return v.get_double();
     // the JSON spells non-finite floats as strings
     if (v.is_string()) {
-      const std::string& s = v.get_ref<const std::string&>();
-      std::string_view t = s;
-      if (t.starts_with(std::string_view("\0", 1))) t.remove_prefix(1);  // a bare json.dumps token
+      std::string_view t = v.get_string();
       if (t == "Infinity" || t == "inf") return std::numeric_limits<double>::infinity();
       if (t == "-Infinity" || t == "-inf") return -std::numeric_limits<double>::infinity();
       if (t == "NaN" || t == "nan") return std::numeric_limits<double>::quiet_NaN();
@@ -360,7 +363,7 @@ class reader {
   }
   static bool boolean(const json& v, const std::string& where) {
     if (!v.is_boolean()) fail(where, "expected true or false");
-    return v.get<bool>();
+    return v.get_bool();
   }
   // A union: an object with exactly one key (the tag).
   static std::pair<std::string_view, const json&> union_of(const json& v, const std::string& where) {
@@ -417,16 +420,16 @@ class reader {
       };
       // a bare TensorArgument ({"name": ...}) inside as_tensors, or an Argument union
       if (item.is_object() && item.size() == 1 && item.contains("name")) {
-        std::string name = text(item["name"], ai);
+        std::string name(text(item["name"], ai));
         sync(name, make(name), ai);
         continue;
       }
       auto [tag, v] = union_of(item, ai);
       if (tag == "as_tensor") {
-        std::string name = text(member(v, "name", ai), ai);
+        std::string name(text(member(v, "name", ai), ai));
         sync(name, make(name), ai);
       } else if (tag == "as_sym_int" || tag == "as_sym_float") {
-        std::string name = text(member(v, "as_name", ai), ai);
+        std::string name(text(member(v, "as_name", ai), ai));
         sync(name, make(name), ai);
       } else if (tag == "as_tensors" || tag == "as_sym_ints" || tag == "as_sym_floats" || tag == "as_ints" ||
                  tag == "as_floats" || tag == "as_strings" || tag == "as_bools" || tag == "as_sym_bools") {
@@ -454,7 +457,7 @@ void add_subgraphs(graph::GraphModule& gm, const std::string& parent, built_grap
 std::optional<std::string> optional_text(const json& o, std::string_view key, const std::string& where) {
   auto it = o.find(std::string(key));
   if (it == o.end() || it->is_null()) return std::nullopt;
-  return reader::text(*it, where + "/" + std::string(key));
+  return std::string(reader::text(*it, where + "/" + std::string(key)));
 }
 
 }  // namespace
@@ -513,42 +516,6 @@ std::string symbol_of_srepr(std::string_view expr) {
 }
 }  // namespace
 
-namespace {
-// torch 2.6 writes the program with Python's json.dumps, which spells non-finite floats as the bare
-// tokens NaN, Infinity and -Infinity (not JSON; json.loads reads them). They become strings with a
-// NUL in front ("\u0000NaN"), which the reader takes wherever a float goes and the writer turns
-// back into the bare token. Text inside strings is left alone; without such a token the text is
-// not copied.
-std::optional<std::string> quote_python_floats(std::string_view text) {
-  std::optional<std::string> out;
-  std::size_t copied = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-      continue;
-    }
-    std::string_view rest = text.substr(i);
-    std::string_view token = rest.starts_with("NaN") ? "NaN" : rest.starts_with("Infinity") ? "Infinity"
-                             : rest.starts_with("-Infinity") ? "-Infinity" : "";
-    if (token.empty()) continue;
-    if (!out) out.emplace().reserve(text.size() + 64);
-    out->append(text.substr(copied, i - copied));
-    out->append("\"\\u0000").append(token).append("\"");
-    i += token.size() - 1;
-    copied = i + 1;
-  }
-  if (out) out->append(text.substr(copied));
-  return out;
-}
-}  // namespace
-
 const tensor_meta* exported_program::find_tensor_meta(std::string_view name) const noexcept {
   for (const auto& [n, m] : tensor_values)
     if (n == name) return &m;
@@ -579,15 +546,15 @@ exported_program read_exported_program(std::string_view text) {
 
 namespace {
 exported_program read_program(std::string_view text, std::shared_ptr<const std::string_view> source) {
-  json doc;
-  std::optional<std::string> quoted = quote_python_floats(text);
+  runtime::detail::flat_json_document parsed;
   try {
-    doc = runtime::detail::parse_json_unique_keys<json>(quoted ? std::string_view(*quoted) : text);
+    parsed = runtime::detail::flat_json_document::parse(text);
   } catch (const runtime::detail::duplicate_json_key& e) {
     throw input_error(e.pointer, e.what());
-  } catch (const json::exception& e) {
+  } catch (const runtime::detail::flat_json_syntax_error& e) {
     throw input_error("", std::string("malformed JSON: ") + e.what());
   }
+  const json& doc = parsed.root();
   exported_program ep;
   if (!doc.is_object()) throw input_error("/", "the program is a JSON object");
   ep.source = std::move(source);
@@ -611,12 +578,12 @@ exported_program read_program(std::string_view text, std::shared_ptr<const std::
     std::string at = "/graph_module/signature/input_specs/" + std::to_string(i);
     auto [tag, v] = reader::union_of(in_specs[i], at);
     input_spec s;
-    auto tensor_name = [&](const json& a) { return reader::text(reader::member(a, "name", at), at); };
+    auto tensor_name = [&](const json& a) { return std::string(reader::text(reader::member(a, "name", at), at)); };
     if (tag == "user_input") {
       s.kind = input_kind::user_input;
       auto [atag, av] = reader::union_of(reader::member(v, "arg", at), at + "/arg");
       s.arg = av.is_object() && av.contains("name") ? tensor_name(av)
-              : av.is_object() && av.contains("as_name") ? reader::text(av["as_name"], at) : std::string();
+              : av.is_object() && av.contains("as_name") ? std::string(reader::text(av["as_name"], at)) : std::string();
     } else if (tag == "parameter" || tag == "buffer" || tag == "tensor_constant" || tag == "custom_obj") {
       s.kind = tag == "parameter" ? input_kind::parameter : tag == "buffer" ? input_kind::buffer
                : tag == "tensor_constant" ? input_kind::tensor_constant : input_kind::custom_obj;
@@ -681,7 +648,7 @@ exported_program read_program(std::string_view text, std::shared_ptr<const std::
       e.in_spec = reader::text(reader::member(*it, "in_spec", at), at + "/signature/in_spec");
       e.out_spec = reader::text(reader::member(*it, "out_spec", at), at + "/signature/out_spec");
       if (auto names = it->find("forward_arg_names"); names != it->end() && names->is_array())
-        for (const json& n : *names) e.forward_arg_names.push_back(reader::text(n, at + "/signature/forward_arg_names"));
+        for (const json& n : *names) e.forward_arg_names.emplace_back(reader::text(n, at + "/signature/forward_arg_names"));
     }
     ep.module_call_graph.push_back(std::move(e));
   }
@@ -691,7 +658,8 @@ exported_program read_program(std::string_view text, std::shared_ptr<const std::
   const json& root_graph = reader::member(gm, "graph", "/graph_module");
   if (auto tv = root_graph.find("tensor_values"); tv != root_graph.end()) {
     if (!tv->is_object()) throw input_error("/graph_module/graph/tensor_values", "expected an object");
-    for (const auto& [name, meta] : tv->items()) {
+    for (const json& meta : *tv) {
+      std::string name(meta.key());
       std::string at = "/graph_module/graph/tensor_values/" + name;
       tensor_meta m;
       m.dtype = std::string(dtype_of_scalar_type(reader::integer(reader::member(meta, "dtype", at), at + "/dtype")));
@@ -725,12 +693,13 @@ exported_program read_program(std::string_view text, std::shared_ptr<const std::
     }
   }
   if (auto it = doc.find("range_constraints"); it != doc.end() && it->is_object()) {
-    for (const auto& [symbol, range] : it->items()) {
+    for (const json& range : *it) {
+      std::string symbol(range.key());
       std::string at = "/range_constraints/" + symbol;
       range_constraint c{symbol, std::nullopt, std::nullopt};
       for (auto [key, slot] : {std::pair<const char*, std::optional<std::int64_t>*>{"min_val", &c.min}, {"max_val", &c.max}}) {
         auto v = range.find(key);
-        if (v != range.end() && v->is_number_integer()) *slot = v->get<std::int64_t>();
+        if (v != range.end() && v->is_number_integer()) *slot = v->get_int();
       }
       ep.range_constraints.push_back(std::move(c));
     }
@@ -752,26 +721,16 @@ exported_program load_exported_program(const zip_archive& archive, std::string_v
 
 namespace {
 
-// Python's json.dumps(obj) with its defaults (ensure_ascii, ", " and ": ", float repr), through the
-// project's iterative dumper; json.dumps's bare NaN / Infinity tokens come back from the reader's
-// NUL-prefixed stand-ins and from non-finite doubles.
-std::string python_json_dumps(const json& root) {
-  auto put_string = [](std::string& out, const std::string& s) {
-    if (s.size() > 1 && s[0] == '\0') {
-      std::string_view t = std::string_view(s).substr(1);
-      if (t == "NaN" || t == "Infinity" || t == "-Infinity") {
-        out += t;
-        return;
-      }
-    }
-    out += runtime::json_string(s, true);
-  };
+// Python's json.dumps(json.loads(text)) with its defaults (ensure_ascii, ", " and ": ", float repr,
+// the bare NaN / Infinity / -Infinity tokens for non-finite floats).
+std::string python_json_dumps(const runtime::detail::flat_json_document& doc) {
+  auto put_string = [](std::string& out, std::string_view s) { out += runtime::json_string(s, true); };
   auto put_float = [](std::string& out, double d) {
     if (std::isnan(d)) out += "NaN";
     else if (std::isinf(d)) out += d > 0 ? "Infinity" : "-Infinity";
     else python::append_float_repr(out, d);
   };
-  return runtime::detail::dump_iterative(root, put_string, put_float);
+  return runtime::detail::dump_flat(doc, put_string, put_float);
 }
 
 }  // namespace
@@ -792,9 +751,7 @@ std::string write_exported_program(const exported_program& program) {
       as_read.range_constraints != program.range_constraints || as_read.schema_major != program.schema_major ||
       as_read.schema_minor != program.schema_minor)
     throw not_implemented_error("write_exported_program: the signature, call graph or range constraints changed since the program was read; only a program as read can be written (not yet a changed one)");
-  std::optional<std::string> quoted = quote_python_floats(*program.source);
-  json doc = runtime::detail::parse_json_unique_keys<json>(quoted ? std::string_view(*quoted) : std::string_view(*program.source));
-  return python_json_dumps(doc);
+  return python_json_dumps(runtime::detail::flat_json_document::parse(*program.source));
 }
 
 // ---- _remove_effect_tokens ----

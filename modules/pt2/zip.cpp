@@ -6,6 +6,7 @@ module;
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +16,8 @@ module;
 #include <string>
 #include <string_view>
 #include <vector>
+#include "runtime/large_buffer.hpp"
+
 module aotkit.pt2;
 
 import aotkit.runtime;
@@ -69,27 +72,49 @@ const char* name_problem(std::string_view name) noexcept {
 
 }  // namespace
 
+namespace {
+// an error in the archive, prefixed with the file it is in
+template <class F>
+zip_archive located(const std::filesystem::path& path, F&& make) {
+  try {
+    return make();
+  } catch (const input_error& e) {
+    throw input_error(path.string() + ": " + e.where(), e.detail());
+  }
+}
+}  // namespace
+
 struct zip_archive::inflated {
   std::mutex mutex;
   std::vector<std::unique_ptr<std::string>> by_entry;
 };
 
-zip_archive::zip_archive(std::shared_ptr<const std::string> owned, std::string_view bytes, zip_limits limits)
+zip_archive::zip_archive(std::shared_ptr<const void> owned, std::string_view bytes, zip_limits limits)
     : owned_(std::move(owned)), bytes_(bytes), limits_(limits), inflated_(std::make_shared<inflated>()) {
   parse();
   inflated_->by_entry.resize(entries_.size());
 }
 
 zip_archive zip_archive::open(const std::filesystem::path& path, zip_limits limits) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw input_error(path.string(), "cannot open the file");
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw input_error(path.string(), "cannot read the file");
-  try {
-    return from_bytes(std::move(bytes), limits);
-  } catch (const input_error& e) {
-    throw input_error(path.string() + ": " + e.where(), e.detail());
+  std::error_code ec;
+  std::uintmax_t size = std::filesystem::is_regular_file(path, ec) ? std::filesystem::file_size(path, ec) : 0;
+  if (ec || size == 0 || size >= std::numeric_limits<std::size_t>::max() / 2) {  // a pipe, say: read as a stream
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw input_error(path.string(), "cannot open the file");
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) throw input_error(path.string(), "cannot read the file");
+    return located(path, [&] { return from_bytes(std::move(bytes), limits); });
   }
+  // a regular file: one read into a buffer nothing initialises first (archives run to gigabytes)
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!f) throw input_error(path.string(), "cannot open the file");
+  std::shared_ptr<char> buffer = runtime::detail::make_large_buffer(static_cast<std::size_t>(size) + 1);
+  std::size_t got = std::fread(buffer.get(), 1, static_cast<std::size_t>(size) + 1, f.get());
+  if (std::ferror(f.get())) throw input_error(path.string(), "cannot read the file");
+  if (got != size) throw input_error(path.string(), "the file changed size while it was read");
+  std::string_view view(buffer.get(), got);
+  std::shared_ptr<const void> owner = std::move(buffer);
+  return located(path, [&] { return zip_archive(std::move(owner), view, limits); });
 }
 
 zip_archive zip_archive::from_bytes(std::string bytes, zip_limits limits) {

@@ -70,9 +70,9 @@ class zip_archive {
   [[nodiscard]] std::string_view bytes() const noexcept { return bytes_; }
 
  private:
-  zip_archive(std::shared_ptr<const std::string> owned, std::string_view bytes, zip_limits limits);
+  zip_archive(std::shared_ptr<const void> owned, std::string_view bytes, zip_limits limits);
   void parse();
-  std::shared_ptr<const std::string> owned_;
+  std::shared_ptr<const void> owned_;  // what holds bytes_ (a string, a buffer read from a file)
   std::string_view bytes_;
   zip_limits limits_;
   std::vector<zip_entry> entries_;

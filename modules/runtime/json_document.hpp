@@ -5,6 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
+#include <functional>
+#include <memory>
+#include <type_traits>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -24,57 +27,150 @@ struct duplicate_json_key : std::runtime_error {
   std::string key;
 };
 
-/// nlohmann's parse (iterative, any depth) with a callback that tracks the open containers and
-/// throws duplicate_json_key on a repeated key. nlohmann's own exceptions pass through.
+/// Builds a DOM from nlohmann's SAX events, rejecting repeated keys. nlohmann's own DOM builders
+/// are quadratic on the documents aotkit reads: the callback parser scans the parent container for
+/// a discarded value at every object's end, and an ordered_json object finds each new key by a
+/// linear search. Here a member is appended and its key checked against a hash of the object's
+/// keys (built once an object is past a few members), so a build is linear in the document.
 template <class Json>
-Json parse_json_unique_keys(std::string_view text) {
+class unique_key_dom_builder {
+  using string_t = typename Json::string_t;
+  using object_t = typename Json::object_t;
+  using array_t = typename Json::array_t;
+  using member_vector = std::vector<typename object_t::value_type, typename object_t::allocator_type>;
+  // ordered_json's object is a vector of members (ordered_map derives from it)
+  static constexpr bool ordered = std::is_base_of_v<member_vector, object_t>;
+  static constexpr std::size_t linear_limit = 16;
+
+  // the members of an ordered object, as indices hashed by their key
+  struct key_hash {
+    const member_vector* members;
+    std::size_t operator()(std::size_t i) const noexcept { return std::hash<string_t>{}((*members)[i].first); }
+  };
+  struct key_equal {
+    const member_vector* members;
+    bool operator()(std::size_t a, std::size_t b) const noexcept { return (*members)[a].first == (*members)[b].first; }
+  };
+  using key_index = std::unordered_set<std::size_t, key_hash, key_equal>;
+
   struct frame {
-    bool object;
-    std::size_t index = 0;  // arrays: the next element's index
-    std::string key;        // objects: the current member's key
-    std::unordered_set<std::string> keys;
+    Json* j;
+    const string_t* key = nullptr;  // objects: the member being read (stable until the next key)
+    Json* slot = nullptr;           // objects: its value
+    std::unique_ptr<key_index> keys;
   };
-  std::vector<frame> open;
-  auto pointer = [&] {
-    std::string p;
-    for (std::size_t i = 0; i + 1 < open.size(); ++i) {
-      p += '/';
-      if (open[i].object) {
-        for (char c : open[i].key) p += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
-      } else {
-        p += std::to_string(open[i].index - 1);
+
+ public:
+  explicit unique_key_dom_builder(Json& root) : root_(root) {}
+
+  bool null() { return put(Json(nullptr)); }
+  bool boolean(bool v) { return put(Json(v)); }
+  bool number_integer(typename Json::number_integer_t v) { return put(Json(v)); }
+  bool number_unsigned(typename Json::number_unsigned_t v) { return put(Json(v)); }
+  bool number_float(typename Json::number_float_t v, const string_t&) { return put(Json(v)); }
+  bool string(string_t& v) { return put(Json(std::move(v))); }  // the lexer clears its buffer next
+  bool binary(typename Json::binary_t& v) {
+    return put(Json::binary(std::move(static_cast<typename Json::binary_t::container_type&>(v))));
+  }
+  bool start_object(std::size_t) {
+    stack_.push_back(frame{place(Json(nlohmann::detail::value_t::object)), nullptr, nullptr, nullptr});
+    return true;
+  }
+  bool start_array(std::size_t) {
+    stack_.push_back(frame{place(Json(nlohmann::detail::value_t::array)), nullptr, nullptr, nullptr});
+    return true;
+  }
+  bool end_object() {
+    stack_.pop_back();
+    return true;
+  }
+  bool end_array() {
+    stack_.pop_back();
+    return true;
+  }
+  bool key(string_t& k) {
+    frame& f = stack_.back();
+    object_t& obj = f.j->template get_ref<object_t&>();
+    if constexpr (ordered) {
+      member_vector& members = obj;
+      if (members.size() < linear_limit) {
+        for (const auto& m : members)
+          if (m.first == k) duplicate(k);
       }
-    }
-    return p.empty() ? std::string("/") : p;
-  };
-  // an element of an array is about to start: count it
-  auto element = [&] {
-    if (!open.empty() && !open.back().object) ++open.back().index;
-  };
-  using event = typename Json::parse_event_t;
-  typename Json::parser_callback_t cb = [&](int, event ev, Json& parsed) {
-    switch (ev) {
-      case event::object_start:
-        element();
-        open.push_back({true, 0, {}, {}});
-        break;
-      case event::array_start:
-        element();
-        open.push_back({false, 0, {}, {}});
-        break;
-      case event::object_end:
-      case event::array_end: open.pop_back(); break;
-      case event::key: {
-        const auto& k = parsed.template get_ref<const typename Json::string_t&>();
-        if (!open.back().keys.insert(k).second) throw duplicate_json_key(pointer(), k);
-        open.back().key = k;
-        break;
+      members.emplace_back(std::move(k), Json());
+      if (members.size() > linear_limit) {
+        if (!f.keys) {
+          f.keys = std::make_unique<key_index>(2 * members.size(), key_hash{&members}, key_equal{&members});
+          for (std::size_t i = 0; i + 1 < members.size(); ++i) f.keys->insert(i);
+        }
+        if (!f.keys->insert(members.size() - 1).second) duplicate(members.back().first);
       }
-      case event::value: element(); break;
+      f.key = &members.back().first;
+      f.slot = &members.back().second;
+    } else {
+      auto [it, fresh] = obj.try_emplace(std::move(k));  // try_emplace leaves `k` alone when it is there
+      if (!fresh) duplicate(k);
+      f.key = &it->first;
+      f.slot = &it->second;
     }
     return true;
-  };
-  return Json::parse(text.begin(), text.end(), cb);
+  }
+  bool parse_error(std::size_t, const std::string&, const typename Json::exception& ex) {
+    switch ((ex.id / 100) % 100) {  // rethrown as the type nlohmann's DOM parser throws
+      case 4: throw *static_cast<const typename Json::out_of_range*>(&ex);
+      case 2: throw *static_cast<const typename Json::invalid_iterator*>(&ex);
+      case 3: throw *static_cast<const typename Json::type_error*>(&ex);
+      case 5: throw *static_cast<const typename Json::other_error*>(&ex);
+      default: throw *static_cast<const typename Json::parse_error*>(&ex);
+    }
+  }
+
+ private:
+  // where a new value goes: the root, the end of the open array, or the open object's member
+  Json* place(Json v) {
+    if (stack_.empty()) {
+      root_ = std::move(v);
+      return &root_;
+    }
+    frame& f = stack_.back();
+    if (f.j->is_array()) {
+      array_t& a = f.j->template get_ref<array_t&>();
+      a.push_back(std::move(v));
+      return &a.back();
+    }
+    *f.slot = std::move(v);
+    return f.slot;
+  }
+  bool put(Json v) {
+    place(std::move(v));
+    return true;
+  }
+  // the JSON pointer of the innermost open object ("/" for the root)
+  [[noreturn]] void duplicate(const string_t& k) const {
+    std::string p;
+    for (std::size_t i = 0; i + 1 < stack_.size(); ++i) {
+      p += '/';
+      if (stack_[i].j->is_object()) {
+        for (char c : *stack_[i].key) p += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
+      } else {
+        p += std::to_string(stack_[i].j->size() - 1);  // the open element is the array's last
+      }
+    }
+    throw duplicate_json_key(p.empty() ? std::string("/") : p, k);
+  }
+
+  Json& root_;
+  std::vector<frame> stack_;
+};
+
+/// nlohmann's parse (iterative, any depth, linear time) into a DOM; throws duplicate_json_key on a
+/// repeated key. nlohmann's own exceptions pass through.
+template <class Json>
+Json parse_json_unique_keys(std::string_view text) {
+  Json root;
+  unique_key_dom_builder<Json> builder(root);
+  Json::sax_parse(text.begin(), text.end(), &builder);
+  return root;
 }
 
 /// Python's `json.dumps(j)` without recursion (nlohmann's serializer recurses once per level: a
