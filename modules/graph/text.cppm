@@ -9,6 +9,8 @@ module;
 #include <string>
 #include <string_view>
 #include <utility>
+
+#include "runtime/json_scan.hpp"
 export module aotkit.graph:text;
 
 namespace aotkit::graph {
@@ -32,25 +34,8 @@ inline std::pair<std::uint64_t, std::uint64_t> text_words(std::string_view s) no
           0};
 }
 
-// The index of the first byte at or after `i` that ends a plain run of string text: '"', '\\', a
-// control character or a non-ASCII byte (s.size() when none). Eight bytes at a time: each test's
-// lowest flagged byte is exact (borrows only run upward from a flagged byte), so the lowest flag
-// of their union is the first such byte.
-inline std::size_t plain_run_end(std::string_view s, std::size_t i) noexcept {
-  constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-  auto has_zero = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
-  for (; i + 8 <= s.size(); i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    std::uint64_t m = has_zero(w ^ (0x22 * ones)) | has_zero(w ^ (0x5C * ones)) | ((w - 0x20 * ones) & ~w & highs) | (w & highs);
-    if (m != 0) return i + static_cast<std::size_t>(std::countr_zero(m)) / 8;
-  }
-  for (; i < s.size(); ++i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') return i;
-  }
-  return i;
-}
+// plain_run_end (the scanner for runs of plain string text) is shared with the flat JSON reader
+using runtime::detail::plain_run_end;
 
 // True when no byte of `s` needs escaping or checking: printable ASCII other than '"' and '\\'.
 inline bool plain_ascii(std::string_view s) noexcept { return plain_run_end(s, 0) == s.size(); }

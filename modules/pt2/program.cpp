@@ -5,6 +5,7 @@ module;
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -223,33 +224,37 @@ class reader {
 
     // nodes
     const json& nodes = array_member(sg, "nodes", where);
+    // the places errors would name, rebuilt in the same buffers node after node (no allocation)
+    std::string at, out0, ak, ak_arg, qualified;
     for (std::size_t i = 0; i < nodes.size(); ++i) {
-      std::string at = where + "/nodes/" + std::to_string(i);
+      place(at, where, "/nodes/", i);
+      place(out0, at, "/outputs/0");
       const json& sn = nodes[i];
       if (!sn.is_object()) fail(at, "a node is an object");
-      std::string target(text(member(sn, "target", at), at));
+      std::string_view target = text(member(sn, "target", at), at);
       const json& sin = array_member(sn, "inputs", at);
       const json& souts = array_member(sn, "outputs", at);
       std::vector<arg> args;
       std::vector<graph::kwarg> kwargs;
       std::optional<std::string> name;
       auto named_input = [&](std::size_t k) -> std::pair<std::string, arg> {
-        std::string ak = at + "/inputs/" + std::to_string(k);
+        place(ak, at, "/inputs/", k);
+        place(ak_arg, ak, "/arg");
         const json& x = sin[k];
-        return {std::string(text(member(x, "name", ak), ak)), input(member(x, "arg", ak), ak + "/arg")};
+        return {std::string(text(member(x, "name", ak), ak)), input(member(x, "arg", ak), ak_arg)};
       };
       auto single_output_name = [&](std::string_view key) -> std::optional<std::string> {
         if (souts.size() != 1 || !souts[0].is_object() || !souts[0].contains(key)) return std::nullopt;
         const json& v = souts[0][std::string(key)];
-        if (key == "as_tensor") return std::string(text(member(v, "name", at + "/outputs/0"), at + "/outputs/0"));
-        return std::string(text(member(v, "as_name", at + "/outputs/0"), at + "/outputs/0"));
+        if (key == "as_tensor") return std::string(text(member(v, "name", out0), out0));
+        return std::string(text(member(v, "as_name", out0), out0));
       };
       std::string op_text = operator_name(target);
       if (sym_op(target)) {
         for (std::size_t k = 0; k < sin.size(); ++k) args.push_back(named_input(k).second);
         if (souts.size() != 1) fail(at + "/outputs", "a symbolic operator has one output");
-        auto [otag, ov] = union_of(souts[0], at + "/outputs/0");
-        name = text(member(ov, "as_name", at + "/outputs/0"), at + "/outputs/0");
+        auto [otag, ov] = union_of(souts[0], out0);
+        name = text(member(ov, "as_name", out0), out0);
       } else if (target.starts_with("torch.ops.higher_order.")) {
         for (std::size_t k = 0; k < sin.size(); ++k) {
           auto [n, a] = named_input(k);
@@ -258,7 +263,7 @@ class reader {
         }
         name = single_output_name("as_tensor");
       } else if (target.starts_with("torch.ops.")) {
-        std::string qualified = op_text;  // aten.add.Tensor -> aten::add.Tensor
+        qualified.assign(op_text);  // aten.add.Tensor -> aten::add.Tensor
         qualified.replace(qualified.find('.'), 1, "::");
         const op_schema* schema = find_schema(qualified);
         if (schema == nullptr) fail(at + "/target", "operator '" + quote_excerpt(target) + "' has no schema in torch 2.6's table");
@@ -289,7 +294,7 @@ class reader {
       node_id n = build(at, [&] {
         return g.create_node(graph::node_op::call_function, graph::intern_op(op_text), std::move(args), std::move(kwargs), name);
       });
-      outputs(g, souts, n, at, sync);
+      outputs(g, souts, n, at, out0, sync);
     }
 
     // the output node
@@ -317,6 +322,19 @@ class reader {
   }
 
   [[noreturn]] static void fail(const std::string& where, const std::string& detail) { throw input_error(where, detail); }
+
+  // out = base + part (+ index): a place in the document, in a buffer that keeps its capacity
+  static const std::string& place(std::string& out, const std::string& base, std::string_view part) {
+    out.assign(base);
+    out += part;
+    return out;
+  }
+  static const std::string& place(std::string& out, const std::string& base, std::string_view part, std::size_t index) {
+    place(out, base, part);
+    char digits[24];
+    out.append(digits, std::to_chars(digits, digits + sizeof digits, index).ptr);
+    return out;
+  }
 
   // Runs a graph-building step: what the graph refuses (a name that is not an identifier, a
   // target text generated code cannot hold) is a fault of the document, reported at `where`.
@@ -393,14 +411,14 @@ class reader {
 
   // deserialize_outputs: the node takes its one output's name; several outputs become getitems.
   template <class Sync>
-  void outputs(graph::Graph& g, const json& souts, node_id n, const std::string& at, Sync& sync) {
+  void outputs(graph::Graph& g, const json& souts, node_id n, const std::string& at, const std::string& out0, Sync& sync) {
     if (souts.empty()) return;
     if (souts.size() == 1) {
-      auto [tag, v] = union_of(souts[0], at + "/outputs/0");
+      auto [tag, v] = union_of(souts[0], out0);
       if (tag == "as_tensor") return sync(text(member(v, "name", at), at), n, at);
       if (tag == "as_sym_int" || tag == "as_sym_bool" || tag == "as_sym_float") return sync(text(member(v, "as_name", at), at), n, at);
-      if (tag != "as_tensors") fail(at + "/outputs/0", "a single output of kind '" + quote_excerpt(tag) + "'");
-      getitems(g, n, v, at + "/outputs/0/as_tensors", sync, 0);
+      if (tag != "as_tensors") fail(out0, "a single output of kind '" + quote_excerpt(tag) + "'");
+      getitems(g, n, v, out0 + "/as_tensors", sync, 0);
       return;
     }
     getitems(g, n, souts, at + "/outputs", sync, 0);
@@ -658,15 +676,18 @@ exported_program read_program(std::string_view text, std::shared_ptr<const std::
   const json& root_graph = reader::member(gm, "graph", "/graph_module");
   if (auto tv = root_graph.find("tensor_values"); tv != root_graph.end()) {
     if (!tv->is_object()) throw input_error("/graph_module/graph/tensor_values", "expected an object");
+    ep.tensor_values.reserve(tv->size());
+    const std::string folder = "/graph_module/graph/tensor_values/";
+    std::string at, si;  // reused: no allocation per value
     for (const json& meta : *tv) {
       std::string name(meta.key());
-      std::string at = "/graph_module/graph/tensor_values/" + name;
+      reader::place(at, folder, name);
       tensor_meta m;
       m.dtype = std::string(dtype_of_scalar_type(reader::integer(reader::member(meta, "dtype", at), at + "/dtype")));
       if (m.dtype.empty()) throw input_error(at + "/dtype", "unknown scalar type " + reader::member(meta, "dtype", at).dump());
       const json& sizes = reader::array_member(meta, "sizes", at);
       for (std::size_t i = 0; i < sizes.size(); ++i) {
-        std::string si = at + "/sizes/" + std::to_string(i);
+        reader::place(si, at, "/sizes/", i);
         auto [tag, v] = reader::union_of(sizes[i], si);
         sym_size s;
         if (tag == "as_int") {

@@ -14,11 +14,11 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
 #include "runtime/json_document.hpp"  // duplicate_json_key
+#include "runtime/json_scan.hpp"
 #include "runtime/large_buffer.hpp"
 
 namespace aotkit::runtime::detail {
@@ -209,11 +209,16 @@ class flat_json_document {
   static constexpr std::size_t chunk_size = 64 * 1024;
   static constexpr std::size_t linear_keys = 16;  // objects up to this size check keys by a scan
 
+  // The keys of a large object: open addressing over its members' node indices (+1; 0 is empty).
+  struct key_table {
+    std::vector<std::uint32_t> slots;
+    std::size_t used = 0;
+  };
   struct frame {
     std::uint32_t node;
     std::uint32_t first;  // its first member's slot in `pending`
     bool object;
-    std::unique_ptr<std::unordered_set<std::string_view>> keys;  // large objects
+    std::unique_ptr<key_table> keys;  // large objects
   };
 
   class parser {
@@ -352,12 +357,34 @@ class flat_json_document {
           if (doc_.nodes_[pending_[i]].key() == k) repeated = true;
       } else {
         if (!f.keys) {
-          f.keys = std::make_unique<std::unordered_set<std::string_view>>();
-          for (std::size_t i = f.first; i < pending_.size(); ++i) f.keys->insert(doc_.nodes_[pending_[i]].key());
+          f.keys = std::make_unique<key_table>();
+          for (std::size_t i = f.first; i < pending_.size(); ++i) insert_key(*f.keys, pending_[i], doc_.nodes_[pending_[i]].key());
         }
-        repeated = !f.keys->insert(k).second;
+        // the member is not added yet: it will be the next node
+        repeated = !insert_key(*f.keys, static_cast<std::uint32_t>(doc_.nodes_.size()), k);
       }
       if (repeated) throw duplicate_json_key(pointer(), std::string(k));
+    }
+
+    // False when a member with key `k` is there already; else records `node` as having it.
+    bool insert_key(key_table& t, std::uint32_t node, std::string_view k) {
+      if (2 * (t.used + 1) > t.slots.size()) {
+        std::vector<std::uint32_t> old = std::move(t.slots);
+        t.slots.assign(std::max<std::size_t>(64, old.size() * 2), 0);
+        for (std::uint32_t s : old)
+          if (s != 0) place_key(t, s, doc_.nodes_[s - 1].key());
+      }
+      std::size_t mask = t.slots.size() - 1;
+      for (std::size_t i = std::hash<std::string_view>{}(k) & mask; t.slots[i] != 0; i = (i + 1) & mask)
+        if (doc_.nodes_[t.slots[i] - 1].key() == k) return false;
+      place_key(t, node + 1, k);
+      ++t.used;
+      return true;
+    }
+    static void place_key(key_table& t, std::uint32_t slot, std::string_view k) {
+      std::size_t mask = t.slots.size() - 1, i = std::hash<std::string_view>{}(k) & mask;
+      while (t.slots[i] != 0) i = (i + 1) & mask;
+      t.slots[i] = slot;
     }
 
     // the JSON pointer of the innermost open container ("/" for the root)
@@ -481,17 +508,17 @@ class flat_json_document {
       std::size_t start = ++pos_;
       bool escaped = false;
       for (;;) {
+        pos_ = plain_run_end(text_, pos_);
         if (pos_ >= text_.size()) fail("'\"' to end the string");
         unsigned char c = static_cast<unsigned char>(text_[pos_]);
         if (c == '"') break;
-        if (c < 0x20) fail("no control character in a string (escape it)");
         if (c == '\\') {
           escaped = true;
           pos_ = std::min(pos_ + 2, text_.size());  // an error at the end when the text ends in the escape
         } else if (c >= 0x80) {
           skip_utf8();
         } else {
-          ++pos_;
+          fail("no control character in a string (escape it)");
         }
       }
       std::size_t end = pos_++;
