@@ -256,9 +256,15 @@ class reader {
         auto [otag, ov] = union_of(souts[0], out0);
         name = text(member(ov, "as_name", out0), out0);
       } else if (target.starts_with("torch.ops.higher_order.")) {
-        for (std::size_t k = 0; k < sin.size(); ++k) {
+        for (std::size_t k = 0; k < sin.size(); ++k) {  // deserialize_hoo_inputs
           auto [n, a] = named_input(k);
-          if (n.empty()) args.push_back(std::move(a));
+          if (n.empty()) {
+            args.push_back(std::move(a));
+            continue;
+          }
+          // a Python dict: a repeated name keeps its first place and takes the last value
+          auto same = std::find_if(kwargs.begin(), kwargs.end(), [&](const graph::kwarg& kw) { return kw.first == n; });
+          if (same != kwargs.end()) same->second = std::move(a);
           else kwargs.emplace_back(std::move(n), std::move(a));
         }
         name = single_output_name("as_tensor");

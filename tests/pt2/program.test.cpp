@@ -95,3 +95,19 @@ TEST_CASE("malformed programs name the place", "[pt2][program][hostile]") {
   CHECK_THAT(error_of(good.substr(0, good.size() / 2)), Catch::Contains("malformed JSON"));
   CHECK_THAT(error_of("[]"), Catch::Contains("the program is a JSON object"));
 }
+
+TEST_CASE("a higher-order op's repeated argument name keeps its first place and its last value", "[pt2][program]") {
+  // deserialize_hoo_inputs builds a Python dict (found by the program fuzzer: the graph then held
+  // a node with a repeated keyword, which fx-json refuses)
+  std::string text(zip_archive::open(torch26_dir / "mlp_training_ir.pt2").read_record("serialized_exported_program.json"));
+  std::string from = R"("target": "torch.ops.aten.relu.default", "inputs": [{"name": "self", "arg": {"as_tensor": {"name": "linear"}}}])";
+  std::string to = R"("target": "torch.ops.higher_order.h", "inputs": [{"name": "a", "arg": {"as_int": 1}}, )"
+                   R"({"name": "b", "arg": {"as_int": 2}}, {"name": "a", "arg": {"as_tensor": {"name": "linear"}}}])";
+  auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  exported_program ep = read_exported_program(text.replace(at, from.size(), to));
+  std::string printed = aotkit::graph::graph_str(ep.module.graph());
+  CHECK_THAT(printed, Catch::Contains("call_function[target=torch.ops.higher_order.h](args = (), kwargs = {a: %linear, b: 2})"));
+  aotkit::graph::fx_document back = aotkit::graph::read_fx_json(aotkit::graph::write_fx_json(ep.module));
+  CHECK(aotkit::graph::graph_str(back.module.graph()) == printed);
+}
