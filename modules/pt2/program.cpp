@@ -751,7 +751,7 @@ namespace {
 // Python's json.dumps(json.loads(text)) with its defaults (ensure_ascii, ", " and ": ", float repr,
 // the bare NaN / Infinity / -Infinity tokens for non-finite floats).
 std::string python_json_dumps(const runtime::detail::flat_json_document& doc) {
-  auto put_string = [](std::string& out, std::string_view s) { out += runtime::json_string(s, true); };
+  auto put_string = [](std::string& out, std::string_view s) { runtime::append_json_string(out, s, true); };
   auto put_float = [](std::string& out, double d) {
     if (std::isnan(d)) out += "NaN";
     else if (std::isinf(d)) out += d > 0 ? "Infinity" : "-Infinity";
@@ -766,7 +766,7 @@ std::string write_exported_program(const exported_program& program) {
   if (!program.source)
     throw not_implemented_error("write_exported_program: a program built in C++ has no document to write; writing one needs a graph serializer (not yet)");
   // The program must be what its document says: compare with a fresh read of it.
-  exported_program as_read = read_exported_program(*program.source);
+  exported_program as_read = read_program(*program.source, program.source);  // its own bytes: no copy
   auto modules_text = [](const graph::GraphModule& m) {
     std::string text;
     for (const auto& [path, g] : m.named_modules()) text += path + "\n" + graph::graph_str(*g) + "\n";

@@ -624,6 +624,7 @@ class flat_json_document {
 template <class PutString, class PutFloat>
 std::string dump_flat(const flat_json_document& doc, PutString put_string, PutFloat put_float) {
   std::string out;
+  out.reserve(doc.nodes().size() * 20);  // about what a value takes in programs; the string grows past it
   struct frame {
     std::size_t count, written;
     bool object;

@@ -3,6 +3,7 @@
 module;
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <string>
@@ -10,6 +11,7 @@ module;
 #include <utility>
 #include <vector>
 #include <nlohmann/json.hpp>
+#include "runtime/json_scan.hpp"
 module aotkit.runtime;
 
 namespace aotkit::runtime {
@@ -281,7 +283,7 @@ class value_reader final : public nlohmann::json_sax<nlohmann::json> {
 
 // A JSON string literal of valid UTF-8 `s`. With `ensure_ascii` every non-ASCII code point is
 // written as \uXXXX (a surrogate pair above U+FFFF), as Python's json.dumps does by default.
-void append_json_string(std::string& out, std::string_view s, bool ensure_ascii = false) {
+void put_json_string(std::string& out, std::string_view s, bool ensure_ascii = false) {
   static constexpr char hex[] = "0123456789abcdef";
   auto u4 = [&](unsigned v) {
     out += "\\u";
@@ -289,6 +291,13 @@ void append_json_string(std::string& out, std::string_view s, bool ensure_ascii 
   };
   out += '"';
   for (std::size_t i = 0; i < s.size();) {
+    // a run that needs no escape, copied at once (DEL is escaped with ensure_ascii)
+    std::size_t end = detail::plain_run_end(s, i);
+    if (ensure_ascii && end > i)
+      if (const void* del = std::memchr(s.data() + i, 0x7f, end - i)) end = static_cast<std::size_t>(static_cast<const char*>(del) - s.data());
+    out.append(s.data() + i, end - i);
+    i = end;
+    if (i >= s.size()) break;
     auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80 && ensure_ascii) {
       std::size_t n = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : 4;  // the caller checked the UTF-8
@@ -337,7 +346,7 @@ void append_sym(std::string& out, const char* tag_name, const Sym<T>& s, Append 
     append_number(out, *s.hint());
   } else {
     out += "{\"expr\": ";
-    append_json_string(out, s.expr());
+    put_json_string(out, s.expr());
     out += ", \"hint\": ";
     if (s.hint()) append_number(out, *s.hint());
     else out += "null";
@@ -357,10 +366,14 @@ input_error json_syntax_error(std::string_view library_message, std::size_t char
 }
 
 std::string json_string(std::string_view utf8, bool ensure_ascii) {
-  if (!python::is_valid_utf8(utf8)) throw value_error("a str that is not valid UTF-8 has no JSON form");
   std::string out;
   append_json_string(out, utf8, ensure_ascii);
   return out;
+}
+
+void append_json_string(std::string& out, std::string_view utf8, bool ensure_ascii) {
+  if (!python::is_valid_utf8(utf8)) throw value_error("a str that is not valid UTF-8 has no JSON form");
+  put_json_string(out, utf8, ensure_ascii);
 }
 
 Value value_from_json(std::string_view json) {
@@ -389,7 +402,7 @@ std::string value_to_json(const Value& root) {
       case value_kind::string:
         if (!python::is_valid_utf8(v.to_string())) throw value_error("a str that is not valid UTF-8 has no JSON form");
         out += "{\"str\": ";
-        append_json_string(out, v.to_string());
+        put_json_string(out, v.to_string());
         out += '}';
         break;
       case value_kind::symint:

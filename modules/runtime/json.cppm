@@ -30,6 +30,8 @@ export namespace aotkit::runtime {
 /// writes them; otherwise they stay as they are. Throws aotkit::value_error for text that is not
 /// valid UTF-8.
 [[nodiscard]] std::string json_string(std::string_view utf8, bool ensure_ascii = false);
+/// json_string appended to `out` (writers of large documents: no string per literal).
+void append_json_string(std::string& out, std::string_view utf8, bool ensure_ascii = false);
 
 /// The input_error for a JSON library's syntax error: `where()` "byte N" (0-based) when the
 /// library reports `chars_read` (one past the offending byte), "/" otherwise; the library's
