@@ -17,15 +17,22 @@ namespace aotkit::cli {
 
 namespace {
 
+// A file is read straight into the archive's buffer (one read, no copy); standard input is slurped.
+pt2::zip_archive open_archive(const invocation& inv, const io& io) {
+  if (!inv.input || *inv.input == "-") return pt2::zip_archive::from_bytes(read_input(inv, io));
+  auto reading = phase(io, "read");
+  return pt2::zip_archive::open(*inv.input);
+}
+
 pt2::exported_program read_program(const invocation& inv, const io& io) {
-  pt2::zip_archive archive = pt2::zip_archive::from_bytes(read_input(inv, io));
+  pt2::zip_archive archive = open_archive(inv, io);
   auto parsing = phase(io, "parse");
   return pt2::load_exported_program(archive);
 }
 
 // The program with its weights and example inputs, as `run` and `save` need it.
 pt2::ExportedProgram load_program(const invocation& inv, const io& io) {
-  pt2::zip_archive archive = pt2::zip_archive::from_bytes(read_input(inv, io));
+  pt2::zip_archive archive = open_archive(inv, io);
   auto parsing = phase(io, "parse");
   return pt2::ExportedProgram::load(archive);
 }
@@ -55,7 +62,7 @@ void add_export_commands(registry& reg) {
       .options = {},
       .run =
           [](const invocation& inv, const io& io) {
-            pt2::zip_archive archive = pt2::zip_archive::from_bytes(read_input(inv, io));
+            pt2::zip_archive archive = open_archive(inv, io);
             pt2::pt2_info info = pt2::inspect(archive);
             nlohmann::ordered_json out;
             out["format"] = std::string(pt2::to_string(info.layout));
@@ -171,7 +178,7 @@ void add_export_commands(registry& reg) {
       .options = {},
       .run =
           [](const invocation& inv, const io& io) {
-            pt2::zip_archive archive = pt2::zip_archive::from_bytes(read_input(inv, io));
+            pt2::zip_archive archive = open_archive(inv, io);
             pt2::pt2_info info = pt2::inspect(archive);
             pt2::pt2_records records = pt2::program_records(info);
             // pickled (torch 2.6-2.8) or raw records with payload configs (2.9+)
