@@ -424,6 +424,7 @@ class reader {
       if (tag == "as_tensor") return sync(text(member(v, "name", at), at), n, at);
       if (tag == "as_sym_int" || tag == "as_sym_bool" || tag == "as_sym_float") return sync(text(member(v, "as_name", at), at), n, at);
       if (tag != "as_tensors") fail(out0, "a single output of kind '" + quote_excerpt(tag) + "'");
+      if (!v.is_array()) fail(out0 + "/as_tensors", "expected an array");
       getitems(g, n, v, out0 + "/as_tensors", sync, 0);
       return;
     }

@@ -102,8 +102,10 @@ class flat_json {
   [[nodiscard]] const_iterator begin() const noexcept { return {this, is_structured() ? num_.children : nullptr}; }
   [[nodiscard]] const_iterator end() const noexcept { return {this, is_structured() ? num_.children + size_ : nullptr}; }
 
-  /// An array's i-th member (i < size()).
-  [[nodiscard]] const flat_json& operator[](std::size_t i) const noexcept { return *(this + num_.children[i]); }
+  /// A container's i-th member; a null value past the end or for a scalar (never a read out of bounds).
+  [[nodiscard]] const flat_json& operator[](std::size_t i) const noexcept {
+    return is_structured() && i < size_ ? *(this + num_.children[i]) : null_value();
+  }
   /// An object's member named `k` (its first, keys being unique), or end().
   [[nodiscard]] const_iterator find(std::string_view k) const noexcept {
     if (!is_object()) return end();

@@ -94,6 +94,8 @@ TEST_CASE("malformed programs name the place", "[pt2][program][hostile]") {
              Catch::Contains("/graph_module/graph/nodes/1/inputs/0/arg: unknown value 'linear'"));
   CHECK_THAT(error_of(good.substr(0, good.size() / 2)), Catch::Contains("malformed JSON"));
   CHECK_THAT(error_of("[]"), Catch::Contains("the program is a JSON object"));
+  CHECK_THAT(error_of(replaced("\"outputs\": [{\"as_tensor\": {\"name\": \"relu\"}}]", "\"outputs\": [{\"as_tensors\": 5}]")),
+             Catch::Contains("/graph_module/graph/nodes/1/outputs/0/as_tensors: expected an array"));
 }
 
 TEST_CASE("a higher-order op's repeated argument name keeps its first place and its last value", "[pt2][program]") {

@@ -62,6 +62,9 @@ TEST_CASE("flat_json reads every kind of value and reaches members in place", "[
   CHECK(root["e"].is_array());
   CHECK(root["k"]["y"]["x"].get_string() == "w");
   CHECK(root["missing"].is_null());
+  CHECK(a[8].is_null());  // past the end, and indexing a scalar: a null value, never a stray read
+  CHECK(a[0][0].is_null());
+  CHECK(root["s"][3].is_null());
   CHECK_FALSE(root.contains("missing"));
   std::string keys;
   for (const flat_json& m : root) keys += std::string(m.key()) + ",";
