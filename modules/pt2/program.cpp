@@ -10,6 +10,7 @@ module;
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -256,6 +257,7 @@ class reader {
         auto [otag, ov] = union_of(souts[0], out0);
         name = text(member(ov, "as_name", out0), out0);
       } else if (target.starts_with("torch.ops.higher_order.")) {
+        std::map<std::string, std::size_t, std::less<>> slots;  // name -> its place in kwargs
         for (std::size_t k = 0; k < sin.size(); ++k) {  // deserialize_hoo_inputs
           auto [n, a] = named_input(k);
           if (n.empty()) {
@@ -263,8 +265,8 @@ class reader {
             continue;
           }
           // a Python dict: a repeated name keeps its first place and takes the last value
-          auto same = std::find_if(kwargs.begin(), kwargs.end(), [&](const graph::kwarg& kw) { return kw.first == n; });
-          if (same != kwargs.end()) same->second = std::move(a);
+          auto [slot, fresh] = slots.try_emplace(n, kwargs.size());
+          if (!fresh) kwargs[slot->second].second = std::move(a);
           else kwargs.emplace_back(std::move(n), std::move(a));
         }
         name = single_output_name("as_tensor");
@@ -375,7 +377,7 @@ class reader {
     fail(where, "expected an integer");
   }
   static double floating(const json& v, const std::string& where) {
-    if (v.is_number()) return v.get_double();
+    if (v.is_number() || v.is_big_integer()) return v.get_double();  // json.loads gives an int, used as a float
     // the JSON spells non-finite floats as strings
     if (v.is_string()) {
       std::string_view t = v.get_string();

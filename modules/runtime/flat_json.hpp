@@ -38,6 +38,14 @@ class flat_json {
  public:
   enum class kind : std::uint8_t { null, boolean, integer, unsigned_integer, big_integer, floating, string, array, object };
 
+  // A container finds its members at offsets from itself: a copy elsewhere would find nothing.
+  // Values are used by reference into their document (moves are for the document's own array).
+  flat_json() = default;
+  flat_json(const flat_json&) = delete;
+  flat_json& operator=(const flat_json&) = delete;
+  flat_json(flat_json&&) noexcept = default;
+  flat_json& operator=(flat_json&&) noexcept = default;
+
   [[nodiscard]] kind type() const noexcept { return kind_; }
   [[nodiscard]] bool is_null() const noexcept { return kind_ == kind::null; }
   [[nodiscard]] bool is_boolean() const noexcept { return kind_ == kind::boolean; }
@@ -61,12 +69,27 @@ class flat_json {
 
   [[nodiscard]] bool get_bool() const noexcept { return bool_; }
   /// An integer (an unsigned one above INT64_MAX wraps, as nlohmann's get<int64_t> does); a float truncated.
+  /// 0 for anything that is not a number.
   [[nodiscard]] std::int64_t get_int() const noexcept {
-    return kind_ == kind::floating ? static_cast<std::int64_t>(num_.f) : static_cast<std::int64_t>(num_.u);
+    if (kind_ == kind::floating) return std::isfinite(num_.f) && std::fabs(num_.f) < 9.2e18 ? static_cast<std::int64_t>(num_.f) : 0;
+    return is_number_integer() ? static_cast<std::int64_t>(num_.u) : 0;
   }
-  [[nodiscard]] std::uint64_t get_unsigned() const noexcept { return num_.u; }
+  [[nodiscard]] std::uint64_t get_unsigned() const noexcept { return is_number_integer() ? num_.u : 0; }
+  /// A number as a double (a big integer too: to the nearest double, or an infinity); 0 otherwise.
   [[nodiscard]] double get_double() const noexcept {
-    return kind_ == kind::floating ? num_.f : kind_ == kind::integer ? static_cast<double>(num_.i) : static_cast<double>(num_.u);
+    switch (kind_) {
+      case kind::floating: return num_.f;
+      case kind::integer: return static_cast<double>(num_.i);
+      case kind::unsigned_integer: return static_cast<double>(num_.u);
+      case kind::big_integer: {
+        double d = 0;
+        std::string_view t = get_string();
+        if (std::from_chars(t.data(), t.data() + t.size(), d).ec == std::errc::result_out_of_range)
+          d = t.starts_with('-') ? -HUGE_VAL : HUGE_VAL;
+        return d;
+      }
+      default: return 0;
+    }
   }
   /// A string's text, or a big integer's digits.
   [[nodiscard]] std::string_view get_string() const noexcept { return {num_.text, size_}; }
@@ -209,18 +232,12 @@ class flat_json_document {
  private:
   using kind = flat_json::kind;
   static constexpr std::size_t chunk_size = 64 * 1024;
-  static constexpr std::size_t linear_keys = 16;  // objects up to this size check keys by a scan
+  static constexpr std::size_t linear_keys = 16;  // keys checked by a scan as they come
 
-  // The keys of a large object: open addressing over its members' node indices (+1; 0 is empty).
-  struct key_table {
-    std::vector<std::uint32_t> slots;
-    std::size_t used = 0;
-  };
   struct frame {
     std::uint32_t node;
     std::uint32_t first;  // its first member's slot in `pending`
     bool object;
-    std::unique_ptr<key_table> keys;  // large objects
   };
 
   class parser {
@@ -305,7 +322,7 @@ class flat_json_document {
         std::uint32_t index = static_cast<std::uint32_t>(doc_.nodes_.size());
         flat_json& n = add(k);
         n.kind_ = c == '{' ? kind::object : kind::array;
-        open_.push_back(frame{index, static_cast<std::uint32_t>(pending_.size()), c == '{', nullptr});
+        open_.push_back(frame{index, static_cast<std::uint32_t>(pending_.size()), c == '{'});
         return;
       }
       if (c == '"') {
@@ -344,6 +361,7 @@ class flat_json_document {
       frame& f = open_.back();
       flat_json& n = doc_.nodes_[f.node];
       std::size_t members = pending_.size() - f.first;
+      if (f.object && members > linear_keys) check_sorted_keys(f);
       n.size_ = static_cast<std::uint32_t>(members);
       n.num_.u = doc_.members_.size();  // its table's start (a pointer once the text is read)
       for (std::size_t i = f.first; i < pending_.size(); ++i) doc_.members_.push_back(pending_[i] - f.node);
@@ -351,42 +369,20 @@ class flat_json_document {
       open_.pop_back();
     }
 
-    // a repeated key is an error at the object's pointer (nlohmann and json.loads would keep the last)
-    void check_key(frame& f, std::string_view k, std::size_t members) {
-      bool repeated = false;
-      if (members < linear_keys) {
-        for (std::size_t i = f.first; i < pending_.size(); ++i)
-          if (doc_.nodes_[pending_[i]].key() == k) repeated = true;
-      } else {
-        if (!f.keys) {
-          f.keys = std::make_unique<key_table>();
-          for (std::size_t i = f.first; i < pending_.size(); ++i) insert_key(*f.keys, pending_[i], doc_.nodes_[pending_[i]].key());
-        }
-        // the member is not added yet: it will be the next node
-        repeated = !insert_key(*f.keys, static_cast<std::uint32_t>(doc_.nodes_.size()), k);
-      }
-      if (repeated) throw duplicate_json_key(pointer(), std::string(k));
+    // A repeated key is an error at the object's pointer (nlohmann and json.loads would keep the
+    // last). The first members are checked as they come; an object longer than that is checked
+    // again when it closes, by sorting its keys: no hash a hostile document could flood.
+    void check_key(const frame& f, std::string_view k, std::size_t members) {
+      if (members >= linear_keys) return;
+      for (std::size_t i = f.first; i < pending_.size(); ++i)
+        if (doc_.nodes_[pending_[i]].key() == k) throw duplicate_json_key(pointer(), std::string(k));
     }
-
-    // False when a member with key `k` is there already; else records `node` as having it.
-    bool insert_key(key_table& t, std::uint32_t node, std::string_view k) {
-      if (2 * (t.used + 1) > t.slots.size()) {
-        std::vector<std::uint32_t> old = std::move(t.slots);
-        t.slots.assign(std::max<std::size_t>(64, old.size() * 2), 0);
-        for (std::uint32_t s : old)
-          if (s != 0) place_key(t, s, doc_.nodes_[s - 1].key());
-      }
-      std::size_t mask = t.slots.size() - 1;
-      for (std::size_t i = std::hash<std::string_view>{}(k) & mask; t.slots[i] != 0; i = (i + 1) & mask)
-        if (doc_.nodes_[t.slots[i] - 1].key() == k) return false;
-      place_key(t, node + 1, k);
-      ++t.used;
-      return true;
-    }
-    static void place_key(key_table& t, std::uint32_t slot, std::string_view k) {
-      std::size_t mask = t.slots.size() - 1, i = std::hash<std::string_view>{}(k) & mask;
-      while (t.slots[i] != 0) i = (i + 1) & mask;
-      t.slots[i] = slot;
+    void check_sorted_keys(const frame& f) {
+      keys_.clear();
+      for (std::size_t i = f.first; i < pending_.size(); ++i) keys_.push_back(doc_.nodes_[pending_[i]].key());
+      std::sort(keys_.begin(), keys_.end());
+      auto repeated = std::adjacent_find(keys_.begin(), keys_.end());
+      if (repeated != keys_.end()) throw duplicate_json_key(pointer(), std::string(*repeated));
     }
 
     // the JSON pointer of the innermost open container ("/" for the root)
@@ -457,15 +453,39 @@ class flat_json_document {
       double d = 0;
       auto r = std::from_chars(first, last, d);
       if (r.ec == std::errc::result_out_of_range) {
-        // overflow to an infinity, underflow to zero (what Python's float() gives)
-        std::string copy(first, last);
-        d = std::strtod(copy.c_str(), nullptr);
+        // overflow to an infinity, underflow to zero, as Python's float() gives (no strtod: it
+        // reads the locale's decimal point)
+        d = overflows(std::string_view(first, static_cast<std::size_t>(last - first))) ? HUGE_VAL : 0.0;
+        if (negative) d = -d;
       } else if (r.ec != std::errc() || r.ptr != last) {
         pos_ = start;
         fail("a number");
       }
       n.kind_ = kind::floating;
       n.num_.f = d;
+    }
+
+    // Whether a number from_chars found out of range is too large (not too small): its decimal
+    // exponent, from the digits before the point (or the zeros after it) and the exponent part.
+    static bool overflows(std::string_view t) noexcept {
+      if (t.starts_with('-')) t.remove_prefix(1);
+      std::size_t e = t.find_first_of("eE");
+      std::string_view mantissa = t.substr(0, e);
+      std::int64_t exponent = 0;
+      if (e != std::string_view::npos) {
+        std::string_view x = t.substr(e + 1);
+        bool minus = x.starts_with('-');
+        if (minus || x.starts_with('+')) x.remove_prefix(1);
+        for (char c : x) exponent = std::min<std::int64_t>(exponent * 10 + (c - '0'), std::int64_t{1} << 40);
+        if (minus) exponent = -exponent;
+      }
+      std::size_t point = mantissa.find('.');
+      std::string_view whole = mantissa.substr(0, point);
+      std::size_t lead = whole.find_first_not_of('0');
+      if (lead != std::string_view::npos) return exponent + static_cast<std::int64_t>(whole.size() - lead) > 0;
+      std::string_view fraction = point == std::string_view::npos ? std::string_view() : mantissa.substr(point + 1);
+      std::size_t zeros = fraction.find_first_not_of('0');
+      return zeros != std::string_view::npos && exponent - static_cast<std::int64_t>(zeros) > 0;
     }
 
     static int hex(char c) noexcept {
@@ -516,6 +536,9 @@ class flat_json_document {
         if (c == '"') break;
         if (c == '\\') {
           escaped = true;
+          // a bad escape is the first error in the string, before what follows it
+          if (pos_ + 1 < text_.size() && std::string_view("\"\\/bfnrtu").find(text_[pos_ + 1]) == std::string_view::npos)
+            fail("an escape (one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u)");
           pos_ = std::min(pos_ + 2, text_.size());  // an error at the end when the text ends in the escape
         } else if (c >= 0x80) {
           skip_utf8();
@@ -602,6 +625,7 @@ class flat_json_document {
     std::size_t pos_ = 0;
     std::vector<frame> open_;
     std::vector<std::uint32_t> pending_;  // members of the open containers, innermost last
+    std::vector<std::string_view> keys_;  // a large object's keys, sorted when it closes
   };
 
   // room for `n` bytes of decoded text that stay where they are for the document's life

@@ -11,7 +11,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <unordered_set>
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -30,8 +30,9 @@ struct duplicate_json_key : std::runtime_error {
 /// Builds a DOM from nlohmann's SAX events, rejecting repeated keys. nlohmann's own DOM builders
 /// are quadratic on the documents aotkit reads: the callback parser scans the parent container for
 /// a discarded value at every object's end, and an ordered_json object finds each new key by a
-/// linear search. Here a member is appended and its key checked against a hash of the object's
-/// keys (built once an object is past a few members), so a build is linear in the document.
+/// linear search. Here a member is appended; its key is checked against the others by a scan
+/// while the object is short, and the keys of a longer one are sorted when it closes (no hash
+/// a hostile document could flood), so a build is O(n log n) at worst.
 template <class Json>
 class unique_key_dom_builder {
   using string_t = typename Json::string_t;
@@ -42,22 +43,10 @@ class unique_key_dom_builder {
   static constexpr bool ordered = std::is_base_of_v<member_vector, object_t>;
   static constexpr std::size_t linear_limit = 16;
 
-  // the members of an ordered object, as indices hashed by their key
-  struct key_hash {
-    const member_vector* members;
-    std::size_t operator()(std::size_t i) const noexcept { return std::hash<string_t>{}((*members)[i].first); }
-  };
-  struct key_equal {
-    const member_vector* members;
-    bool operator()(std::size_t a, std::size_t b) const noexcept { return (*members)[a].first == (*members)[b].first; }
-  };
-  using key_index = std::unordered_set<std::size_t, key_hash, key_equal>;
-
   struct frame {
     Json* j;
     const string_t* key = nullptr;  // objects: the member being read (stable until the next key)
     Json* slot = nullptr;           // objects: its value
-    std::unique_ptr<key_index> keys;
   };
 
  public:
@@ -73,14 +62,25 @@ class unique_key_dom_builder {
     return put(Json::binary(std::move(static_cast<typename Json::binary_t::container_type&>(v))));
   }
   bool start_object(std::size_t) {
-    stack_.push_back(frame{place(Json(nlohmann::detail::value_t::object)), nullptr, nullptr, nullptr});
+    stack_.push_back(frame{place(Json(nlohmann::detail::value_t::object)), nullptr, nullptr});
     return true;
   }
   bool start_array(std::size_t) {
-    stack_.push_back(frame{place(Json(nlohmann::detail::value_t::array)), nullptr, nullptr, nullptr});
+    stack_.push_back(frame{place(Json(nlohmann::detail::value_t::array)), nullptr, nullptr});
     return true;
   }
   bool end_object() {
+    if constexpr (ordered) {
+      const member_vector& members = stack_.back().j->template get_ref<object_t&>();
+      if (members.size() > linear_limit) {
+        std::vector<std::string_view> keys;
+        keys.reserve(members.size());
+        for (const auto& m : members) keys.emplace_back(m.first);
+        std::sort(keys.begin(), keys.end());
+        auto repeated = std::adjacent_find(keys.begin(), keys.end());
+        if (repeated != keys.end()) duplicate(string_t(*repeated));
+      }
+    }
     stack_.pop_back();
     return true;
   }
@@ -98,13 +98,6 @@ class unique_key_dom_builder {
           if (m.first == k) duplicate(k);
       }
       members.emplace_back(std::move(k), Json());
-      if (members.size() > linear_limit) {
-        if (!f.keys) {
-          f.keys = std::make_unique<key_index>(2 * members.size(), key_hash{&members}, key_equal{&members});
-          for (std::size_t i = 0; i + 1 < members.size(); ++i) f.keys->insert(i);
-        }
-        if (!f.keys->insert(members.size() - 1).second) duplicate(members.back().first);
-      }
       f.key = &members.back().first;
       f.slot = &members.back().second;
     } else {

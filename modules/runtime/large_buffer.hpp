@@ -55,13 +55,8 @@ struct large_allocator {
 
 /// `bytes` of uninitialised memory owned by a shared pointer.
 inline std::shared_ptr<char> make_large_buffer(std::size_t bytes) {
-  char* p = static_cast<char*>(allocate_large(bytes));
-  try {
-    return std::shared_ptr<char>(p, [bytes](char* q) { deallocate_large(q, bytes); });
-  } catch (...) {
-    deallocate_large(p, bytes);
-    throw;
-  }
+  // when its control block cannot be allocated, shared_ptr gives the memory back itself
+  return std::shared_ptr<char>(static_cast<char*>(allocate_large(bytes)), [bytes](char* p) { deallocate_large(p, bytes); });
 }
 
 }  // namespace aotkit::runtime::detail

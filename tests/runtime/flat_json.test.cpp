@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <type_traits>
 #include <string>
 #include <string_view>
 
@@ -89,6 +90,21 @@ TEST_CASE("flat_json reads json.dumps's NaN and infinities and writes them back"
   CHECK(dumps(doc).starts_with("[NaN, Infinity, -Infinity, Infinity, -Infinity, "));
 }
 
+TEST_CASE("flat_json's numbers: out-of-range floats as Python reads them, accessors that never misread", "[flat_json]") {
+  flat_json_document doc = flat_json_document::parse(R"([0.1e400, -0.1e400, 1234e-500, 0.00001e-330, 99999999999999999999999, "7"])");
+  const flat_json& a = doc.root();
+  CHECK(a[0].get_double() == HUGE_VAL);
+  CHECK(a[1].get_double() == -HUGE_VAL);
+  CHECK(a[2].get_double() == 0.0);
+  CHECK(a[3].get_double() == 0.0);
+  CHECK(a[4].is_big_integer());
+  CHECK(a[4].get_double() == 1e23);
+  CHECK(a[4].get_int() == 0);  // not a 64-bit integer
+  CHECK(a[5].get_int() == 0);  // a string is no number
+  CHECK(a[5].get_double() == 0.0);
+  static_assert(!std::is_copy_constructible_v<flat_json>, "a copy would lose its members");
+}
+
 TEST_CASE("flat_json writes what it read with Python's separators and escapes", "[flat_json]") {
   flat_json_document doc = flat_json_document::parse(R"({"b":[1,{"c":null,"d":"\u00e9"}],"a":{}, "e": [[]]})");
   CHECK(dumps(doc) == R"({"b": [1, {"c": null, "d": "\u00e9"}], "a": {}, "e": [[]]})");
@@ -110,6 +126,7 @@ TEST_CASE("flat_json names the byte of every syntax error", "[flat_json]") {
   CHECK(error_of("\"ab") == "syntax: unexpected end of text, expected '\"' to end the string at byte 3");
   CHECK(error_of("\"ab\\") == "syntax: unexpected end of text, expected '\"' to end the string at byte 4");  // in an escape
   CHECK(error_of("\"a\x01\"") == "syntax: unexpected byte 1, expected no control character in a string (escape it) at byte 2");
+  CHECK(error_of("\"\\x\x01\"") == R"(syntax: unexpected '\', expected an escape (one of \" \\ \/ \b \f \n \r \t \u) at byte 1)");
   CHECK(error_of(R"("\x")") == R"(syntax: unexpected '\', expected an escape (one of \" \\ \/ \b \f \n \r \t \u) at byte 1)");
   CHECK(error_of(R"("\u12g4")") == "syntax: unexpected 'g', expected four hex digits after \\u at byte 5");
   CHECK(error_of(R"("\ud800x")") == "syntax: unexpected 'x', expected a low surrogate after a high one at byte 7");
@@ -128,6 +145,17 @@ TEST_CASE("flat_json refuses a repeated key at the pointer of its object", "[fla
   for (int i = 0; i < 100; ++i) big += "\"k" + std::to_string(i) + "\": " + std::to_string(i) + ", ";
   CHECK(error_of(big + "\"k7\": 0}") == "duplicate: / duplicate key 'k7'");
   CHECK(error_of(big + "\"k100\": 0}") == "no error");
+  CHECK(error_of(big + "\"k100\": {\"x\": [{\"k5\": 1, \"k5\": 2}]}}") == "duplicate: /k100/x/0 duplicate key 'k5'");
+  // nlohmann's DOM, built from SAX events: the same rule, long objects sorted when they close
+  CHECK_THROWS_AS(parse_json_unique_keys<nlohmann::ordered_json>(big + "\"k7\": 0}"), duplicate_json_key);
+  CHECK(parse_json_unique_keys<nlohmann::ordered_json>(big + "\"k100\": 0}").size() == 101);
+  try {
+    (void)parse_json_unique_keys<nlohmann::ordered_json>("{\"a\": [" + big + "\"k3\": 0}]}");
+    FAIL("no error");
+  } catch (const duplicate_json_key& e) {
+    CHECK(e.pointer == "/a/0");
+    CHECK(e.key == "k3");
+  }
   // equal after decoding is equal
   CHECK(error_of(R"({"\u0061": 1, "a": 2})") == "duplicate: / duplicate key 'a'");
 }
