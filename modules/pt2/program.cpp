@@ -560,7 +560,11 @@ struct archived_text {
   zip_archive archive;
   std::string_view view;
 };
-exported_program read_program(std::string_view text, std::shared_ptr<const std::string_view> source);
+runtime::detail::flat_json_document parse_program(std::string_view text);
+exported_program read_parsed(const json& doc, std::shared_ptr<const std::string_view> source);
+exported_program read_program(std::string_view text, std::shared_ptr<const std::string_view> source) {
+  return read_parsed(parse_program(text).root(), std::move(source));
+}
 }  // namespace
 
 exported_program read_exported_program(std::string_view text) {
@@ -572,16 +576,17 @@ exported_program read_exported_program(std::string_view text) {
 }
 
 namespace {
-exported_program read_program(std::string_view text, std::shared_ptr<const std::string_view> source) {
-  runtime::detail::flat_json_document parsed;
+runtime::detail::flat_json_document parse_program(std::string_view text) {
   try {
-    parsed = runtime::detail::flat_json_document::parse(text);
+    return runtime::detail::flat_json_document::parse(text);
   } catch (const runtime::detail::duplicate_json_key& e) {
     throw input_error(e.pointer, e.what());
   } catch (const runtime::detail::flat_json_syntax_error& e) {
     throw input_error("", std::string("malformed JSON: ") + e.what());
   }
-  const json& doc = parsed.root();
+}
+
+exported_program read_parsed(const json& doc, std::shared_ptr<const std::string_view> source) {
   exported_program ep;
   if (!doc.is_object()) throw input_error("/", "the program is a JSON object");
   ep.source = std::move(source);
@@ -768,8 +773,10 @@ std::string python_json_dumps(const runtime::detail::flat_json_document& doc) {
 std::string write_exported_program(const exported_program& program) {
   if (!program.source)
     throw not_implemented_error("write_exported_program: a program built in C++ has no document to write; writing one needs a graph serializer (not yet)");
-  // The program must be what its document says: compare with a fresh read of it.
-  exported_program as_read = read_program(*program.source, program.source);  // its own bytes: no copy
+  // The program must be what its document says: compare with a fresh read of it (its own bytes,
+  // parsed once for the check and the writing)
+  runtime::detail::flat_json_document doc = parse_program(*program.source);
+  exported_program as_read = read_parsed(doc.root(), program.source);
   auto modules_text = [](const graph::GraphModule& m) {
     std::string text;
     for (const auto& [path, g] : m.named_modules()) text += path + "\n" + graph::graph_str(*g) + "\n";
@@ -781,7 +788,7 @@ std::string write_exported_program(const exported_program& program) {
       as_read.range_constraints != program.range_constraints || as_read.schema_major != program.schema_major ||
       as_read.schema_minor != program.schema_minor)
     throw not_implemented_error("write_exported_program: the signature, call graph or range constraints changed since the program was read; only a program as read can be written (not yet a changed one)");
-  return python_json_dumps(runtime::detail::flat_json_document::parse(*program.source));
+  return python_json_dumps(doc);
 }
 
 // ---- _remove_effect_tokens ----

@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "runtime/json_document.hpp"  // duplicate_json_key
+#include "runtime/json_document.hpp"  // duplicate_json_key, append_pointer_token, repeated_key
 #include "runtime/json_scan.hpp"
 #include "runtime/large_buffer.hpp"
 
@@ -380,21 +380,15 @@ class flat_json_document {
     void check_sorted_keys(const frame& f) {
       keys_.clear();
       for (std::size_t i = f.first; i < pending_.size(); ++i) keys_.push_back(doc_.nodes_[pending_[i]].key());
-      std::sort(keys_.begin(), keys_.end());
-      auto repeated = std::adjacent_find(keys_.begin(), keys_.end());
-      if (repeated != keys_.end()) throw duplicate_json_key(pointer(), std::string(*repeated));
+      if (auto k = repeated_key(keys_)) throw duplicate_json_key(pointer(), std::string(*k));
     }
 
     // the JSON pointer of the innermost open container ("/" for the root)
     std::string pointer() const {
       std::string p;
       for (std::size_t i = 0; i + 1 < open_.size(); ++i) {
-        p += '/';
-        if (open_[i].object) {
-          for (char c : doc_.nodes_[open_[i + 1].node].key()) p += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
-        } else {
-          p += std::to_string(open_[i + 1].first - 1 - open_[i].first);  // the open member is the last
-        }
+        if (open_[i].object) append_pointer_token(p, doc_.nodes_[open_[i + 1].node].key());
+        else append_pointer_token(p, std::to_string(open_[i + 1].first - 1 - open_[i].first));  // the open member is the last
       }
       return p.empty() ? std::string("/") : p;
     }

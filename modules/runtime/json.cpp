@@ -11,6 +11,7 @@ module;
 #include <utility>
 #include <vector>
 #include <nlohmann/json.hpp>
+#include "runtime/json_document.hpp"  // append_pointer_token
 #include "runtime/json_scan.hpp"
 module aotkit.runtime;
 
@@ -32,16 +33,6 @@ tag tag_of(std::string_view k) {
   if (k == "symfloat") return tag::symfloat;
   if (k == "symbool") return tag::symbool;
   return tag::unknown;
-}
-
-// Escapes a JSON pointer reference token (RFC 6901).
-void append_pointer_token(std::string& out, std::string_view token) {
-  out += '/';
-  for (char c : token) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
-  }
 }
 
 class value_reader final : public nlohmann::json_sax<nlohmann::json> {
@@ -270,9 +261,9 @@ class value_reader final : public nlohmann::json_sax<nlohmann::json> {
   [[noreturn]] void fail(const std::string& detail) {
     std::string pointer;
     for (const auto& f : stack_) {
-      if (f.kind == frame_kind::tagged && f.state != tagged_state::tag) append_pointer_token(pointer, f.key);
-      else if (f.kind == frame_kind::sequence) append_pointer_token(pointer, std::to_string(f.items.size()));
-      else if (f.kind == frame_kind::sym && !f.key.empty()) append_pointer_token(pointer, f.key);
+      if (f.kind == frame_kind::tagged && f.state != tagged_state::tag) detail::append_pointer_token(pointer, f.key);
+      else if (f.kind == frame_kind::sequence) detail::append_pointer_token(pointer, std::to_string(f.items.size()));
+      else if (f.kind == frame_kind::sym && !f.key.empty()) detail::append_pointer_token(pointer, f.key);
     }
     throw input_error(pointer.empty() ? std::string("/") : pointer, detail);
   }

@@ -4,14 +4,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstddef>
-#include <functional>
-#include <memory>
-#include <type_traits>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <algorithm>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -26,6 +25,25 @@ struct duplicate_json_key : std::runtime_error {
   std::string pointer;  ///< JSON pointer of the object holding the key twice ("/" for the root)
   std::string key;
 };
+
+/// Appends "/" and `token` escaped as a JSON pointer reference token (RFC 6901: ~0, ~1).
+inline void append_pointer_token(std::string& out, std::string_view token) {
+  out += '/';
+  for (char c : token) {
+    if (c == '~') out += "~0";
+    else if (c == '/') out += "~1";
+    else out += c;
+  }
+}
+
+/// A key `keys` holds twice, if any (the keys are sorted in place): the check of a long object's
+/// keys when it closes, without a hash a hostile document could flood.
+inline std::optional<std::string_view> repeated_key(std::vector<std::string_view>& keys) {
+  std::sort(keys.begin(), keys.end());
+  auto repeated = std::adjacent_find(keys.begin(), keys.end());
+  if (repeated == keys.end()) return std::nullopt;
+  return *repeated;
+}
 
 /// Builds a DOM from nlohmann's SAX events, rejecting repeated keys. nlohmann's own DOM builders
 /// are quadratic on the documents aotkit reads: the callback parser scans the parent container for
@@ -76,9 +94,7 @@ class unique_key_dom_builder {
         std::vector<std::string_view> keys;
         keys.reserve(members.size());
         for (const auto& m : members) keys.emplace_back(m.first);
-        std::sort(keys.begin(), keys.end());
-        auto repeated = std::adjacent_find(keys.begin(), keys.end());
-        if (repeated != keys.end()) duplicate(string_t(*repeated));
+        if (auto k = repeated_key(keys)) duplicate(string_t(*k));
       }
     }
     stack_.pop_back();
@@ -142,12 +158,8 @@ class unique_key_dom_builder {
   [[noreturn]] void duplicate(const string_t& k) const {
     std::string p;
     for (std::size_t i = 0; i + 1 < stack_.size(); ++i) {
-      p += '/';
-      if (stack_[i].j->is_object()) {
-        for (char c : *stack_[i].key) p += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
-      } else {
-        p += std::to_string(stack_[i].j->size() - 1);  // the open element is the array's last
-      }
+      if (stack_[i].j->is_object()) append_pointer_token(p, *stack_[i].key);
+      else append_pointer_token(p, std::to_string(stack_[i].j->size() - 1));  // the open element is the array's last
     }
     throw duplicate_json_key(p.empty() ? std::string("/") : p, k);
   }

@@ -17,8 +17,8 @@ inline constexpr std::size_t huge_page = std::size_t{2} << 20;
 
 // Blocks of 2 MiB and more are aligned to 2 MiB and advised as huge pages: filling a 100 MB buffer
 // page by page costs 25,000 page faults with 4 KiB pages and 50 with 2 MiB ones (reading a
-// 100k-node program took 2.0 s one way and 0.8 s the other). Advice: where huge pages are off,
-// nothing changes. (aotkit.graph's tables take their memory here too.)
+// 100k-node program took 2.0 s without huge pages, 0.8 s with glibc's hugetlb tunable). Advice:
+// where huge pages are off, nothing changes. (aotkit.graph's tables take their memory here too.)
 constexpr std::align_val_t large_align(std::size_t bytes) noexcept {
   return std::align_val_t{bytes >= huge_page ? huge_page : alignof(std::max_align_t)};
 }
