@@ -48,7 +48,7 @@ class seen_keys {
   }
   void clear() noexcept {
     small_.clear();
-    big_.clear();
+    if (!big_.empty()) big_.clear();  // an empty set's clear still wipes its buckets: once per node
   }
 
  private:
@@ -71,8 +71,12 @@ class cursor {
     syntax(std::string("expected '") + c + "' or '" + close + "'");
   }
   // The token functions run several times per node: inlined into the reader's loops.
+  // Every JSON whitespace byte is at most ' ', and no byte that starts a token is: most calls find
+  // a token at once (or after the one space json.dumps puts after ':' and ','), and leave on one test.
   [[gnu::always_inline]] void ws() noexcept {
-    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\n' || s_[pos_] == '\r' || s_[pos_] == '\t')) ++pos_;
+    while (pos_ < s_.size() && static_cast<unsigned char>(s_[pos_]) <= ' ' &&
+           (s_[pos_] == ' ' || s_[pos_] == '\n' || s_[pos_] == '\r' || s_[pos_] == '\t'))
+      ++pos_;
   }
   [[gnu::always_inline]] char peek() {
     ws();
@@ -580,7 +584,7 @@ class reader {
     bool first = true;
     std::size_t i = 0;
     locate(base);
-    recent_.fill(no_node);
+    recent_.fill({});
     while (c_.more(']', first)) read_node(i++);
     // resolve forward references now that every node exists
     for (auto& d : deferred_) {
@@ -618,22 +622,23 @@ class reader {
     std::uint32_t seen = 0;    // the known fields read, one bit each
     other_keys_.clear();
     while (c_.more('}', first)) {
-      std::string_view key;
       node_field field;
+      // the key goes straight into the place (at1_) from where it is: a string_view spilled to the
+      // stack and read back whole stalled on store forwarding, six times a node
       if (next_key < node_fields.size() && c_.try_literal(node_fields[next_key].quoted)) {
-        key = node_fields[next_key].key;
+        at(node_fields[next_key].key);
         field = node_fields[next_key++].field;
       } else {
-        key = c_.text(key_buf_);
+        at(c_.text(key_buf_));
         c_.expect(':');
-        field = node_key(key);
+        field = node_key(at1_);
       }
-      if (field == node_field::other ? !other_keys_.insert(key) : (seen & (1u << static_cast<unsigned>(field))) != 0) {
+      if (field == node_field::other ? !other_keys_.insert(at1_) : (seen & (1u << static_cast<unsigned>(field))) != 0) {
+        std::string key(at1_);
         at();
-        fail("duplicate key '" + std::string(key) + "'");
+        fail("duplicate key '" + key + "'");
       }
       seen |= 1u << static_cast<unsigned>(field);
-      at(key);
       switch (field) {
         case node_field::name:
           if (c_.peek() != '"') fail("expected a string");
@@ -658,7 +663,7 @@ class reader {
           std::size_t k = 0;
           while (c_.more(']', f2)) {
             at("args", {}, k++);
-            args_buf_.push_back(read_arg(1));
+            if (arg& a = args_buf_.emplace_back(); !node_ref_fast(a)) a = read_arg(1);
           }
           break;
         }
@@ -739,7 +744,7 @@ class reader {
            (taken ? std::string("taken by an earlier node") : "not one FX would give (it would be '" + given + "')"));
     }
     if (meta && !meta->empty()) g_->meta(id) = std::move(*meta);
-    recent_[recent_slot(name)] = id;
+    remember(name, id);
   }
 
   enum class node_field : std::uint8_t { name, op, target, type, args, kwargs, meta, other };
@@ -764,11 +769,14 @@ class reader {
   // Arguments mostly name recent nodes: a small cache by a hash of the name answers them without
   // a probe into the graph's name table, a random access on a big graph. (A hash of the tail alone
   // would put add_7 and mul_7 in one slot.)
+  static std::size_t recent_slot(std::uint64_t head, std::uint64_t tail, std::size_t size) noexcept {
+    std::uint64_t h = (head * 0x9E3779B97F4A7C15ull) ^ (tail * 0xC2B2AE3D27D4EB4Full) ^ size;
+    return static_cast<std::size_t>(h >> 40) & (recent_size - 1);
+  }
   static std::size_t recent_slot(std::string_view name) noexcept {
     // the first and the last eight bytes (all of a name up to 16 bytes) and the length
     auto [head, tail] = text_words(name);
-    std::uint64_t h = (head * 0x9E3779B97F4A7C15ull) ^ (tail * 0xC2B2AE3D27D4EB4Full) ^ name.size();
-    return static_cast<std::size_t>(h >> 40) & (recent_size - 1);
+    return recent_slot(head, tail, name.size());
   }
   // The operator of a call_function target: nodes repeat a few targets, so the last handle of
   // each cache slot is reused before asking the registry (a lock and a hash per node).
@@ -780,12 +788,27 @@ class reader {
     return op;
   }
 
+  // A slot holds the words of its name (all of a name up to 16 bytes): a hit on a short name is
+  // told without touching the node.
+  struct recent_node {
+    std::uint64_t head = 0, tail = 0;
+    std::uint32_t size = 0;
+    node_id id = no_node;
+  };
+  void remember(std::string_view name, node_id id) noexcept {
+    auto [head, tail] = text_words(name);
+    recent_[recent_slot(head, tail, name.size())] = {head, tail, static_cast<std::uint32_t>(name.size()), id};
+  }
   node_id lookup_node(std::string_view name) {
-    node_id& slot = recent_[recent_slot(name)];
-    if (slot != no_node && same_text(g_->node(slot).name(), name)) return slot;
+    auto [head, tail] = text_words(name);
+    recent_node& slot = recent_[recent_slot(head, tail, name.size())];
+    if (slot.id != no_node && slot.head == head && slot.tail == tail && slot.size == name.size() &&
+        (name.size() <= 16 || g_->node(slot.id).name() == name))
+      return slot.id;
     auto id = g_->find_node(name);
     if (!id) return no_node;
-    return slot = *id;
+    slot = {head, tail, static_cast<std::uint32_t>(name.size()), *id};
+    return *id;
   }
 
   void read_meta(node_meta& meta) {
@@ -933,13 +956,7 @@ class reader {
     if constexpr (Json) {
       return open(open_kind::object, '{');
     } else {
-      // most arguments are node references, written `{"node": "name"}`: read them without the tag dispatch
-      if (std::string_view r = c_.rest(); r.starts_with("{\"node\": \"")) {
-        c_.advance(9);
-        value = node_ref(c_.text(text_));
-        close_tag();
-        return true;
-      }
+      if (node_ref_fast(value)) return true;
       c_.expect('{');
       if (c_.peek() == '}') fail("an empty object is not an argument");
       std::string_view tag = c_.text(tag_text_);
@@ -998,6 +1015,20 @@ class reader {
       case open_kind::dict: close_tag(); return arg::dict(pairs());
     }
     __builtin_unreachable();  // every open_kind is handled above
+  }
+
+  // Most arguments are node references, written `{"node": "name"}`: read without the tag
+  // dispatch (and, for a node's top-level arguments, without read_nested's frame).
+  bool node_ref_fast(arg& value) {
+    constexpr std::string_view open = "{\"node\": \"";
+    std::string_view r = c_.rest();
+    if (r.size() < open.size() + 2 || !same_text(r.substr(0, open.size()), open)) return false;
+    // a plain name closed by `"}`; anything else (escapes, spaces, an error) takes the full path
+    std::size_t end = plain_run_end(r, open.size());
+    if (end + 1 >= r.size() || r[end] != '"' || r[end + 1] != '}') return false;
+    value = node_ref(r.substr(open.size(), end - open.size()));
+    c_.advance(end + 2);
+    return true;
   }
 
   void close_tag() {
@@ -1082,7 +1113,7 @@ class reader {
   std::unordered_map<std::string, node_id> forward_index_;
   std::vector<deferred> deferred_;
   static constexpr std::size_t recent_size = 1024;
-  std::array<node_id, recent_size> recent_{};
+  std::array<recent_node, recent_size> recent_{};
   std::array<std::pair<std::string, op_handle>, 16> targets_;
 
   struct meta_memo {

@@ -72,9 +72,14 @@ bool illegal_name(std::string_view n) {
 
 // ASCII, as FX's `[^0-9a-zA-Z_]+` (std::isalnum would follow the C locale)
 constexpr bool digit_char(char c) { return c >= '0' && c <= '9'; }
-constexpr bool ident_char(char c) {
-  return digit_char(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
+// a table: every node a reader or builder makes has its candidate name checked byte by byte
+constexpr auto ident_table = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c)
+    t[static_cast<std::size_t>(c)] = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+  return t;
+}();
+constexpr bool ident_char(char c) { return ident_table[static_cast<unsigned char>(c)]; }
 
 }  // namespace
 
@@ -202,8 +207,8 @@ void split_name(std::string_view raw, name_parts& p) {
   while (d > 0 && digit_char(c[d - 1])) --d;
   p.base_len = end;
   if (d < end && d > 0 && c[d - 1] == '_' && end - d <= 18) {
-    std::uint64_t n = 0;
-    std::from_chars(c.data() + d, c.data() + end, n);
+    std::uint64_t n = 0;  // at most 18 digits: no overflow
+    for (std::size_t i = d; i < end; ++i) n = 10 * n + static_cast<std::uint64_t>(c[i] - '0');
     p.num = n;
     p.base_len = d - 1;
   }
@@ -358,6 +363,13 @@ void Graph::create_name(std::string_view raw, std::string& out) {
     e.last_num = next;
     out.assign(e.last, e.last_len);
     e.max_num = e.count = next;
+    return;
+  }
+  // a reader's usual case: a name `base_N` given whole, its N above every taken one and written
+  // as FX writes numbers (no leading zero), is free as it is: no probe, no candidate rebuilt
+  if (p.num && *p.num > e.max_num && *p.num < max_suffix && !long_suffixes_ && p.clean[p.base_len + 1] != '0') {
+    out.assign(p.clean);
+    e.count = e.max_num = *p.num;
     return;
   }
   name_choice f = probe_name(base, p.num, p.num && *p.num != 0 ? *p.num : e.count, e, out);

@@ -109,6 +109,17 @@ TEST_CASE("FX's namespace: counters, explicit suffixes, builtins and sanitizing 
   CHECK(g.node(g.call_function("operator.mul", {}, {}, std::string("a-b c"))).name() == "a_b_c");
   CHECK(g.node(g.call_method("__add__", {arg::node(x)})).name() == "add_3");
   CHECK(g.node(g.get_attr("torch")).name() == "torch_1");
+  // names given whole with ever larger suffixes (a reader's case), then the counter, a smaller
+  // suffix (torch's counter follows it down) and a suffix written with a leading zero
+  auto named = [&](const char* n) { return g.node(g.call_function("operator.mul", {}, {}, std::string(n))).name(); };
+  CHECK(named("sub_2") == "sub_2");
+  CHECK(named("sub_5") == "sub_5");
+  CHECK(named("sub") == "sub");
+  CHECK(named("sub") == "sub_6");
+  CHECK(named("sub_3") == "sub_3");
+  CHECK(named("sub") == "sub_4");
+  CHECK(named("sub_09") == "sub_9");
+  CHECK(named("sub_9") == "sub_10");
 }
 
 TEST_CASE("names are sanitized byte by byte in ASCII, as FX's [^0-9a-zA-Z_]+", "[graph][naming]") {
@@ -504,6 +515,18 @@ TEST_CASE("fx-json/1: keys in any order, node references with and without spaces
         "    %later : [num_users=2] = call_function[target=operator.neg](args = (%add,), kwargs = {})\n"
         "    return [fwd, later]");
   CHECK(g.input_nodes(*g.find_node("add")) == std::vector<node_id>{*g.find_node("x")});
+
+  // references the reader's cache of recent names must tell apart: long names that agree in their
+  // first and last eight bytes and length, escaped names, a space before the closing brace
+  fx_document longs = read_fx_json(R"({"format": "fx-json/1", "nodes": [
+    {"name": "aaaaaaaa_x_bbbbbbbb", "op": "placeholder", "target": "aaaaaaaa_x_bbbbbbbb"},
+    {"name": "aaaaaaaa_y_bbbbbbbb", "op": "placeholder", "target": "aaaaaaaa_y_bbbbbbbb"},
+    {"name": "s", "op": "call_function", "target": "operator.sub", "args": [{"node": "aaaaaaaa_x_bbbbbbbb"}, {"node": "aaaaaaaa_y_bbbbbbbb"}]},
+    {"name": "t", "op": "call_function", "target": "operator.sub", "args": [{"node": "aaaaaaaa_y_bbbbbbbb"}, {"node": "\u0073" }]}]})");
+  CHECK(format_node(longs.module.graph(), *longs.module.graph().find_node("s")) ==
+        "%s : [num_users=1] = call_function[target=operator.sub](args = (%aaaaaaaa_x_bbbbbbbb, %aaaaaaaa_y_bbbbbbbb), kwargs = {})");
+  CHECK(format_node(longs.module.graph(), *longs.module.graph().find_node("t")) ==
+        "%t : [num_users=0] = call_function[target=operator.sub](args = (%aaaaaaaa_y_bbbbbbbb, %s), kwargs = {})");
 
   auto fails = [](std::string_view nodes) {
     try {
