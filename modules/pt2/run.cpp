@@ -11,6 +11,7 @@ module;
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -213,7 +214,16 @@ saved_value to_saved_value(const tree& t) {
   return std::move(*root);
 }
 
-std::string ExportedProgram::save() const {
+std::string ExportedProgram::save() const { return save(pt2_layout::legacy_zip); }
+
+std::string ExportedProgram::save(pt2_layout layout, std::string_view root) const {
+  if (layout != pt2_layout::legacy_zip && layout != pt2_layout::pt2_archive && layout != pt2_layout::pt2_archive_raw)
+    throw value_error("ExportedProgram::save: a program is written as a legacy zip or a PT2 archive, not as " +
+                      std::string(to_string(layout)));
+  if (layout != pt2_layout::legacy_zip &&
+      (root.empty() || root == "." || root == ".." || root.find_first_of("/\\:") != std::string_view::npos ||
+       root.find('\0') != std::string_view::npos))
+    throw value_error("ExportedProgram::save: the root folder '" + std::string(root) + "' is not one plain folder name");
   std::string program = write_exported_program(program_);
   std::vector<std::string> params;
   for (const input_spec& s : program_.inputs)
@@ -228,18 +238,54 @@ std::string ExportedProgram::save() const {
     }
     return out;
   };
-  zip_writer z;
-  z.add("serialized_exported_program.json", program);
-  z.add("serialized_state_dict.pt", save_tensor_dict(dict(state_dict_)));
-  z.add("serialized_constants.pt", save_tensor_dict(dict(constants_)));
   saved_value examples;
   if (example_inputs_) {
     examples = to_saved_value(*example_inputs_);
   } else {
     examples.type = saved_value::kind::none;
   }
-  z.add("serialized_example_inputs.pt", torch_save(examples));
-  z.add("version", std::to_string(program_.schema_major) + "." + std::to_string(program_.schema_minor));
+  zip_writer z;
+  if (layout == pt2_layout::legacy_zip) {
+    z.add("serialized_exported_program.json", program);
+    z.add("serialized_state_dict.pt", save_tensor_dict(dict(state_dict_)));
+    z.add("serialized_constants.pt", save_tensor_dict(dict(constants_)));
+    z.add("serialized_example_inputs.pt", torch_save(examples));
+    z.add("version", std::to_string(program_.schema_major) + "." + std::to_string(program_.schema_minor));
+    return z.finish();
+  }
+  // the records in the order torch's PT2ArchiveWriter makes them (package_pt2, then its exit and
+  // PyTorchFileWriter's end of file); a nested torch.save's own root folder is "archive" there too
+  const std::string at = std::string(root) + "/";
+  std::vector<std::pair<std::string, std::string>> records;  // name under the root, bytes
+  records.emplace_back("byteorder", "little");
+  if (layout == pt2_layout::pt2_archive) {
+    records.emplace_back("data/weights/model.pt", save_tensor_dict(dict(state_dict_)));
+    records.emplace_back("data/constants/model.pt", save_tensor_dict(dict(constants_)));
+  } else {
+    for (auto [values, folder, prefix, config] :
+         {std::tuple{&state_dict_, "data/weights/", "weight_", "data/weights/model_weights_config.json"},
+          std::tuple{&constants_, "data/constants/", "tensor_", "data/constants/model_constants_config.json"}}) {
+      raw_tensor_records raw = save_raw_tensors(dict(*values), prefix);
+      for (auto& [path, bytes] : raw.records) records.emplace_back(folder + path, std::move(bytes));
+      records.emplace_back(config, std::move(raw.config));
+    }
+  }
+  records.emplace_back("models/model.json", std::move(program));
+  records.emplace_back("data/sample_inputs/model.pt", torch_save(examples));
+  records.emplace_back("archive_format", "pt2");
+  records.emplace_back("archive_version", "0");
+  records.emplace_back(".data/version", "6\n");
+  // torch's is a per-write id; this one is the records' own (names, sizes and CRCs), so writing a
+  // program twice gives the same bytes
+  std::uint64_t id = 0xcbf29ce484222325ull, total = 0;
+  for (const auto& [name, bytes] : records) {
+    for (char c : name) id = (id ^ static_cast<unsigned char>(c)) * 0x100000001b3ull;
+    id = (id ^ crc32_of(bytes)) * 0x100000001b3ull;
+    total += bytes.size();
+  }
+  std::string serial = std::to_string(id), size = std::to_string(total);
+  records.emplace_back(".data/serialization_id", std::string(20 - serial.size(), '0') + serial + std::string(20 - std::min<std::size_t>(20, size.size()), '0') + size);
+  for (const auto& [name, bytes] : records) z.add(at + name, bytes);
   return z.finish();
 }
 

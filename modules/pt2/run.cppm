@@ -12,6 +12,7 @@ export module aotkit.pt2:run;
 import aotkit.runtime;
 import aotkit.pytree;
 import :zip;
+import :archive;
 import :program;
 import :weights;
 
@@ -72,6 +73,18 @@ class ExportedProgram {
   /// aotkit::not_implemented_error for a program changed since it was read (see
   /// write_exported_program).
   [[nodiscard]] std::string save() const;
+  /// The same in a chosen layout: `legacy_zip` (save() above), or the PT2 archive torch 2.8+
+  /// writes under the root folder `root` (torch names it after the file: `model.pt2` → `model`;
+  /// a buffer gets `archive`): `archive_format` (`pt2`), `archive_version` (`0`), `byteorder`,
+  /// `.data/version` (`6`), `.data/serialization_id` (40 digits, here a hash of the records:
+  /// the same program writes the same bytes), `models/model.json` and
+  /// `data/sample_inputs/model.pt`; the weights and constants as torch 2.8 writes them
+  /// (`pt2_archive`: `data/weights/model.pt`, `data/constants/model.pt`, nested torch.save
+  /// payloads) or torch 2.9+ (`pt2_archive_raw`: raw `weight_<i>` / `tensor_<i>` records and their
+  /// payload configs, see save_raw_tensors). Built from torch's writer code and documentation
+  /// (docs/pt2.md): no torch 2.8 or 2.9 runs here. aotkit::value_error for another layout or a
+  /// root that is not one plain folder name.
+  [[nodiscard]] std::string save(pt2_layout layout, std::string_view root = "archive") const;
 
   /// The user inputs the last call mutated (USER_INPUT_MUTATION outputs): input name, new value.
   [[nodiscard]] inline const std::vector<named_value>& mutated_inputs() const noexcept { return mutated_inputs_; }

@@ -482,6 +482,12 @@ std::string_view dtype_of_scalar_type(std::int64_t code) noexcept {
   }
 }
 
+std::int64_t scalar_type_of_dtype(std::string_view dtype) noexcept {
+  for (std::int64_t code : {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 28})
+    if (dtype_of_scalar_type(code) == dtype) return code;
+  return -1;
+}
+
 std::size_t dtype_itemsize(std::string_view dtype) noexcept {
   for (const dtype_info& d : dtypes)
     if (d.dtype == dtype) return d.itemsize;
@@ -801,6 +807,45 @@ std::string torch_save(const saved_value& value, std::string_view archive_name) 
   for (std::size_t k = 0; k < storages.size(); ++k) z.add(root + "/data/" + std::to_string(k), storages[k]->bytes);
   z.add(root + "/version", "3\n");
   return z.finish();
+}
+
+raw_tensor_records save_raw_tensors(const std::vector<std::pair<std::string, saved_tensor>>& tensors, std::string_view prefix) {
+  raw_tensor_records out;
+  std::vector<const storage*> seen;  // in first-met order: the index of a storage is its record's
+  // Python's json.dumps of _dataclass_to_dict(PayloadConfig): default separators, keys in the
+  // dataclasses' field order, a None-defaulted field left out when None (Device.index)
+  std::string& j = out.config;
+  j = "{\"config\": {";
+  auto sym_ints = [&](const std::vector<std::int64_t>& xs) {
+    j += '[';
+    for (std::size_t i = 0; i < xs.size(); ++i) j += (i ? ", {\"as_int\": " : "{\"as_int\": ") + std::to_string(xs[i]) + "}";
+    j += ']';
+  };
+  for (std::size_t n = 0; n < tensors.size(); ++n) {
+    const auto& [fqn, t] = tensors[n];
+    if (!t.data) throw value_error("save_raw_tensors: tensor '" + fqn + "' has no storage");
+    std::int64_t code = scalar_type_of_dtype(t.dtype);
+    if (code < 0) throw value_error("save_raw_tensors: tensor '" + fqn + "' has dtype '" + t.dtype + "', which has no scalar type");
+    if (fit_of(t) != view_fit::fits) throw value_error("save_raw_tensors: tensor '" + fqn + "' reaches past its storage");
+    auto it = std::find(seen.begin(), seen.end(), t.data.get());
+    std::size_t index = static_cast<std::size_t>(it - seen.begin());
+    if (it == seen.end()) {
+      seen.push_back(t.data.get());
+      out.records.emplace_back(std::string(prefix) + std::to_string(index), t.data->bytes);
+    }
+    if (n != 0) j += ", ";
+    runtime::append_json_string(j, fqn, true);
+    j += ": {\"path_name\": ";
+    runtime::append_json_string(j, out.records[index].first, true);
+    j += std::string(", \"is_param\": ") + (t.is_parameter ? "true" : "false") + ", \"use_pickle\": false, \"tensor_meta\": {\"dtype\": ";
+    j += std::to_string(code) + ", \"sizes\": ";
+    sym_ints(t.shape);
+    j += std::string(", \"requires_grad\": ") + (t.requires_grad ? "true" : "false") + ", \"device\": {\"type\": \"cpu\"}, \"strides\": ";
+    sym_ints(t.stride);
+    j += ", \"storage_offset\": {\"as_int\": " + std::to_string(t.storage_offset) + "}, \"layout\": 7}}";
+  }
+  j += "}}";
+  return out;
 }
 
 std::string save_tensor_dict(const std::vector<std::pair<std::string, saved_tensor>>& tensors, std::string_view archive_name) {

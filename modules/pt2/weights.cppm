@@ -96,6 +96,21 @@ struct unpickle_limits {
 /// or a view past it, nesting past unpickle_limits' depth; containers are walked without recursion.
 [[nodiscard]] std::string torch_save(const saved_value& value, std::string_view archive_name = "archive");
 
+/// The records torch 2.9+'s `torch.export.save` writes for a state dict or the constants (its
+/// `_save_raw_tensors`): each storage's bytes once, as `<prefix><i>` in the order storages are
+/// first met, and the payload config naming them, `{"config": {fqn: {"path_name", "is_param",
+/// "use_pickle": false, "tensor_meta"}}}` in Python's json.dumps bytes (TensorMeta: the schema's
+/// dtype code, sizes, strides and storage offset as `{"as_int": n}`, `requires_grad`, device
+/// `{"type": "cpu"}`, layout 7 = strided). Views of one storage name one record, so aliasing
+/// survives as torch's loader rebuilds it (`as_strided` over the record). `load_raw_tensors`
+/// reads them back. aotkit::value_error for a tensor without a storage or an unknown dtype.
+struct raw_tensor_records {
+  std::string config;                                        ///< the payload config JSON
+  std::vector<std::pair<std::string, std::string>> records;  ///< path name (`weight_0`), bytes
+};
+[[nodiscard]] raw_tensor_records save_raw_tensors(const std::vector<std::pair<std::string, saved_tensor>>& tensors,
+                                                  std::string_view prefix);
+
 /// `torch_save` of `{name: tensor}` in the given order.
 [[nodiscard]] std::string save_tensor_dict(const std::vector<std::pair<std::string, saved_tensor>>& tensors,
                                            std::string_view archive_name = "archive");
@@ -106,6 +121,8 @@ namespace aotkit::pt2 {
 // The dtype name of the schema's ScalarType code ("torch.float32" for 7), or "" (not exported:
 // the program and weight readers share it).
 [[nodiscard]] std::string_view dtype_of_scalar_type(std::int64_t code) noexcept;
+// Its inverse: the ScalarType code of "torch.float32" (7), or -1.
+[[nodiscard]] std::int64_t scalar_type_of_dtype(std::string_view dtype) noexcept;
 
 // Whether a saved tensor's view lies inside its storage (the unpickler, the raw-record reader and
 // ExportedProgram's loader share it).

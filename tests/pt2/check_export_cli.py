@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-# tests/pt2/check_export_cli.py — `aotkit export graph|code|signature|weights|run|to-fx-json` on torch 2.6's
-# archives against the oracles torch.export.load gave (*.loaded.json, *.oracle.json); exit 1 on a difference.
+# tests/pt2/check_export_cli.py — `aotkit export graph|code|signature|weights|run|to-fx-json|save` on torch
+# 2.6's archives against the oracles torch.export.load gave (*.loaded.json, *.oracle.json); exit 1 on a difference.
 import json
 import os
 import subprocess
 import sys
+import tempfile
 
 
 def run(tool, *args, stdin=None):
@@ -60,6 +61,17 @@ def main():
             failures.append(f"{name}: to-fx-json | graph print")
         if run(tool, "graph", "lint", stdin=fx).decode() != "ok\n":
             failures.append(f"{name}: to-fx-json | graph lint")
+        # written back in each layout, the archive reads as the original did
+        with tempfile.TemporaryDirectory() as tmp:
+            for layout, told in (("legacy", "legacy zip"), ("pt2-2.8", "PT2 archive, pickled"), ("pt2", "PT2 archive, raw")):
+                out = os.path.join(tmp, f"{name[:-4]}_{layout}.pt2")
+                run(tool, "export", "save", path, "--layout", layout, "--output", out)
+                if told not in run(tool, "export", "info", out).decode():
+                    failures.append(f"{name}: save --layout {layout}: info")
+                if run(tool, "export", "graph", out).decode() != loaded["graph_str"] + "\n":
+                    failures.append(f"{name}: save --layout {layout}: graph")
+                if json.loads(run(tool, "export", "weights", out)) != weights:
+                    failures.append(f"{name}: save --layout {layout}: weights")
         # run on the archive's example inputs, where the oracle ran on those (mlp_dynamic's ran on others)
         if oracle.get("example_inputs") == loaded["example_inputs"]:
             got = json.loads(run(tool, "export", "run", path))["outputs"]

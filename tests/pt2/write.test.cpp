@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -87,12 +88,18 @@ TEST_CASE("a changed program is not written as if it were the document", "[pt2][
 }
 
 TEST_CASE("read -> save -> read is the identity on program, weights and example inputs", "[pt2][write]") {
+  for (pt2_layout layout : {pt2_layout::legacy_zip, pt2_layout::pt2_archive, pt2_layout::pt2_archive_raw})
   for (const auto& path : archives()) {
     INFO(path);
+    INFO(to_string(layout));
     ExportedProgram ep = ExportedProgram::load(zip_archive::open(path));
-    std::string bytes = ep.save();
+    std::string bytes = ep.save(layout, "model");
     zip_archive written = zip_archive::view(bytes);
-    CHECK(inspect(written).layout == pt2_layout::legacy_zip);
+    pt2_info info = inspect(written);
+    CHECK(info.layout == layout);
+    // the program record is the program JSON as read, in every layout
+    std::string original(zip_archive::open(path).read_record("serialized_exported_program.json"));
+    CHECK(written.read_record(program_records(info).program) == original);
     ExportedProgram back = ExportedProgram::load(written);
     CHECK(modules_text(back.program().module) == modules_text(ep.program().module));
     CHECK(back.program().inputs == ep.program().inputs);
@@ -110,15 +117,82 @@ TEST_CASE("read -> save -> read is the identity on program, weights and example 
       for (std::size_t i = 0; i < x.size(); ++i) CHECK(aotkit::rewrite::same_value(x[i], y[i]));
     }
     // parameters are saved as nn.Parameter, buffers as plain tensors
-    auto state = load_tensor_dict(zip_archive::view(written.read_record("serialized_state_dict.pt")));
+    auto state = layout == pt2_layout::pt2_archive_raw
+                     ? load_raw_tensors(written, program_records(info).state_dict, "data/weights/")
+                     : load_tensor_dict(zip_archive::view(written.read_record(program_records(info).state_dict)));
     for (const auto& [name, t] : state) {
       bool param = false;
       for (const input_spec& s : ep.program().inputs) param = param || (s.kind == input_kind::parameter && s.target && *s.target == name);
       CHECK(t.is_parameter == param);
     }
     // and a second save writes the same bytes
-    CHECK(back.save() == bytes);
+    CHECK(back.save(layout, "model") == bytes);
   }
+}
+
+TEST_CASE("a PT2 archive holds torch's records under its root folder", "[pt2][write]") {
+  ExportedProgram ep = ExportedProgram::load(zip_archive::open(data_dir / "torch26/mlp_dynamic.pt2"));
+  zip_archive a = zip_archive::from_bytes(ep.save(pt2_layout::pt2_archive_raw, "mlp"));
+  CHECK(a.root() == "mlp/");
+  std::vector<std::string> names;
+  for (const zip_entry& e : a.entries()) names.push_back(e.name);
+  std::vector<std::string> expected{"mlp/byteorder"};
+  for (std::size_t i = 0; i < ep.state_dict().size(); ++i) expected.push_back("mlp/data/weights/weight_" + std::to_string(i));
+  expected.push_back("mlp/data/weights/model_weights_config.json");
+  for (std::size_t i = 0; i < ep.constants().size(); ++i) expected.push_back("mlp/data/constants/tensor_" + std::to_string(i));
+  for (const char* n : {"data/constants/model_constants_config.json", "models/model.json", "data/sample_inputs/model.pt",
+                        "archive_format", "archive_version", ".data/version", ".data/serialization_id"})
+    expected.push_back(std::string("mlp/") + n);
+  CHECK(names == expected);
+  CHECK(a.read_record("archive_format") == "pt2");
+  CHECK(a.read_record("archive_version") == "0");
+  CHECK(a.read_record(".data/version") == "6\n");
+  CHECK(a.read_record(".data/serialization_id").size() == 40);
+  CHECK(a.read_record("data/constants/model_constants_config.json") == R"({"config": {}})");
+  // entries in state-dict order, json.dumps's spelling (Device.index left out, as torch does)
+  std::string config(a.read_record("data/weights/model_weights_config.json"));
+  CHECK(config.starts_with(R"({"config": {"l1.weight": {"path_name": "weight_0", "is_param": true, "use_pickle": false, )"
+                           R"("tensor_meta": {"dtype": 7, "sizes": [{"as_int": 16}, {"as_int": 8}], "requires_grad": true, )"
+                           R"("device": {"type": "cpu"}, "strides": [{"as_int": 8}, {"as_int": 1}], "storage_offset": {"as_int": 0}, "layout": 7}}, )"));
+  CHECK_THROWS_AS(ep.save(pt2_layout::aoti_package), aotkit::value_error);
+  CHECK_THROWS_AS(ep.save(pt2_layout::pt2_archive, "a/b"), aotkit::value_error);
+  CHECK_THROWS_AS(ep.save(pt2_layout::pt2_archive, ""), aotkit::value_error);
+}
+
+TEST_CASE("raw weight records: one per storage, views keep their aliasing", "[pt2][write]") {
+  auto st = std::make_shared<storage>();
+  st->key = "0";
+  st->dtype = "torch.float32";
+  st->device = "cpu";
+  st->numel = 6;
+  const float values[6] = {1, 2, 3, 4, 5, 6};
+  st->bytes.assign(reinterpret_cast<const char*>(values), sizeof values);
+  saved_tensor whole{.dtype = "torch.float32", .shape = {2, 3}, .stride = {3, 1}, .data = st};
+  whole.is_parameter = true;
+  whole.requires_grad = true;
+  saved_tensor column{.dtype = "torch.float32", .shape = {2}, .stride = {3}, .storage_offset = 1, .data = st};
+  auto other = std::make_shared<storage>(*st);
+  saved_tensor copy{.dtype = "torch.float32", .shape = {6}, .stride = {1}, .data = other};
+  raw_tensor_records raw = save_raw_tensors({{"w", whole}, {"w.col", column}, {"c", copy}}, "weight_");
+  REQUIRE(raw.records.size() == 2);
+  CHECK(raw.records[0].first == "weight_0");
+  CHECK(raw.records[1].first == "weight_1");
+  CHECK(raw.config.find(R"("w.col": {"path_name": "weight_0", "is_param": false)") != std::string::npos);
+  CHECK(raw.config.find(R"("storage_offset": {"as_int": 1})") != std::string::npos);
+  aotkit::pt2::zip_writer z;
+  for (const auto& [name, bytes] : raw.records) z.add("archive/data/weights/" + name, bytes);
+  z.add("archive/data/weights/model_weights_config.json", raw.config);
+  std::string bytes = z.finish();
+  auto back = load_raw_tensors(zip_archive::view(bytes), "data/weights/model_weights_config.json", "data/weights/");
+  REQUIRE(back.size() == 3);
+  CHECK(back[0].second.data == back[1].second.data);  // one storage, as saved
+  CHECK(back[0].second.data != back[2].second.data);
+  CHECK(back[1].second.values(2) == std::vector<double>{2, 5});
+  CHECK(back[0].second.is_parameter);
+  CHECK(back[0].second.requires_grad);
+  CHECK(!back[2].second.is_parameter);
+  saved_tensor lost{.dtype = "torch.float32", .shape = {1}, .stride = {1}, .data = nullptr};
+  CHECK_THROWS_AS(save_raw_tensors({{"x", lost}}, "weight_"), aotkit::value_error);
 }
 
 TEST_CASE("a buffer mutated by a run is saved with its new value", "[pt2][write]") {

@@ -1,6 +1,7 @@
 // tools/aotkit/export_commands.cpp — `aotkit export ...`: torch.export's .pt2 archives through
 // aotkit.pt2: the layout and records (info), the loaded program's graph, code and signature, and
 // the bridge to fx-json (to-fx-json) for the graph and rewrite commands.
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -248,17 +249,37 @@ void add_export_commands(registry& reg) {
       .name = "save",
       .summary = "read a .pt2 and write it back as torch.export.save does (to --output, or stdout)",
       .description =
-          "Reads the archive (any layout with a program) and writes the legacy zip torch 2.1-2.7\n"
-          "write: the program JSON with Python's json.dumps bytes (every field kept, so a torch 2.6\n"
-          "archive's program comes back byte for byte), the state dict, constants and example inputs\n"
-          "as torch.save payloads, members stored and 64-byte aligned. torch.export.load reads it.",
-      .options = {{"output", "FILE", "write the archive here instead of stdout"}},
+          "Reads the archive (any layout with a program) and writes it in the layout --layout names:\n"
+          "  legacy  the flat zip torch 2.1-2.7 write (the default; torch 2.6 loads it): the program\n"
+          "          JSON, the state dict, constants and example inputs as torch.save payloads, `version`\n"
+          "  pt2-2.8 the PT2 archive of torch 2.8: models/model.json, data/weights/model.pt, ...\n"
+          "  pt2     the PT2 archive of torch 2.9+: raw weight_<i> / tensor_<i> records and their configs\n"
+          "The program JSON has Python's json.dumps bytes (every field kept, so a torch 2.6 archive's\n"
+          "program comes back byte for byte); members are stored and 64-byte aligned. A PT2 archive's\n"
+          "root folder is the output file's stem, as torch names it (`archive` on stdout). The PT2\n"
+          "layouts follow torch's writer code and documentation; no torch 2.8 or 2.9 checked them.",
+      .options = {{"output", "FILE", "write the archive here instead of stdout"},
+                  {"layout", "NAME", "legacy (default), pt2-2.8 or pt2"}},
       .run =
           [](const invocation& inv, const io& io) {
+            pt2::pt2_layout layout = pt2::pt2_layout::legacy_zip;
+            if (auto it = inv.options.find("layout"); it != inv.options.end()) {
+              if (it->second == "pt2") layout = pt2::pt2_layout::pt2_archive_raw;
+              else if (it->second == "pt2-2.8") layout = pt2::pt2_layout::pt2_archive;
+              else if (it->second != "legacy") {
+                io.err << "aotkit: error: --layout takes legacy, pt2-2.8 or pt2, not '" << it->second << "'\n";
+                return int{usage_error};
+              }
+            }
+            std::string root = "archive";
+            if (auto it = inv.options.find("output"); it != inv.options.end()) {
+              std::string stem = std::filesystem::path(it->second).stem().string();
+              if (!stem.empty() && stem != "." && stem != ".." && stem.find_first_of(":\\") == std::string::npos) root = stem;
+            }
             pt2::ExportedProgram ep = load_program(inv, io);
             std::string bytes = [&] {
               auto writing = phase(io, "write");
-              return ep.save();
+              return ep.save(layout, root);
             }();
             if (auto it = inv.options.find("output"); it != inv.options.end()) {
               std::ofstream f(it->second, std::ios::binary);
