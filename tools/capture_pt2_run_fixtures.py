@@ -118,6 +118,21 @@ class BnTrain(nn.Module):
         return F.silu(self.bn(self.lin(x)))
 
 
+class Tied(nn.Module):
+    """Tied embeddings and a buffer that views another: the state dict's tensors share storages."""
+
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(10, 4)
+        self.head = nn.Linear(4, 10, bias=False)
+        self.head.weight = self.emb.weight
+        self.register_buffer("table", torch.arange(12.0).reshape(3, 4))
+        self.register_buffer("row", self.table[1])
+
+    def forward(self, tokens):
+        return self.head(self.emb(tokens) + self.row)
+
+
 def flat_json(tree):
     out = []
     for x in pytree.tree_leaves(tree):
@@ -188,6 +203,7 @@ def main():
     capture(folder, "opmix_training_ir", OpMix(), mix_in, {"flag": 2.0})
     capture(folder, "opmix_decomposed", OpMix(), mix_in, {"flag": 2.0}, decompose=True)
     capture(folder, "mlp_square_decomposed", Square().eval(), (torch.randn(4, 8),), decompose=True)
+    capture(folder, "tied_weights", Tied().eval(), (torch.randint(0, 10, (2, 3)),))
     batch = Dim("batch", min=2, max=32)
     bn = BnTrain().train()
     capture(folder, "bn_train_decomposed", bn, (torch.randn(5, 6),), decompose=True,

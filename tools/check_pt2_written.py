@@ -4,7 +4,8 @@
 #   for f in tests/pt2/data/torch26*/*.pt2; do aotkit export save $f --output /tmp/w/$(basename $f); done
 #   ../shared/tools/torch26 run / /work/main/tools/check_pt2_written.py /tmp/w /work/main/tests/pt2/data/torch26 ...
 """For each written archive: torch.export.load of it and of the original give the same str(ep.graph),
-graph module code, signature, state dict (dtype, shape, values, Parameter-ness), constants,
+graph module code, signature, state dict (dtype, shape, values, Parameter-ness, which tensors share
+a storage), constants,
 example inputs, and the same outputs from ep.module() on the example inputs. Prints one line per
 archive and exits 1 on any difference."""
 import os
@@ -14,8 +15,19 @@ import torch
 from torch.utils import _pytree as pytree
 
 
+def sharing(d):
+    """Which names share a storage: the partition of the names by their storage."""
+    groups = {}
+    for k, v in d.items():
+        groups.setdefault(v.untyped_storage().data_ptr(), []).append(k)
+    return sorted(sorted(g) for g in groups.values())
+
+
 def same_tensors(a, b):
     if a.keys() != b.keys():
+        return False
+    # tied weights stay tied, views of one buffer stay views of one storage
+    if sharing(a) != sharing(b):
         return False
     for k in a:
         x, y = a[k], b[k]

@@ -98,7 +98,8 @@ ExportedProgram ExportedProgram::load(const zip_archive& archive, std::string_vi
   pt2_records records = program_records(info, model);
   exported_program program = load_exported_program(archive, model);
   std::vector<std::string> frozen;
-  auto tensors = [&](const std::string& record, std::string_view folder) {
+  std::vector<std::optional<saved_tensor>> saved_state, saved_constants;
+  auto tensors = [&](const std::string& record, std::string_view folder, std::vector<std::optional<saved_tensor>>& saved) {
     std::vector<named_value> out;
     if (archive.find_record(record) == nullptr) return out;
     auto loaded = info.layout == pt2_layout::pt2_archive_raw ? load_raw_tensors(archive, record, folder)
@@ -106,11 +107,12 @@ ExportedProgram ExportedProgram::load(const zip_archive& archive, std::string_vi
     for (auto& [name, t] : loaded) {
       if (t.is_parameter && !t.requires_grad) frozen.push_back(name);
       out.emplace_back(std::move(name), to_value(t));
+      saved.emplace_back(std::move(t));
     }
     return out;
   };
-  std::vector<named_value> state = tensors(records.state_dict, "data/weights/");
-  std::vector<named_value> constants = tensors(records.constants, "data/constants/");
+  std::vector<named_value> state = tensors(records.state_dict, "data/weights/", saved_state);
+  std::vector<named_value> constants = tensors(records.constants, "data/constants/", saved_constants);
   std::optional<tree> example;
   if (!records.example_inputs.empty() && archive.find_record(records.example_inputs) != nullptr) {
     // a torch.save of (args, kwargs) in every layout
@@ -118,6 +120,8 @@ ExportedProgram ExportedProgram::load(const zip_archive& archive, std::string_vi
   }
   ExportedProgram ep(std::move(program), std::move(state), std::move(constants), std::move(example));
   ep.frozen_parameters_ = std::move(frozen);
+  ep.saved_state_ = std::move(saved_state);
+  ep.saved_constants_ = std::move(saved_constants);
   return ep;
 }
 
@@ -228,12 +232,22 @@ std::string ExportedProgram::save(pt2_layout layout, std::string_view root) cons
   std::vector<std::string> params;
   for (const input_spec& s : program_.inputs)
     if (s.kind == input_kind::parameter && s.target) params.push_back(*s.target);
-  auto dict = [&](const std::vector<named_value>& values) {
+  auto dict = [&](const std::vector<named_value>& values, const std::vector<std::optional<saved_tensor>>& saved) {
     std::vector<std::pair<std::string, saved_tensor>> out;
-    for (const auto& [name, v] : values) {
-      saved_tensor t = to_saved_tensor(v);
-      t.is_parameter = std::find(params.begin(), params.end(), name) != params.end();
-      t.requires_grad = t.is_parameter && std::find(frozen_parameters_.begin(), frozen_parameters_.end(), name) == frozen_parameters_.end();
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      const auto& [name, v] = values[i];
+      // a tensor still as loaded is written as the view it was, over its shared storage
+      const bool as_loaded = i < saved.size() && saved[i] && rewrite::same_value(to_value(*saved[i]), v);
+      saved_tensor t = as_loaded ? *saved[i] : to_saved_tensor(v);
+      if (i < saved.size() && saved[i]) {
+        // Parameter-ness as the archive had it: a tied weight's second name is a Parameter that no
+        // input spec names (torch 2.6 points both placeholders at one of the names)
+        t.is_parameter = saved[i]->is_parameter;
+        t.requires_grad = saved[i]->requires_grad;
+      } else {
+        t.is_parameter = std::find(params.begin(), params.end(), name) != params.end();
+        t.requires_grad = t.is_parameter && std::find(frozen_parameters_.begin(), frozen_parameters_.end(), name) == frozen_parameters_.end();
+      }
       out.emplace_back(name, std::move(t));
     }
     return out;
@@ -247,8 +261,8 @@ std::string ExportedProgram::save(pt2_layout layout, std::string_view root) cons
   zip_writer z;
   if (layout == pt2_layout::legacy_zip) {
     z.add("serialized_exported_program.json", program);
-    z.add("serialized_state_dict.pt", save_tensor_dict(dict(state_dict_)));
-    z.add("serialized_constants.pt", save_tensor_dict(dict(constants_)));
+    z.add("serialized_state_dict.pt", save_tensor_dict(dict(state_dict_, saved_state_)));
+    z.add("serialized_constants.pt", save_tensor_dict(dict(constants_, saved_constants_)));
     z.add("serialized_example_inputs.pt", torch_save(examples));
     z.add("version", std::to_string(program_.schema_major) + "." + std::to_string(program_.schema_minor));
     return z.finish();
@@ -259,13 +273,13 @@ std::string ExportedProgram::save(pt2_layout layout, std::string_view root) cons
   std::vector<std::pair<std::string, std::string>> records;  // name under the root, bytes
   records.emplace_back("byteorder", "little");
   if (layout == pt2_layout::pt2_archive) {
-    records.emplace_back("data/weights/model.pt", save_tensor_dict(dict(state_dict_)));
-    records.emplace_back("data/constants/model.pt", save_tensor_dict(dict(constants_)));
+    records.emplace_back("data/weights/model.pt", save_tensor_dict(dict(state_dict_, saved_state_)));
+    records.emplace_back("data/constants/model.pt", save_tensor_dict(dict(constants_, saved_constants_)));
   } else {
-    for (auto [values, folder, prefix, config] :
-         {std::tuple{&state_dict_, "data/weights/", "weight_", "data/weights/model_weights_config.json"},
-          std::tuple{&constants_, "data/constants/", "tensor_", "data/constants/model_constants_config.json"}}) {
-      raw_tensor_records raw = save_raw_tensors(dict(*values), prefix);
+    for (auto [values, saved, folder, prefix, config] :
+         {std::tuple{&state_dict_, &saved_state_, "data/weights/", "weight_", "data/weights/model_weights_config.json"},
+          std::tuple{&constants_, &saved_constants_, "data/constants/", "tensor_", "data/constants/model_constants_config.json"}}) {
+      raw_tensor_records raw = save_raw_tensors(dict(*values, *saved), prefix);
       for (auto& [path, bytes] : raw.records) records.emplace_back(folder + path, std::move(bytes));
       records.emplace_back(config, std::move(raw.config));
     }

@@ -116,17 +116,42 @@ TEST_CASE("read -> save -> read is the identity on program, weights and example 
       REQUIRE(x.size() == y.size());
       for (std::size_t i = 0; i < x.size(); ++i) CHECK(aotkit::rewrite::same_value(x[i], y[i]));
     }
-    // parameters are saved as nn.Parameter, buffers as plain tensors
+    // parameters are saved as nn.Parameter (with requires_grad), buffers as plain tensors, as torch saved them
     auto state = layout == pt2_layout::pt2_archive_raw
                      ? load_raw_tensors(written, program_records(info).state_dict, "data/weights/")
                      : load_tensor_dict(zip_archive::view(written.read_record(program_records(info).state_dict)));
-    for (const auto& [name, t] : state) {
-      bool param = false;
-      for (const input_spec& s : ep.program().inputs) param = param || (s.kind == input_kind::parameter && s.target && *s.target == name);
-      CHECK(t.is_parameter == param);
+    auto torch_state = load_tensor_dict(zip_archive::view(zip_archive::open(path).read_record("serialized_state_dict.pt")));
+    REQUIRE(state.size() == torch_state.size());
+    for (std::size_t i = 0; i < state.size(); ++i) {
+      CHECK(state[i].first == torch_state[i].first);
+      CHECK(state[i].second.is_parameter == torch_state[i].second.is_parameter);
+      CHECK(state[i].second.requires_grad == torch_state[i].second.requires_grad);
     }
     // and a second save writes the same bytes
     CHECK(back.save(layout, "model") == bytes);
+  }
+}
+
+TEST_CASE("tied weights and buffers that view one another stay one storage when written", "[pt2][write]") {
+  // torch 2.6's archive: emb.weight is head.weight; row is table[1]
+  ExportedProgram ep = ExportedProgram::load(zip_archive::open(data_dir / "torch26_run/tied_weights.pt2"));
+  for (pt2_layout layout : {pt2_layout::legacy_zip, pt2_layout::pt2_archive, pt2_layout::pt2_archive_raw}) {
+    INFO(to_string(layout));
+    std::string bytes = ep.save(layout);
+    zip_archive written = zip_archive::view(bytes);
+    pt2_records records = program_records(inspect(written));
+    auto state = layout == pt2_layout::pt2_archive_raw
+                     ? load_raw_tensors(written, records.state_dict, "data/weights/")
+                     : load_tensor_dict(zip_archive::view(written.read_record(records.state_dict)));
+    REQUIRE(state.size() == 4);
+    CHECK(state[0].first == "emb.weight");
+    CHECK(state[1].first == "head.weight");
+    CHECK(state[0].second.data == state[1].second.data);
+    CHECK(state[2].first == "table");
+    CHECK(state[3].first == "row");
+    CHECK(state[2].second.data == state[3].second.data);
+    CHECK(state[3].second.storage_offset == 4);
+    CHECK(state[0].second.data != state[2].second.data);
   }
 }
 
