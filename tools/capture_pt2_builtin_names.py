@@ -3,7 +3,8 @@
 # builtins (`forward(self, input, list)`, common in nn.Module code): FX keeps the placeholder names
 # and its code generator renames them (`input_1 = input`). Run under torch 2.6, then
 # tools/capture_pt2_loaded.py for its oracle:
-#   ../shared/tools/torch26 run "$PWD" /work/tools/capture_pt2_builtin_names.py /work/tests/pt2/data/torch26
+#   ../shared/tools/torch26 run "$PWD" /work/tools/capture_pt2_builtin_names.py /work/tests/pt2/data/torch26_names
+#   ../shared/tools/torch26 run "$PWD" /work/tools/capture_pt2_loaded.py /work/tests/pt2/data/torch26_names
 import os
 import sys
 

@@ -736,12 +736,22 @@ class reader {
     } else {
       id = g_->emplace_node(*op, std::move(t), args_buf_, kwargs_buf_, name, std::move(type));
     }
-    // FX would give a taken or illegal name another one: the document does not describe this graph
+    // FX would give a taken or illegal name another one. A name that is no one else's is FX's
+    // `node.name = name` (torch.export's deserializer forces a placeholder called `input` so);
+    // a taken one, or one Python cannot bind, means the document does not describe this graph.
     if (const std::string& given = g_->node(id).name(); !same_text(given, name)) {
       at("name");
       bool taken = g_->find_node(name).has_value();
-      fail("node name '" + std::string(name) + "' is " +
-           (taken ? std::string("taken by an earlier node") : "not one FX would give (it would be '" + given + "')"));
+      std::string fx_name = given;
+      if (!taken) {
+        try {
+          g_->force_name(id, name);
+        } catch (const aotkit::value_error&) {
+          fail("node name '" + std::string(name) + "' is not one FX would give (it would be '" + fx_name + "')");
+        }
+      } else {
+        fail("node name '" + std::string(name) + "' is taken by an earlier node");
+      }
     }
     if (meta && !meta->empty()) g_->meta(id) = std::move(*meta);
     remember(name, id);

@@ -290,6 +290,7 @@ void Graph::swap(Graph& o) noexcept {
   swap(bases_used_, o.bases_used_);
   swap(memo_, o.memo_);
   swap(long_suffixes_, o.long_suffixes_);
+  swap(retired_names_, o.retired_names_);
   swap(index_, o.index_);
   swap(index_used_, o.index_used_);
   swap(first_, o.first_);

@@ -340,6 +340,15 @@ class Graph {
 
   /// The name FX's namespace would give `candidate` now (without taking it).
   [[nodiscard]] std::string peek_name(std::string_view candidate) const;
+  /// `node.name = name`, as torch.export's deserializer does to a placeholder whose name FX's
+  /// namespace changed (an input called `input` or `list`, Python builtins, comes back as
+  /// `input_1`): the node takes `name` as it is; the name it had stays taken, as in FX's
+  /// `_graph_namespace`. str(graph) prints the forced name; generated code calls the node by the
+  /// name FX's code generator gives it (`input_1 = input`). aotkit::value_error when `name` is not
+  /// an identifier, is a Python keyword, or was given to another node (erased ones included).
+  void force_name(node_id id, std::string_view name);
+  /// Whether a node's name was forced (force_name): the code generator then renames nodes.
+  [[nodiscard]] inline bool has_forced_names() const noexcept { return !retired_names_.names.empty(); }
 
  private:
   friend class insert_guard;
@@ -535,16 +544,18 @@ class Graph {
     table_array<slot> table;
     std::vector<node_id> shadowed;  // nodes find_node does not answer with: another has their name
     std::atomic<std::uint32_t> indexed{0};  // node ids below this are in the table
+    std::size_t stale = 0;  // slots left by force_name under a node's old name (they match no name now)
     std::mutex mu;
     name_index() = default;
     inline name_index(const name_index&) noexcept {}  // a copy indexes its own nodes when asked
     inline name_index(name_index&& o) noexcept
-        : table(std::move(o.table)), shadowed(std::move(o.shadowed)), indexed(o.indexed.exchange(0)) {}
+        : table(std::move(o.table)), shadowed(std::move(o.shadowed)), indexed(o.indexed.exchange(0)), stale(std::exchange(o.stale, 0)) {}
     inline name_index& operator=(const name_index& o) noexcept {
       if (this != &o) {
         table = {};
         shadowed.clear();
         indexed = 0;
+        stale = 0;
       }
       return *this;
     }
@@ -553,6 +564,7 @@ class Graph {
         table = std::move(o.table);
         shadowed = std::move(o.shadowed);
         indexed = o.indexed.exchange(0);
+        stale = std::exchange(o.stale, 0);
       }
       return *this;
     }
@@ -563,6 +575,15 @@ class Graph {
   std::size_t bases_used_ = 0;
   std::array<candidate_memo, 8> memo_{};  // cleared when bases_ is rebuilt
   bool long_suffixes_ = false;  // a taken `base_N` has N >= 10^18: base_entry shortcuts are off
+  // Names force_name took from their nodes: still taken. Open addressing by hash_text over
+  // indices into `names` (0: empty), so a reader forcing name after name stays linear.
+  struct retired_set {
+    std::vector<std::string> names;
+    std::vector<std::uint32_t> slots;  // index + 1
+    [[nodiscard]] bool contains(std::string_view name) const noexcept;
+    void insert(std::string name);
+  };
+  retired_set retired_names_;
   std::vector<index_slot> index_;  // find_nodes lists by index_key, open addressing
   std::size_t index_used_ = 0;
   node_id first_ = no_node, last_ = no_node;

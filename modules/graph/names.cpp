@@ -140,9 +140,10 @@ void Graph::index_names() const {
   std::uint32_t from = names_.indexed.load(std::memory_order_relaxed);
   if (from == n) return;
   auto& table = names_.table;
-  if (2 * std::size_t{n} >= table.size()) {
+  if (2 * (std::size_t{n} + names_.stale) >= table.size()) {
     table = {std::bit_ceil(std::max<std::size_t>(16, 2 * std::size_t{n} + 1)), {no_node, 0}};
     names_.shadowed.clear();
+    names_.stale = 0;
     from = 0;
   }
   std::size_t mask = table.size() - 1;
@@ -280,7 +281,8 @@ bool Graph::name_free(std::string_view name, std::optional<std::uint64_t> num, c
     if (!num) return true;
     if (*num > e.max_num && *num < max_suffix) return true;
   }
-  return name_lookup(name) == no_node;
+  return name_lookup(name) == no_node &&
+         !retired_names_.contains(name);
 }
 
 // torch 2.x's probe: the candidate (`base`, or `base_own`), then from the base's counter (or the
@@ -380,6 +382,63 @@ void Graph::create_name(std::string_view raw, std::string& out) {
     e.max_num = std::max(e.max_num, *f.suffix);
     if (*f.suffix >= max_suffix) long_suffixes_ = true;
   }
+}
+
+bool Graph::retired_set::contains(std::string_view name) const noexcept {
+  if (slots.empty()) return false;
+  std::size_t mask = slots.size() - 1;
+  for (std::size_t i = hash_text(name) & mask; slots[i] != 0; i = (i + 1) & mask)
+    if (names[slots[i] - 1] == name) return true;
+  return false;
+}
+
+void Graph::retired_set::insert(std::string name) {
+  if (2 * (names.size() + 1) > slots.size()) {  // at half load: twice as big, re-placed
+    slots.assign(std::max<std::size_t>(16, 2 * slots.size()), 0);
+    std::size_t mask = slots.size() - 1;
+    for (std::size_t k = 0; k < names.size(); ++k) {
+      std::size_t i = hash_text(names[k]) & mask;
+      while (slots[i] != 0) i = (i + 1) & mask;
+      slots[i] = static_cast<std::uint32_t>(k + 1);
+    }
+  }
+  std::size_t mask = slots.size() - 1, i = hash_text(name) & mask;
+  while (slots[i] != 0) i = (i + 1) & mask;
+  names.push_back(std::move(name));
+  slots[i] = static_cast<std::uint32_t>(names.size());
+}
+
+void Graph::force_name(node_id id, std::string_view name) {
+  if (id >= nodes_.size() || nodes_[id].erased_)
+    throw value_error("force_name: node id " + std::to_string(id) + " is not a live node of this graph");
+  Node& n = nodes_[id];
+  bool identifier = !name.empty() && !digit_char(name[0]) && std::all_of(name.begin(), name.end(), ident_char);
+  if (!identifier || python::is_keyword(name))
+    throw value_error("force_name: '" + quote_excerpt(name) + "' is not a name Python can bind (an identifier, not a keyword)");
+  if (n.name_ == name) return;
+  if (name_lookup(name) != no_node || retired_names_.contains(name))
+    throw value_error("force_name: the name '" + std::string(name) + "' was given to another node");
+  retired_names_.insert(n.name_);
+  n.name_.assign(name);
+  n.name_hash_ = name_hash(n.name_);
+  note_owner(id);  // a longer name may have left the string's inline buffer
+  // An indexed node gets a slot under its new name; its old slot stays and matches no name now
+  // (a probe compares the node's text). Counted, so the table still grows at half load: forcing
+  // names one after another costs O(1) each, never a rebuild.
+  std::lock_guard lock(names_.mu);
+  if (id >= names_.indexed.load(std::memory_order_relaxed)) return;  // indexed later, by its new name
+  auto& table = names_.table;
+  if (2 * (std::size_t{names_.indexed.load(std::memory_order_relaxed)} + names_.stale + 1) >= table.size()) {
+    table = {};  // the next lookup rebuilds it, twice as big
+    names_.shadowed.clear();
+    names_.stale = 0;
+    names_.indexed.store(0, std::memory_order_release);
+    return;
+  }
+  std::size_t mask = table.size() - 1, i = n.name_hash_ & mask;
+  while (table[i].id != no_node) i = (i + 1) & mask;
+  table[i] = {id, n.name_hash_};
+  ++names_.stale;
 }
 
 std::string Graph::peek_name(std::string_view candidate) const {

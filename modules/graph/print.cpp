@@ -25,6 +25,29 @@ node_namer namer(const Graph& g) {
   return [&g](node_id n) -> std::string_view { return g.node(n).name(); };
 }
 
+// The names generated code calls nodes by. FX's code generator names every node again, in a
+// namespace of its own, as it first prints it (python_code's node_repr): that gives each node its
+// own name back, unless a name was forced (Graph::force_name), when `input` becomes `input_1` and
+// the names after it move as that namespace says.
+class code_names {
+ public:
+  explicit code_names(const Graph& g) : g_(g) {
+    if (!g.has_forced_names()) return;
+    names_.resize(g.capacity());
+    Graph scratch;  // a fresh namespace: placeholders named as FX's create_name names
+    for (node_id n = g.first(); n != no_node; n = g.node(n).next())
+      names_[n] = scratch.node(scratch.placeholder(g.node(n).name())).name();
+  }
+  std::string_view operator()(node_id n) const { return names_.empty() ? std::string_view(g_.node(n).name()) : names_[n]; }
+  node_namer namer() const {
+    return [this](node_id n) { return (*this)(n); };
+  }
+
+ private:
+  const Graph& g_;
+  std::vector<std::string> names_;  // by node id, when a name was forced
+};
+
 bool is_identifier(std::string_view s) {
   if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
   return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
@@ -238,7 +261,8 @@ std::string return_annotation(const Graph& g) {
 // are left out.
 void gen_body(const Graph& g, print_style style, std::string_view root, bool boxed, std::string_view indent,
               std::string& out, bool pytree_output = false) {
-  auto name = namer(g);
+  code_names code(g);
+  node_namer name = code.namer();
   // last_user[p]: the last node using p (FX registers uses walking the nodes in reverse)
   std::vector<node_id> last_user(g.capacity(), no_node);
   for (node_id n = g.last(); n != no_node; n = g.node(n).prev()) {
@@ -269,7 +293,7 @@ void gen_body(const Graph& g, print_style style, std::string_view root, bool box
     const Node& n = g.node(id);
     std::size_t start = out.size();
     auto assign = [&] {
-      out += n.name();
+      out += code(id);
       if (!n.type().empty()) out.append(" : ").append(n.type());
       out += " = ";
     };
@@ -284,10 +308,10 @@ void gen_body(const Graph& g, print_style style, std::string_view root, bool box
       case node_op::placeholder: {
         std::string raw = n.target();
         raw.erase(std::remove(raw.begin(), raw.end(), '*'), raw.end());
-        if (raw == n.name()) continue;
+        if (raw == code(id)) continue;
         any = true;
         if (boxed && only_placeholders) continue;
-        out.append(n.name()).append(" = ").append(raw);
+        out.append(code(id)).append(" = ").append(raw);
         end_line(start);
         continue;  // placeholders free nothing
       }
@@ -367,7 +391,7 @@ void gen_body(const Graph& g, print_style style, std::string_view root, bool box
     if (style == print_style::torch2 && n.num_users() == 0) to_free.push_back(id);
     if (!to_free.empty()) {
       out += ";  ";
-      for (node_id p : to_free) out.append(g.node(p).name()).append(" = ");
+      for (node_id p : to_free) out.append(code(p)).append(" = ");
       out += "None";
     }
     end_line(start);
@@ -422,7 +446,8 @@ std::string pytree_fn_def(const pytree_info& info, std::vector<std::string> free
 }  // namespace
 
 std::string python_code(const Graph& g, print_style style, std::string_view root_module) {
-  auto name = namer(g);
+  code_names code(g);
+  node_namer name = code.namer();
   std::string out = "\n\n\n";
   if (const auto& info = g.codegen()) {
     std::vector<std::string> free_vars;
@@ -440,7 +465,8 @@ std::string python_code(const Graph& g, print_style style, std::string_view root
 
 std::string python_code_boxed(const Graph& g, print_style style) {
   std::string out = "\n\n\ndef forward(self, args_list)" + return_annotation(g) + ":\n    args_iter = iter(args_list)\n";
-  for (node_id n : g.find_nodes(node_op::placeholder)) out += "    " + g.node(n).name() + " = next(args_iter)\n";
+  code_names code(g);
+  for (node_id n : g.find_nodes(node_op::placeholder)) out += "    " + std::string(code(n)) + " = next(args_iter)\n";
   out += "    args_list.clear()\n";
   gen_body(g, style, "self", true, "    ", out);
   return out;

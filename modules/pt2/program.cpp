@@ -206,6 +206,7 @@ class reader {
       std::string at = where + "/inputs/" + std::to_string(i);
       auto [tag, v] = union_of(inputs[i], at);
       std::string name;
+      bool forced = tag != "as_int" && tag != "as_float" && tag != "as_bool" && tag != "as_none" && tag != "as_string";
       if (tag == "as_tensor" || tag == "as_custom_obj") {
         name = text(member(v, "name", at), at);
       } else if (tag == "as_sym_int" || tag == "as_sym_float") {
@@ -220,7 +221,13 @@ class reader {
       } else {
         fail(at, "invalid input type '" + quote_excerpt(tag) + "'");
       }
-      sync(name, build(at, [&] { return g.placeholder(name); }), at);
+      sync(name, build(at, [&] {
+             node_id p = g.placeholder(name);
+             // torch 2.6's `placeholder_node.name = node_name`: an input FX's namespace renamed
+             // (`input` is a builtin, so `input_1`) keeps the program's name
+             if (forced && g.node(p).name() != name) g.force_name(p, name);
+             return p;
+           }), at);
     }
 
     // nodes

@@ -122,6 +122,57 @@ TEST_CASE("FX's namespace: counters, explicit suffixes, builtins and sanitizing 
   CHECK(named("sub_9") == "sub_10");
 }
 
+TEST_CASE("force_name is FX's node.name = ...: the old name stays taken, generated code renames", "[graph][naming]") {
+  // what torch 2.6 does (printed under ../shared/tools/torch26): placeholder("input") is input_1,
+  // set back to input; input_1 stays taken, so the next candidates move on
+  Graph g;
+  node_id a = g.placeholder("input");
+  CHECK(g.node(a).name() == "input_1");
+  CHECK(!g.has_forced_names());
+  g.force_name(a, "input");
+  CHECK(g.has_forced_names());
+  node_id b = g.placeholder("input_1");
+  node_id c = g.placeholder("input");
+  CHECK(g.node(b).name() == "input_2");
+  CHECK(g.node(c).name() == "input_3");
+  CHECK(g.find_node("input") == a);
+  CHECK(!g.find_node("input_1").has_value());
+  CHECK(g.peek_name("input_1") == "input_4");
+  CHECK(graph_str(g) ==
+        "graph():\n"
+        "    %input : [num_users=0] = placeholder[target=input]\n"
+        "    %input_2 : [num_users=0] = placeholder[target=input_1]\n"
+        "    %input_3 : [num_users=0] = placeholder[target=input]");
+  CHECK(python_code(g) ==
+        "\n\n\ndef forward(self, input, input_1, input):\n"
+        "    input_1 = input\n"
+        "    input_2 = input_1\n"
+        "    input_3 = input\n"
+        "    ");
+  CHECK_THROWS_AS(g.force_name(b, "for"), aotkit::value_error);      // a keyword
+  CHECK_THROWS_AS(g.force_name(b, "9x"), aotkit::value_error);       // not an identifier
+  CHECK_THROWS_AS(g.force_name(b, "input_3"), aotkit::value_error);  // another node's
+  CHECK_THROWS_AS(g.force_name(b, "input_1"), aotkit::value_error);  // taken once, still taken
+  CHECK_THROWS_AS(g.force_name(999, "z"), aotkit::value_error);
+  g.force_name(a, "input");  // its own name: nothing changes
+  // copies and moves keep the forced names and the taken ones
+  Graph copied = g;
+  Graph moved = std::move(copied);
+  CHECK(moved.has_forced_names());
+  CHECK(python_code(moved) == python_code(g));
+  CHECK(moved.peek_name("input_1") == "input_4");
+  // names forced one after another on a big graph: each node found by its new name
+  Graph big;
+  std::vector<node_id> ids;
+  for (int i = 0; i < 3000; ++i) ids.push_back(big.placeholder("x"));
+  CHECK(big.find_node("x_2999").has_value());  // the name index is built
+  for (int i = 0; i < 3000; ++i) big.force_name(ids[static_cast<std::size_t>(i)], "y" + std::to_string(i));
+  for (int i = 0; i < 3000; i += 7) CHECK(big.find_node("y" + std::to_string(i)) == ids[static_cast<std::size_t>(i)]);
+  CHECK(!big.find_node("x_5").has_value());
+  CHECK(big.node(big.placeholder("x_5")).name() == "x_3000");
+  CHECK(lint_problems(big).empty());
+}
+
 TEST_CASE("names are sanitized byte by byte in ASCII, as FX's [^0-9a-zA-Z_]+", "[graph][naming]") {
   Graph g;
   // a requested name that FX's namespace sanitizes (placeholder targets themselves must be identifiers)
@@ -475,8 +526,11 @@ TEST_CASE("fx-json/1: round trip of every kind, errors naming node and field", "
         "/nodes/1/kwargs/alpha: unknown argument tag 'wat'");
   CHECK(fails(R"({"format": "fx-json/1", "nodes": [{"name": "a", "op": "placeholder", "target": "a", "meta": {"seq_nr": "x"}}]})")
             .starts_with("/nodes/0/meta/seq_nr: "));
-  CHECK(fails(R"({"format": "fx-json/1", "nodes": [{"name": "input", "op": "placeholder", "target": "input"}]})") ==
-        "/nodes/0/name: node name 'input' is not one FX would give (it would be 'input_1')");
+  // a name FX would change but no one else has is FX's `node.name = ...` (a forced name)
+  CHECK(graph_str(read_fx_json(R"({"format": "fx-json/1", "nodes": [{"name": "input", "op": "placeholder", "target": "input"}]})")
+                      .module.graph()) == "graph():\n    %input : [num_users=0] = placeholder[target=input]");
+  CHECK(fails(R"({"format": "fx-json/1", "nodes": [{"name": "for", "op": "placeholder", "target": "a"}]})") ==
+        "/nodes/0/name: node name 'for' is not one FX would give (it would be 'for_1')");
   CHECK(fails(R"({"format": "fx-json/1", "nodes": [], "submodules": [{"name": "s", "nodes": [{"name": "a", "op": "placeholder", "target": "a"}, {"name": "b", "op": "output", "target": "output", "args": [{"node": "q"}]}]}]})") ==
         "/submodules/0/nodes/1/args: unknown node 'q'");
   CHECK(fails(R"({"format": "fx-json/1", "nodes": [{"name": "a", "op": "placeholder", "target": "a", "args": [1, [2, {"float": "x"}]]}]})") ==

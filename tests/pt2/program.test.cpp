@@ -71,6 +71,29 @@ TEST_CASE("torch 2.6 archives: str(ep.graph), ep.graph_module.code and the signa
   CHECK(checked == 7);
 }
 
+TEST_CASE("inputs named like Python builtins keep their names, as torch.export.load forces them", "[pt2][program]") {
+  // forward(self, input, list): FX's namespace says input_1 and list_1; torch's deserializer sets
+  // node.name back, and FX's code generator renames the variables (`input_1 = input`)
+  const std::filesystem::path path = "tests/pt2/data/torch26_names/builtin_names.pt2";
+  auto loaded = nlohmann::json::parse(slurp(std::filesystem::path(path).replace_extension(".loaded.json")));
+  exported_program ep = load_exported_program(zip_archive::open(path));
+  const aotkit::graph::Graph& g = ep.module.graph();
+  CHECK(aotkit::graph::graph_str(g) == loaded["graph_str"].get<std::string>());
+  CHECK(aotkit::graph::python_code(g) == loaded["python_code"].get<std::string>());
+  CHECK(g.find_node("input").has_value());
+  CHECK(!g.find_node("input_1").has_value());
+  aotkit::graph::lint(ep.module);
+  // through fx-json and back: the same graph, the same code
+  aotkit::graph::fx_document back = aotkit::graph::read_fx_json(aotkit::graph::write_fx_json(ep.module));
+  CHECK(aotkit::graph::graph_str(back.module.graph()) == loaded["graph_str"].get<std::string>());
+  CHECK(aotkit::graph::python_code(back.module.graph()) == loaded["python_code"].get<std::string>());
+  // and it runs on its example inputs, and writes back byte for byte
+  ExportedProgram run = ExportedProgram::load(zip_archive::open(path));
+  CHECK(run(*run.example_inputs()).leaves().size() == 1);
+  std::string original(zip_archive::open(path).read_record("serialized_exported_program.json"));
+  CHECK(write_exported_program(ep) == original);
+}
+
 TEST_CASE("malformed programs name the place", "[pt2][program][hostile]") {
   std::string good(zip_archive::open(torch26_dir / "mlp_training_ir.pt2").read_record("serialized_exported_program.json"));
   auto error_of = [](const std::string& text) -> std::string {
