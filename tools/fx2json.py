@@ -269,6 +269,8 @@ def _graph(nodes, codegen=None):
         args = tuple(_unarg(a, env) for a in d["args"])
         kwargs = {k: _unarg(v, env) for k, v in d["kwargs"].items()}
         n = g.create_node(d["op"], target, args, kwargs, name=d["name"])
+        if n.name != d["name"]:  # a forced name (`node.name = ...`, e.g. an input called `input`)
+            n.name = d["name"]
         n.meta.update(d.get("meta", {}))
         if "type" in d:
             n.type = _resolve(d["type"]) if d["type"].startswith("torch.") else d["type"]
