@@ -233,49 +233,91 @@ saved_value to_saved(const model& m) {
 
 }  // namespace
 
+namespace {
+
+// A few storages of any dtype, and up to `most` tensors viewing them (1-d views: an offset, a
+// length, stride 1 or 2; some share a storage), named t0, t1, ...
+std::vector<std::pair<std::string, std::shared_ptr<saved_tensor>>> random_views(int most) {
+  const char* dtypes[] = {"torch.float32", "torch.int64", "torch.bool", "torch.float16", "torch.uint8"};
+  std::vector<std::shared_ptr<storage>> storages;
+  int ns = *rc::gen::inRange(1, 4);
+  for (int j = 0; j < ns; ++j) {
+    auto st = std::make_shared<storage>();
+    st->key = std::to_string(j);
+    st->dtype = dtypes[*rc::gen::inRange(0, 5)];
+    st->device = "cpu";
+    st->numel = *rc::gen::inRange(0, 24);
+    st->bytes = *rc::gen::container<std::string>(static_cast<std::size_t>(st->numel) * dtype_itemsize(st->dtype), rc::gen::arbitrary<char>());
+    storages.push_back(st);
+  }
+  std::vector<std::pair<std::string, std::shared_ptr<saved_tensor>>> out;
+  int nt = *rc::gen::inRange(0, most + 1);
+  for (int j = 0; j < nt; ++j) {
+    auto st = storages[static_cast<std::size_t>(*rc::gen::inRange(0, ns))];
+    auto t = std::make_shared<saved_tensor>();
+    t->dtype = st->dtype;
+    t->data = st;
+    std::int64_t stride = *rc::gen::inRange<std::int64_t>(1, 3);
+    std::int64_t offset = st->numel ? *rc::gen::inRange<std::int64_t>(0, st->numel) : 0;
+    std::int64_t room = st->numel - offset;
+    std::int64_t len = room > 0 ? *rc::gen::inRange<std::int64_t>(0, (room - 1) / stride + 2) : 0;
+    t->shape = {len};
+    t->stride = {stride};
+    t->storage_offset = offset;
+    t->is_parameter = *rc::gen::arbitrary<bool>();
+    t->requires_grad = *rc::gen::arbitrary<bool>();
+    out.emplace_back("t" + std::to_string(j), std::move(t));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("raw weight records (torch 2.9+) read back as written", "[pt2][weights]") {
+  rc::prop("views of shared storages: one record per storage, each view and its aliasing back", [] {
+    auto views = random_views(6);
+    std::vector<std::pair<std::string, saved_tensor>> tensors;
+    for (const auto& [name, t] : views) tensors.emplace_back(name, *t);
+    raw_tensor_records raw = save_raw_tensors(tensors, "weight_");
+    std::vector<const storage*> distinct;
+    for (const auto& [name, t] : tensors)
+      if (std::find(distinct.begin(), distinct.end(), t.data.get()) == distinct.end()) distinct.push_back(t.data.get());
+    RC_ASSERT(raw.records.size() == distinct.size());
+    zip_writer z;
+    std::string root = *rc::gen::element<std::string>("archive", "model", "x");
+    for (const auto& [name, bytes] : raw.records) z.add(root + "/data/weights/" + name, bytes);
+    z.add(root + "/data/weights/model_weights_config.json", raw.config);
+    std::string bytes = z.finish();
+    auto back = load_raw_tensors(zip_archive::view(bytes), "data/weights/model_weights_config.json", "data/weights/");
+    RC_ASSERT(back.size() == tensors.size());
+    for (std::size_t j = 0; j < back.size(); ++j) {
+      const saved_tensor& w = tensors[j].second;
+      const saved_tensor& r = back[j].second;
+      RC_ASSERT(back[j].first == tensors[j].first);
+      RC_ASSERT(r.dtype == w.dtype && r.shape == w.shape && r.stride == w.stride && r.storage_offset == w.storage_offset);
+      RC_ASSERT(r.is_parameter == w.is_parameter && r.requires_grad == w.requires_grad);
+      RC_ASSERT(r.data->bytes == w.data->bytes);
+      for (std::size_t i = 0; i < j; ++i)  // the same storage written is the same storage read
+        RC_ASSERT((tensors[i].second.data == w.data) == (back[i].second.data == r.data));
+    }
+  });
+}
+
 TEST_CASE("torch_save writes what the unpickler reads", "[pt2][weights]") {
   rc::prop("plain values and tensors (views of shared storages, parameters, any dtype) read back as saved", [] {
     saved_value root;
     root.type = saved_value::kind::dict;
-    // a few storages, and tensors viewing them (some share one)
-    const char* dtypes[] = {"torch.float32", "torch.int64", "torch.bool", "torch.float16", "torch.uint8"};
-    std::vector<std::shared_ptr<storage>> storages;
-    int ns = *rc::gen::inRange(1, 4);
-    for (int j = 0; j < ns; ++j) {
-      auto st = std::make_shared<storage>();
-      st->key = std::to_string(j);
-      st->dtype = dtypes[*rc::gen::inRange(0, 5)];
-      st->device = "cpu";
-      st->numel = *rc::gen::inRange(0, 24);
-      st->bytes = *rc::gen::container<std::string>(static_cast<std::size_t>(st->numel) * dtype_itemsize(st->dtype), rc::gen::arbitrary<char>());
-      storages.push_back(st);
-    }
-    int nt = *rc::gen::inRange(0, 6);
     std::vector<const storage*> used;
-    for (int j = 0; j < nt; ++j) {
-      auto st = storages[static_cast<std::size_t>(*rc::gen::inRange(0, ns))];
-      auto t = std::make_shared<saved_tensor>();
-      t->dtype = st->dtype;
-      t->data = st;
-      // a 1-d view inside the storage: offset, length, stride 1 or 2
-      std::int64_t stride = *rc::gen::inRange<std::int64_t>(1, 3);
-      std::int64_t offset = st->numel ? *rc::gen::inRange<std::int64_t>(0, st->numel) : 0;
-      std::int64_t room = st->numel - offset;
-      std::int64_t len = room > 0 ? *rc::gen::inRange<std::int64_t>(0, (room - 1) / stride + 2) : 0;
-      t->shape = {len};
-      t->stride = {stride};
-      t->storage_offset = offset;
-      t->is_parameter = *rc::gen::arbitrary<bool>();
-      t->requires_grad = *rc::gen::arbitrary<bool>();
+    for (const auto& [name, t] : random_views(5)) {
+      if (std::find(used.begin(), used.end(), t->data.get()) == used.end()) used.push_back(t->data.get());
       saved_value key;
       key.type = saved_value::kind::string;
-      key.s = "t" + std::to_string(j);
+      key.s = name;
       saved_value v;
       v.type = saved_value::kind::tensor;
       v.t = t;
       root.keys.push_back(key);
       root.items.push_back(v);
-      if (std::find(used.begin(), used.end(), st.get()) == used.end()) used.push_back(st.get());
     }
     saved_value k;
     k.type = saved_value::kind::string;
