@@ -1,6 +1,6 @@
 // fuzz/graph_ops.hpp — random FX API sequences driven by a choice source: the graph_api fuzz target
 // and the graph properties share it. Include after `import aotkit.graph;` (and <algorithm>,
-// <cstdint>, <functional>, <set>, <string>, <vector>, <unordered_map>).
+// <cstdint>, <functional>, <ranges>, <set>, <string>, <vector>, <unordered_map>).
 #pragma once
 
 namespace aotkit_testing {
@@ -109,7 +109,12 @@ class graph_driver {
       std::sort(expected.begin() + static_cast<std::ptrdiff_t>(from), expected.end());
       expected.erase(std::unique(expected.begin() + static_cast<std::ptrdiff_t>(from), expected.end()), expected.end());
       for (node_id u : g.users(n)) actual.emplace_back(n, u);
+      // the lazy ranges walk the same lists as the snapshots
+      if (!std::ranges::equal(g.user_range(n), g.users(n))) return "user_range of " + g.node(n).name() + " disagrees with users";
+      if (!std::ranges::equal(g.input_range(n), g.input_nodes(n)))
+        return "input_range of " + g.node(n).name() + " disagrees with input_nodes";
     }
+    if (!std::ranges::equal(g.node_range(), nodes)) return "node_range disagrees with nodes";
     for (node_op op : all_node_ops)
       if (g.count_nodes(op) != live(op).size()) return "count_nodes(" + std::string(to_string(op)) + ") disagrees with the list";
     std::sort(expected.begin(), expected.end());

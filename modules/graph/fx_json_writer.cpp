@@ -189,7 +189,7 @@ void write_nodes(std::string& text, const Graph& g) {
   bool first = true;
   op_text_cache op_parts;
   std::string scratch;
-  for (node_id id = g.first(); id != no_node; id = g.node(id).next()) {
+  for (node_id id : g.node_range()) {
     const Node& n = g.node(id);
     out.room(16);
     out.put(first ? std::string_view("\n  ") : std::string_view(",\n  "));

@@ -14,6 +14,8 @@ module;
 #include <mutex>
 #include <optional>
 #include <span>
+#include <ranges>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -264,6 +266,64 @@ class Graph {
   [[nodiscard]] std::vector<node_id> users(node_id id) const;
   /// `node.all_input_nodes`: distinct node inputs, args then kwargs, first occurrence order.
   [[nodiscard]] std::vector<node_id> input_nodes(node_id id) const;
+
+  /// Lazy views of the same lists, read as the loop goes (MLIR's `getUsers()` ranges): no vector.
+  /// Each reads the next element before the loop body runs (an early-increment range), so the
+  /// body may erase the node it is on; any other change to the list being walked (inserting
+  /// after the current node, replacing uses of the node whose users are walked) is not seen or
+  /// invalidates the walk — take the snapshot (nodes(), users()) for those.
+  template <bool Users>
+  class id_iterator {
+   public:
+    using iterator_concept = std::forward_iterator_tag;
+    using value_type = node_id;
+    using difference_type = std::ptrdiff_t;
+    id_iterator() = default;
+    inline id_iterator(const Graph* g, std::uint32_t at) noexcept : g_(g), at_(at), next_(step(g, at)) {}
+    [[nodiscard]] inline node_id operator*() const noexcept { return Users ? g_->uses_[at_].consumer : at_; }
+    inline id_iterator& operator++() noexcept {
+      at_ = next_;
+      next_ = step(g_, at_);
+      return *this;
+    }
+    inline id_iterator operator++(int) noexcept {
+      id_iterator before = *this;
+      ++*this;
+      return before;
+    }
+    friend inline bool operator==(const id_iterator& a, const id_iterator& b) noexcept { return a.at_ == b.at_; }
+
+   private:
+    // node ids end at no_node, use records at no_use: both all ones
+    static inline std::uint32_t step(const Graph* g, std::uint32_t at) noexcept {
+      if (at == 0xFFFFFFFFu) return at;
+      return Users ? g->uses_[at].next : g->nodes_[at].next_;
+    }
+    const Graph* g_ = nullptr;
+    std::uint32_t at_ = 0xFFFFFFFFu, next_ = 0xFFFFFFFFu;
+  };
+  template <bool Users>
+  class id_range : public std::ranges::view_interface<id_range<Users>> {
+   public:
+    id_range() = default;
+    inline id_range(const Graph* g, std::uint32_t first) noexcept : g_(g), first_(first) {}
+    [[nodiscard]] inline id_iterator<Users> begin() const noexcept { return {g_, first_}; }
+    [[nodiscard]] inline id_iterator<Users> end() const noexcept { return {g_, 0xFFFFFFFFu}; }
+
+   private:
+    const Graph* g_ = nullptr;
+    std::uint32_t first_ = 0xFFFFFFFFu;
+  };
+  /// The live nodes in order, lazily (`for (node_id n : g.node_range())`).
+  [[nodiscard]] inline id_range<false> node_range() const noexcept { return {this, first_}; }
+  /// `node.users`, lazily: the distinct consumers in the order they started using the node.
+  [[nodiscard]] inline id_range<true> user_range(node_id id) const { return {this, node(id).first_use_}; }
+  /// `node.all_input_nodes`, lazily (a view of the node's block of use records).
+  [[nodiscard]] inline auto input_range(node_id id) const {
+    const Node& n = node(id);
+    return std::span<const use>(n.num_inputs_ == 0 ? nullptr : &uses_[n.inputs_], n.num_inputs_) |
+           std::views::transform([](const use& u) { return u.producer; });
+  }
   /// The live node named `name`.
   [[nodiscard]] std::optional<node_id> find_node(std::string_view name) const;
   /// `output_node()`: the last node, which must be an output (aotkit::assertion_error otherwise).

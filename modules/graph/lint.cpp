@@ -21,7 +21,7 @@ std::vector<std::string> lint_problems(const Graph& g) {
   const std::vector<node_id> misnamed = g.misnamed_nodes();  // in list order
   std::size_t next_misnamed = 0;
   std::vector<node_id> unlinked;
-  for (node_id n = g.first(); n != no_node; n = g.node(n).next()) {
+  for (node_id n : g.node_range()) {
     const Node& node = g.node(n);
     ++count;
     if (node.erased()) problems.push_back("Node '" + node.name() + "' does not belong to this Graph!");
@@ -102,7 +102,7 @@ void lint(const GraphModule& gm) {
     lint(*g);
     // FX checks targets only against an owning module; without its attributes there is none
     if (!gm.attributes_known()) continue;
-    for (node_id n = g->first(); n != no_node; n = g->node(n).next()) {
+    for (node_id n : g->node_range()) {
       const Node& node = g->node(n);
       if (node.op() != node_op::call_module && node.op() != node_op::get_attr) continue;
       if (auto problem = target_problem(gm, path, node)) throw runtime_error(*problem);

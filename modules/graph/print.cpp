@@ -35,7 +35,7 @@ class code_names {
     if (!g.has_forced_names()) return;
     names_.resize(g.capacity());
     Graph scratch;  // a fresh namespace: placeholders named as FX's create_name names
-    for (node_id n = g.first(); n != no_node; n = g.node(n).next())
+    for (node_id n : g.node_range())
       names_[n] = scratch.node(scratch.placeholder(g.node(n).name())).name();
   }
   std::string_view operator()(node_id n) const { return names_.empty() ? std::string_view(g_.node(n).name()) : names_[n]; }
@@ -196,7 +196,7 @@ std::string graph_str(const Graph& g, print_style style) {
   op_text_cache targets;
   std::string_view users = style == print_style::torch2 ? "[num_users=" : "[#users=";
   text_out w(out);
-  for (node_id id = g.first(); id != no_node; id = g.node(id).next()) {
+  for (node_id id : g.node_range()) {
     const Node& n = g.node(id);
     // most lines: a call_function of nodes, no kwargs, no annotation: written through the cursor
     bool plain = n.op() == node_op::call_function && n.kwargs().empty() && n.type().empty();
@@ -289,7 +289,7 @@ void gen_body(const Graph& g, print_style style, std::string_view root, bool box
     out += '\n';
     out += indent;
   };
-  for (node_id id = g.first(); id != no_node; id = g.node(id).next()) {
+  for (node_id id : g.node_range()) {
     const Node& n = g.node(id);
     std::size_t start = out.size();
     auto assign = [&] {
@@ -475,7 +475,7 @@ std::string python_code_boxed(const Graph& g, print_style style) {
 std::string print_tabular(const Graph& g) {
   auto name = namer(g);
   std::vector<std::array<std::string, 5>> rows;
-  for (node_id id = g.first(); id != no_node; id = g.node(id).next()) {
+  for (node_id id : g.node_range()) {
     const Node& n = g.node(id);
     std::string target = n.target();
     if (n.op() == node_op::call_function) {

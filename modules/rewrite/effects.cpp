@@ -81,7 +81,7 @@ bool is_with_effects_op(const Graph& g, node_id n, std::string_view op) {
 }
 
 bool contain_metadata_mutation_ops(const Graph& g) {
-  for (node_id n = g.first(); n != no_node; n = g.node(n).next()) {
+  for (node_id n : g.node_range()) {
     const Node& node = g.node(n);
     if (node.op() == node_op::call_function && has_tag(facts_of(node.target_op()).tags, op_tag::inplace_view)) return true;
   }

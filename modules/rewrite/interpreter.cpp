@@ -92,7 +92,7 @@ Value interpreter::run_graph(const Graph& g, std::span<const Value> inputs, std:
     if (!module_->has_submodule(ref.to_string())) throw key_error("no submodule '" + ref.to_string() + "' (node " + node.name() + ")");
     return module_->submodule(ref.to_string());
   };
-  for (node_id n = g.first(); n != no_node; n = g.node(n).next()) {
+  for (node_id n : g.node_range()) {
     const Node& node = g.node(n);
     switch (node.op()) {
       case node_op::placeholder:

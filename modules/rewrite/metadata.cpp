@@ -81,7 +81,7 @@ bool _is_backward_node_with_seq_nr(const Node& node) noexcept {
 }
 
 void _collect_fwd_nodes_from_subgraph(const Graph& g, fwd_seq_nr_map& fwd_seq_nr_to_node) {
-  for (node_id n = g.first(); n != no_node; n = g.node(n).next()) {
+  for (node_id n : g.node_range()) {
     const Node& node = g.node(n);
     if (_is_forward_node_with_seq_nr(node)) fwd_seq_nr_to_node.try_emplace(*node.meta().seq_nr, fwd_node_ref{&g, n});
   }
@@ -89,7 +89,7 @@ void _collect_fwd_nodes_from_subgraph(const Graph& g, fwd_seq_nr_map& fwd_seq_nr
 
 metadata_copy_report _copy_metadata_to_bw_nodes_in_subgraph(Graph& g, const fwd_seq_nr_map& fwd_seq_nr_to_node) {
   metadata_copy_report r;
-  for (node_id n = g.first(); n != no_node; n = g.node(n).next()) {
+  for (node_id n : g.node_range()) {
     const Node& node = g.node(n);
     if (!node.meta().seq_nr) continue;
     // one look at the tag decides both predicates (docs/semantics.md §A.16)
@@ -127,13 +127,13 @@ namespace {
 metadata_copy_report copy_by_nn_module_stack(Graph& g) {
   fwd_seq_nr_map map;
   metadata_copy_report r;
-  for (node_id n = g.first(); n != no_node; n = g.node(n).next()) {
+  for (node_id n : g.node_range()) {
     const node_meta& m = g.node(n).meta();
     if (!m.seq_nr || !m.nn_module_stack) continue;
     ++r.forward;
     map.try_emplace(*m.seq_nr, fwd_node_ref{&g, n});
   }
-  for (node_id n = g.first(); n != no_node; n = g.node(n).next()) {
+  for (node_id n : g.node_range()) {
     const node_meta& m = g.node(n).meta();
     if (!m.seq_nr || m.nn_module_stack) continue;
     const fwd_node_ref* ref = map.find(*m.seq_nr);

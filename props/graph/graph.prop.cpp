@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <ranges>
 #include <regex>
 #include <set>
 #include <stdexcept>

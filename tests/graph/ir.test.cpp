@@ -2,9 +2,11 @@
 // naming, insertion points, users, erase, RAUW, copies, find_nodes, printing examples, DCE rules.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <ranges>
 #include <span>
 #include <string>
 #include <thread>
@@ -171,6 +173,37 @@ TEST_CASE("force_name is FX's node.name = ...: the old name stays taken, generat
   CHECK(!big.find_node("x_5").has_value());
   CHECK(big.node(big.placeholder("x_5")).name() == "x_3000");
   CHECK(lint_problems(big).empty());
+}
+
+TEST_CASE("lazy node, user and input ranges: the snapshots' lists, no vector, erasing as it goes", "[graph][ranges]") {
+  static_assert(std::ranges::forward_range<decltype(std::declval<const Graph&>().node_range())>);
+  static_assert(std::ranges::view<decltype(std::declval<const Graph&>().user_range(0))>);
+  static_assert(std::ranges::random_access_range<decltype(std::declval<const Graph&>().input_range(0))>);
+  Graph g;
+  node_id x = g.placeholder("x");
+  node_id y = g.placeholder("y");
+  node_id a = g.call_function("operator.add", {arg::node(x), arg::node(y)});
+  node_id b = g.call_function("operator.mul", {arg::node(a), arg::node(x), arg::node(a)});
+  node_id c = g.call_function("operator.neg", {arg::node(x)});
+  g.output(arg::node(b));
+  CHECK(std::ranges::equal(g.node_range(), g.nodes()));
+  CHECK(std::ranges::equal(g.user_range(x), std::vector<node_id>{a, b, c}));
+  CHECK(std::ranges::equal(g.input_range(b), std::vector<node_id>{a, x}));
+  CHECK(std::ranges::empty(g.input_range(x)));
+  CHECK(std::ranges::distance(g.node_range()) == 6);
+  // the body may erase the node it is on (the next one was read before it ran)
+  for (node_id n : g.node_range())
+    if (g.node(n).num_users() == 0 && g.node(n).op() == node_op::call_function) g.erase_node(n);
+  CHECK(g.size() == 5);
+  CHECK(std::ranges::equal(g.user_range(x), std::vector<node_id>{a, b}));
+  // and erase the user it is on
+  Graph h;
+  node_id p = h.placeholder("p");
+  for (int i = 0; i < 4; ++i) h.call_function("operator.neg", {arg::node(p)});
+  for (node_id u : h.user_range(p)) h.erase_node(u);
+  CHECK(h.node(p).num_users() == 0);
+  CHECK(h.size() == 1);
+  CHECK_THROWS_AS(h.user_range(99), aotkit::index_error);
 }
 
 TEST_CASE("names are sanitized byte by byte in ASCII, as FX's [^0-9a-zA-Z_]+", "[graph][naming]") {
