@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+import aotkit.runtime;
 import aotkit.graph;
 
 #include "graph_ops.hpp"

@@ -1,5 +1,5 @@
 // fuzz/graph_ops.hpp — random FX API sequences driven by a choice source: the graph_api fuzz target
-// and the graph properties share it. Include after `import aotkit.graph;` (and <algorithm>,
+// and the graph properties share it. Include after `import aotkit.runtime; import aotkit.graph;` (and <algorithm>,
 // <cstdint>, <functional>, <ranges>, <set>, <string>, <vector>, <unordered_map>).
 #pragma once
 
@@ -29,7 +29,7 @@ class graph_driver {
     // Local edits four times as often as the whole-graph steps (copy, DCE, fx-json), which cost
     // O(n) each and dominate the run time under sanitizers.
     static constexpr std::size_t weights[] = {0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3,
-                                              4, 4, 4, 4, 5, 5, 5, 5, 6, 7, 8, 0, 1, 2, 3, 4};
+                                              4, 4, 4, 4, 5, 5, 5, 5, 6, 7, 8, 0, 1, 2, 3, 9};
     std::size_t choice = weights[pick_(32)];
     if (choice == 8 && !round_trips_) choice = 0;
     if (choice <= 1 && g.size() >= max_nodes_) choice = 3;  // full: drop a node instead
@@ -80,6 +80,16 @@ class graph_driver {
         std::vector<std::string> removed;
         eliminate_dead_code(g, {}, &removed);
         return "dce";
+      }
+      case 9: {  // node.name = ...: builtins, suffixes FX would spell otherwise, taken or unbindable ones (refused)
+        auto all = g.nodes();
+        static const char* const names[] = {"input", "list", "sum", "x_01", "x_1", "x", "add_007", "for", "y", "x_2"};
+        try {
+          g.force_name(all[pick_(all.size())], names[pick_(std::size(names))]);
+        } catch (const aotkit::value_error&) {
+        }
+        (void)python_code(g);  // generated code renames what FX's code generator renames
+        return "force_name";
       }
       default: return round_trip();
     }

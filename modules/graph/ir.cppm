@@ -427,12 +427,14 @@ class Graph {
   struct name_choice {
     std::uint64_t num = 0;   // the base's counter after taking it
     std::optional<std::uint64_t> suffix;  // the name's N in `base_N`; nullopt: the bare base
+    bool dense_to_suffix = false;         // every `base_1` .. `base_<suffix>` is now known taken
   };
   // What the names taken so far with one base (the part before a `_N` suffix) allow: a candidate
   // `base_N` with N above max_num, or the bare base while !bare, is free without a table probe.
   struct base_entry {
     std::uint64_t count = 0;    // torch's _base_count[base]
     std::uint64_t max_num = 0;  // the largest N of a taken `base_N`
+    std::uint64_t dense = 0;    // every `base_1` .. `base_dense` is taken: a probe starts above
     bool bare = false;          // `base` itself is taken
     // The last name the counter gave, `base_N` (short bases): the next one is its decimal
     // digits incremented in place, not the base copied and the number formatted again.
@@ -605,17 +607,19 @@ class Graph {
     std::vector<node_id> shadowed;  // nodes find_node does not answer with: another has their name
     std::atomic<std::uint32_t> indexed{0};  // node ids below this are in the table
     std::size_t stale = 0;  // slots left by force_name under a node's old name (they match no name now)
+    std::size_t min_size = 0;  // the size the next rebuild takes at least (force_name filled the table)
     std::mutex mu;
     name_index() = default;
     inline name_index(const name_index&) noexcept {}  // a copy indexes its own nodes when asked
     inline name_index(name_index&& o) noexcept
-        : table(std::move(o.table)), shadowed(std::move(o.shadowed)), indexed(o.indexed.exchange(0)), stale(std::exchange(o.stale, 0)) {}
+        : table(std::move(o.table)), shadowed(std::move(o.shadowed)), indexed(o.indexed.exchange(0)), stale(std::exchange(o.stale, 0)), min_size(std::exchange(o.min_size, 0)) {}
     inline name_index& operator=(const name_index& o) noexcept {
       if (this != &o) {
         table = {};
         shadowed.clear();
         indexed = 0;
         stale = 0;
+        min_size = 0;
       }
       return *this;
     }
@@ -625,6 +629,7 @@ class Graph {
         shadowed = std::move(o.shadowed);
         indexed = o.indexed.exchange(0);
         stale = std::exchange(o.stale, 0);
+        min_size = std::exchange(o.min_size, 0);
       }
       return *this;
     }

@@ -141,7 +141,8 @@ void Graph::index_names() const {
   if (from == n) return;
   auto& table = names_.table;
   if (2 * (std::size_t{n} + names_.stale) >= table.size()) {
-    table = {std::bit_ceil(std::max<std::size_t>(16, 2 * std::size_t{n} + 1)), {no_node, 0}};
+    table = {std::bit_ceil(std::max<std::size_t>({16, 2 * std::size_t{n} + 1, names_.min_size})), {no_node, 0}};
+    names_.min_size = 0;
     names_.shadowed.clear();
     names_.stale = 0;
     from = 0;
@@ -296,10 +297,18 @@ Graph::name_choice Graph::probe_name(std::string_view base, std::optional<std::u
   // generated names end in a digit, and no illegal name does
   if (name_free(c, own, e) && (own || !illegal_name(c))) {
     f.suffix = own;
+    f.dense_to_suffix = own && *own == e.dense + 1;
   } else {
+    // Every base_1 .. base_dense is taken: the walk starts above them, with the same result. (A
+    // document naming base_01, base_02, ... after base_1 .. base_k would otherwise walk k names
+    // for each one.) It ends on the first free number: everything below is then known taken when
+    // the walk began inside that prefix, or right above it at the candidate just found taken.
+    bool from_prefix = num <= e.dense || (own && *own == num && num == e.dense + 1);
+    num = std::max(num, e.dense);
     do c = text.with(++num);
     while (!name_free(c, num, e));
     f.suffix = num;
+    f.dense_to_suffix = from_prefix;
   }
   f.num = num;
   out.assign(c);
@@ -376,6 +385,7 @@ void Graph::create_name(std::string_view raw, std::string& out) {
   }
   name_choice f = probe_name(base, p.num, p.num && *p.num != 0 ? *p.num : e.count, e, out);
   e.count = f.num;
+  if (f.dense_to_suffix) e.dense = *f.suffix;
   if (!f.suffix) {
     e.bare = true;
   } else {
@@ -416,20 +426,36 @@ void Graph::force_name(node_id id, std::string_view name) {
   if (!identifier || python::is_keyword(name))
     throw value_error("force_name: '" + quote_excerpt(name) + "' is not a name Python can bind (an identifier, not a keyword)");
   if (n.name_ == name) return;
-  if (name_lookup(name) != no_node || retired_names_.contains(name))
-    throw value_error("force_name: the name '" + std::string(name) + "' was given to another node");
+  // a name no node holds may be forced again (FX allows any); one a node holds, or held before
+  // it was erased, may not: names stay unique
+  if (name_lookup(name) != no_node) throw value_error("force_name: the name '" + std::string(name) + "' was given to another node");
+  // What can throw comes first, so a failure changes nothing a lookup could see: the new text,
+  // the node's owner mark when that text leaves the string's inline buffer, the retired old name,
+  // and the new name's base entry (so the namespace's shortcuts do not hand the name out again).
+  std::string fresh(name);
+  if (fresh.size() > std::string().capacity()) nodes_.note_owner(id);
   retired_names_.insert(n.name_);
-  n.name_.assign(name);
+  name_parts p;
+  split_name(fresh, p);
+  base_entry& e = bases_[base_of(std::string_view(fresh).substr(0, p.base_len))].entry;
+  if (!p.num) {
+    e.bare = true;
+  } else {
+    e.max_num = std::max(e.max_num, *p.num);
+    if (*p.num >= max_suffix) long_suffixes_ = true;
+  }
+  n.name_.swap(fresh);
   n.name_hash_ = name_hash(n.name_);
-  note_owner(id);  // a longer name may have left the string's inline buffer
   // An indexed node gets a slot under its new name; its old slot stays and matches no name now
-  // (a probe compares the node's text). Counted, so the table still grows at half load: forcing
-  // names one after another costs O(1) each, never a rebuild.
+  // (a probe compares the node's text). Counted, so the table still grows at half load; when it
+  // is full the next lookup rebuilds it twice as big, so forcing name after name costs O(1) each.
   std::lock_guard lock(names_.mu);
+  std::erase(names_.shadowed, id);
   if (id >= names_.indexed.load(std::memory_order_relaxed)) return;  // indexed later, by its new name
   auto& table = names_.table;
   if (2 * (std::size_t{names_.indexed.load(std::memory_order_relaxed)} + names_.stale + 1) >= table.size()) {
-    table = {};  // the next lookup rebuilds it, twice as big
+    names_.min_size = 2 * table.size();
+    table = {};
     names_.shadowed.clear();
     names_.stale = 0;
     names_.indexed.store(0, std::memory_order_release);

@@ -224,8 +224,14 @@ class reader {
       sync(name, build(at, [&] {
              node_id p = g.placeholder(name);
              // torch 2.6's `placeholder_node.name = node_name`: an input FX's namespace renamed
-             // (`input` is a builtin, so `input_1`) keeps the program's name
-             if (forced && g.node(p).name() != name) g.force_name(p, name);
+             // (`input` is a builtin, so `input_1`) keeps the program's name, where a graph node
+             // can hold it (an identifier that is not a keyword); otherwise FX's name stays
+             if (forced && g.node(p).name() != name) {
+               try {
+                 g.force_name(p, name);
+               } catch (const aotkit::value_error&) {  // checked before anything changed
+               }
+             }
              return p;
            }), at);
     }

@@ -12,6 +12,7 @@ module;
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <unordered_map>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -113,6 +114,15 @@ ExportedProgram ExportedProgram::load(const zip_archive& archive, std::string_vi
   };
   std::vector<named_value> state = tensors(records.state_dict, "data/weights/", saved_state);
   std::vector<named_value> constants = tensors(records.constants, "data/constants/", saved_constants);
+  // Only a storage two tensors share needs its view kept for writing (tied weights, a buffer
+  // viewing another); the others keep their flags but not their storage, so the weights are not
+  // held twice (the dense values above are copies).
+  std::unordered_map<const storage*, int> uses;
+  for (auto* saved : {&saved_state, &saved_constants})
+    for (const auto& t : *saved) ++uses[t->data.get()];
+  for (auto* saved : {&saved_state, &saved_constants})
+    for (auto& t : *saved)
+      if (uses[t->data.get()] < 2) t->data.reset();
   std::optional<tree> example;
   if (!records.example_inputs.empty() && archive.find_record(records.example_inputs) != nullptr) {
     // a torch.save of (args, kwargs) in every layout
@@ -237,7 +247,7 @@ std::string ExportedProgram::save(pt2_layout layout, std::string_view root) cons
     for (std::size_t i = 0; i < values.size(); ++i) {
       const auto& [name, v] = values[i];
       // a tensor still as loaded is written as the view it was, over its shared storage
-      const bool as_loaded = i < saved.size() && saved[i] && rewrite::same_value(to_value(*saved[i]), v);
+      const bool as_loaded = i < saved.size() && saved[i] && saved[i]->data && rewrite::same_value(to_value(*saved[i]), v);
       saved_tensor t = as_loaded ? *saved[i] : to_saved_tensor(v);
       if (i < saved.size() && saved[i]) {
         // Parameter-ness as the archive had it: a tied weight's second name is a Parameter that no

@@ -97,9 +97,10 @@ class ExportedProgram {
   std::optional<pytree::Tree<runtime::Value>> example_inputs_;
   std::vector<named_value> mutated_inputs_;
   std::vector<std::string> frozen_parameters_;  // parameters loaded with requires_grad=False
-  // The tensors as the archive held them (views of shared storages), beside state_dict_ and
-  // constants_ when loaded: save writes an unchanged one as this view, so tied weights and
-  // buffers that view one another stay one storage.
+  // The tensors as the archive held them, beside state_dict_ and constants_ when loaded: their
+  // flags (Parameter, requires_grad), and the view of the storage when another tensor shares it:
+  // save writes an unchanged one as that view, so tied weights and buffers that view one another
+  // stay one storage.
   std::vector<std::optional<saved_tensor>> saved_state_, saved_constants_;
   std::vector<std::string> effect_log_;
 };

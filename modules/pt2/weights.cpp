@@ -705,13 +705,19 @@ std::string_view storage_class_of(std::string_view dtype) {
   throw value_error("torch_save: no storage class for dtype '" + std::string(dtype) + "'");
 }
 
-void pickle_tensor(pickler& p, const saved_tensor& t, std::vector<const storage*>& storages) {
+// The storages a payload writes, in key order, and each one's key (no scan per tensor).
+struct storage_keys {
+  std::vector<const storage*> order;
+  std::unordered_map<const storage*, std::size_t> key;
+};
+
+void pickle_tensor(pickler& p, const saved_tensor& t, storage_keys& storages) {
   if (!t.data) throw value_error("torch_save: a tensor without a storage");
   if (t.shape.size() != t.stride.size()) throw value_error("torch_save: a tensor's shape and strides differ in length");
   if (fit_of(t) != view_fit::fits) throw value_error("torch_save: a view past its storage ('" + t.data->key + "')");
-  auto it = std::find(storages.begin(), storages.end(), t.data.get());
-  std::size_t key = static_cast<std::size_t>(it - storages.begin());
-  if (it == storages.end()) storages.push_back(t.data.get());
+  auto [it, fresh] = storages.key.try_emplace(t.data.get(), storages.order.size());
+  std::size_t key = it->second;
+  if (fresh) storages.order.push_back(t.data.get());
   if (t.is_parameter) p.global("torch._utils", "_rebuild_parameter");
   if (t.is_parameter) p.mark();
   p.global("torch._utils", "_rebuild_tensor_v2");
@@ -753,7 +759,7 @@ void pickle_tensor(pickler& p, const saved_tensor& t, std::vector<const storage*
 std::string torch_save(const saved_value& value, std::string_view archive_name) {
   using kind = saved_value::kind;
   pickler p;
-  std::vector<const storage*> storages;
+  storage_keys storages;
   p.proto();
   // Pre-order walk with an explicit stack; a container's closing opcode runs after its children.
   struct frame {
@@ -804,14 +810,14 @@ std::string torch_save(const saved_value& value, std::string_view archive_name) 
   zip_writer z;
   z.add(root + "/data.pkl", p.take());
   z.add(root + "/byteorder", "little");
-  for (std::size_t k = 0; k < storages.size(); ++k) z.add(root + "/data/" + std::to_string(k), storages[k]->bytes);
+  for (std::size_t k = 0; k < storages.order.size(); ++k) z.add(root + "/data/" + std::to_string(k), storages.order[k]->bytes);
   z.add(root + "/version", "3\n");
   return z.finish();
 }
 
 raw_tensor_records save_raw_tensors(const std::vector<std::pair<std::string, saved_tensor>>& tensors, std::string_view prefix) {
   raw_tensor_records out;
-  std::vector<const storage*> seen;  // in first-met order: the index of a storage is its record's
+  std::unordered_map<const storage*, std::size_t> seen;  // the record of each storage met
   // Python's json.dumps of _dataclass_to_dict(PayloadConfig): default separators, keys in the
   // dataclasses' field order, a None-defaulted field left out when None (Device.index)
   std::string& j = out.config;
@@ -827,12 +833,9 @@ raw_tensor_records save_raw_tensors(const std::vector<std::pair<std::string, sav
     std::int64_t code = scalar_type_of_dtype(t.dtype);
     if (code < 0) throw value_error("save_raw_tensors: tensor '" + fqn + "' has dtype '" + t.dtype + "', which has no scalar type");
     if (fit_of(t) != view_fit::fits) throw value_error("save_raw_tensors: tensor '" + fqn + "' reaches past its storage");
-    auto it = std::find(seen.begin(), seen.end(), t.data.get());
-    std::size_t index = static_cast<std::size_t>(it - seen.begin());
-    if (it == seen.end()) {
-      seen.push_back(t.data.get());
-      out.records.emplace_back(std::string(prefix) + std::to_string(index), t.data->bytes);
-    }
+    auto [it, fresh] = seen.try_emplace(t.data.get(), out.records.size());
+    std::size_t index = it->second;
+    if (fresh) out.records.emplace_back(std::string(prefix) + std::to_string(index), t.data->bytes);
     if (n != 0) j += ", ";
     runtime::append_json_string(j, fqn, true);
     j += ": {\"path_name\": ";

@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
+import aotkit.runtime;
 import aotkit.graph;
 
 #include "../../fuzz/graph_ops.hpp"

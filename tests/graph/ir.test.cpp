@@ -154,8 +154,24 @@ TEST_CASE("force_name is FX's node.name = ...: the old name stays taken, generat
   CHECK_THROWS_AS(g.force_name(b, "for"), aotkit::value_error);      // a keyword
   CHECK_THROWS_AS(g.force_name(b, "9x"), aotkit::value_error);       // not an identifier
   CHECK_THROWS_AS(g.force_name(b, "input_3"), aotkit::value_error);  // another node's
-  CHECK_THROWS_AS(g.force_name(b, "input_1"), aotkit::value_error);  // taken once, still taken
   CHECK_THROWS_AS(g.force_name(999, "z"), aotkit::value_error);
+  {
+    // a name taken from a node and held by none may be forced again (FX allows any), and stays
+    // out of the namespace's reach
+    Graph h = g;
+    h.force_name(b, "input_1");
+    CHECK(h.find_node("input_1") == b);
+    CHECK(h.peek_name("input_1") == "input_4");
+    // a forced name is taken for the namespace's shortcuts too: bare, suffixed, forced away again
+    node_id q = h.placeholder("q");
+    h.force_name(q, "y");
+    CHECK(h.node(h.placeholder("y")).name() == "y_1");
+    h.force_name(q, "x_5");
+    CHECK(h.node(h.placeholder("x_5")).name() == "x_6");
+    CHECK(h.node(h.placeholder("y")).name() == "y_2");
+    CHECK(h.node(h.placeholder("q")).name() == "q_1");
+    CHECK(lint_problems(h).empty());
+  }
   g.force_name(a, "input");  // its own name: nothing changes
   // copies and moves keep the forced names and the taken ones
   Graph copied = g;
@@ -173,6 +189,32 @@ TEST_CASE("force_name is FX's node.name = ...: the old name stays taken, generat
   CHECK(!big.find_node("x_5").has_value());
   CHECK(big.node(big.placeholder("x_5")).name() == "x_3000");
   CHECK(lint_problems(big).empty());
+}
+
+TEST_CASE("names given with suffixes already taken: each probe starts above the taken prefix", "[graph][naming]") {
+  // base_1 .. base_k, then base_01, base_02, ...: FX gives base_{k+1}, base_{k+2}, ... and a
+  // document may force the given spelling back. Walking up from each given number is quadratic.
+  constexpr int k = 20000;
+  Graph g;
+  for (int i = 1; i <= k; ++i) g.placeholder("s_" + std::to_string(i));
+  for (int i = 1; i <= k; ++i) {
+    node_id n = g.placeholder("s_0" + std::to_string(i));
+    REQUIRE(g.node(n).name() == "s_" + std::to_string(k + i));
+    g.force_name(n, "s_0" + std::to_string(i));
+  }
+  CHECK(g.node(g.placeholder("s")).name() == "s");
+  CHECK(g.node(g.placeholder("s")).name() == "s_" + std::to_string(2 * k + 1));
+  CHECK(g.peek_name("s_7") == "s_" + std::to_string(2 * k + 2));
+  // the same through fx-json, where each name is read as forced
+  std::string doc = R"({"format": "fx-json/1", "nodes": [)";
+  for (int i = 1; i <= k; ++i) doc += R"({"name": "t_)" + std::to_string(i) + R"(", "op": "placeholder", "target": "t"}, )";
+  for (int i = 1; i <= k; ++i)
+    doc += std::string(i > 1 ? ", " : "") + R"({"name": "t_0)" + std::to_string(i) + R"(", "op": "placeholder", "target": "t"})";
+  doc += "]}";
+  fx_document d = read_fx_json(doc);
+  CHECK(d.module.graph().size() == 2 * k);
+  CHECK(d.module.graph().find_node("t_0" + std::to_string(k)).has_value());
+  CHECK(d.module.graph().peek_name("t_1") == "t_" + std::to_string(2 * k + 1));
 }
 
 TEST_CASE("lazy node, user and input ranges: the snapshots' lists, no vector, erasing as it goes", "[graph][ranges]") {
