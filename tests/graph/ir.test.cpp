@@ -604,6 +604,11 @@ TEST_CASE("fx-json/1: round trip of every kind, errors naming node and field", "
   // a name FX would change but no one else has is FX's `node.name = ...` (a forced name)
   CHECK(graph_str(read_fx_json(R"({"format": "fx-json/1", "nodes": [{"name": "input", "op": "placeholder", "target": "input"}]})")
                       .module.graph()) == "graph():\n    %input : [num_users=0] = placeholder[target=input]");
+  // input takes input_1 from FX's namespace and gives it back: a node named input_1 after it reads too
+  CHECK(graph_str(read_fx_json(R"({"format": "fx-json/1", "nodes": [{"name": "input", "op": "placeholder", "target": "input"},
+        {"name": "input_1", "op": "placeholder", "target": "input_1"}]})")
+                      .module.graph()) ==
+        "graph():\n    %input : [num_users=0] = placeholder[target=input]\n    %input_1 : [num_users=0] = placeholder[target=input_1]");
   CHECK(fails(R"({"format": "fx-json/1", "nodes": [{"name": "for", "op": "placeholder", "target": "a"}]})") ==
         "/nodes/0/name: node name 'for' is not one FX would give (it would be 'for_1')");
   CHECK(fails(R"({"format": "fx-json/1", "nodes": [], "submodules": [{"name": "s", "nodes": [{"name": "a", "op": "placeholder", "target": "a"}, {"name": "b", "op": "output", "target": "output", "args": [{"node": "q"}]}]}]})") ==
