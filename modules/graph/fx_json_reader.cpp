@@ -742,12 +742,11 @@ class reader {
     if (const std::string& given = g_->node(id).name(); !same_text(given, name)) {
       at("name");
       bool taken = g_->find_node(name).has_value();
-      std::string fx_name = given;
       if (!taken) {
         try {
           g_->force_name(id, name);
-        } catch (const aotkit::value_error&) {
-          fail("node name '" + std::string(name) + "' is not one FX would give (it would be '" + fx_name + "')");
+        } catch (const aotkit::value_error&) {  // which changed nothing: `given` is still FX's name
+          fail("node name '" + std::string(name) + "' is not one FX would give (it would be '" + given + "')");
         }
       } else {
         fail("node name '" + std::string(name) + "' is taken by an earlier node");

@@ -80,6 +80,10 @@ constexpr auto ident_table = [] {
   return t;
 }();
 constexpr bool ident_char(char c) { return ident_table[static_cast<unsigned char>(c)]; }
+// What FX's namespace keeps as it is: ASCII identifier characters, not starting with a digit.
+bool ascii_identifier(std::string_view s) {
+  return !s.empty() && !digit_char(s[0]) && std::all_of(s.begin(), s.end(), ident_char);
+}
 
 }  // namespace
 
@@ -186,7 +190,7 @@ struct name_parts {
 
 // Filled in place: `clean` may point into `storage`.
 void split_name(std::string_view raw, name_parts& p) {
-  if (!raw.empty() && std::all_of(raw.begin(), raw.end(), ident_char) && !digit_char(raw[0])) {
+  if (ascii_identifier(raw)) {
     p.clean = raw;
   } else {
     std::string& c = p.storage;
@@ -422,8 +426,7 @@ void Graph::force_name(node_id id, std::string_view name) {
   if (id >= nodes_.size() || nodes_[id].erased_)
     throw value_error("force_name: node id " + std::to_string(id) + " is not a live node of this graph");
   Node& n = nodes_[id];
-  bool identifier = !name.empty() && !digit_char(name[0]) && std::all_of(name.begin(), name.end(), ident_char);
-  if (!identifier || python::is_keyword(name))
+  if (!ascii_identifier(name) || python::is_keyword(name))
     throw value_error("force_name: '" + quote_excerpt(name) + "' is not a name Python can bind (an identifier, not a keyword)");
   if (n.name_ == name) return;
   // a name no node holds may be forced again (FX allows any); one a node holds, or held before

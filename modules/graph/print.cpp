@@ -259,9 +259,8 @@ std::string return_annotation(const Graph& g) {
 // only a target can hold, is indented after it too), and a last `indent` after the final newline.
 // `boxed`: placeholders are bound by next() already, so the renames before the first other line
 // are left out.
-void gen_body(const Graph& g, print_style style, std::string_view root, bool boxed, std::string_view indent,
-              std::string& out, bool pytree_output = false) {
-  code_names code(g);
+void gen_body(const Graph& g, const code_names& code, print_style style, std::string_view root, bool boxed,
+              std::string_view indent, std::string& out, bool pytree_output = false) {
   node_namer name = code.namer();
   // last_user[p]: the last node using p (FX registers uses walking the nodes in reverse)
   std::vector<node_id> last_user(g.capacity(), no_node);
@@ -453,13 +452,13 @@ std::string python_code(const Graph& g, print_style style, std::string_view root
     std::vector<std::string> free_vars;
     for (node_id p : g.find_nodes(node_op::placeholder)) free_vars.push_back(free_var(g.node(p), name));
     out += pytree_fn_def(*info, std::move(free_vars), return_annotation(g)) + "\n";
-    gen_body(g, style, root_module, false, "    ", out, info->out_spec.has_value());
+    gen_body(g, code, style, root_module, false, "    ", out, info->out_spec.has_value());
     return out;
   }
   out += "def forward(" + std::string(root_module);
   for (node_id p : g.find_nodes(node_op::placeholder)) out += ", " + free_var(g.node(p), name);
   out += ")" + return_annotation(g) + ":\n";
-  gen_body(g, style, root_module, false, "    ", out);
+  gen_body(g, code, style, root_module, false, "    ", out);
   return out;
 }
 
@@ -468,7 +467,7 @@ std::string python_code_boxed(const Graph& g, print_style style) {
   code_names code(g);
   for (node_id n : g.find_nodes(node_op::placeholder)) out += "    " + std::string(code(n)) + " = next(args_iter)\n";
   out += "    args_list.clear()\n";
-  gen_body(g, style, "self", true, "    ", out);
+  gen_body(g, code, style, "self", true, "    ", out);
   return out;
 }
 
