@@ -20,62 +20,48 @@ namespace aotkit::pytree {
 std::string treespec_to_compact(const TreeSpec& spec) {
   const auto& nodes = spec.nodes();
   std::string out;
-  struct frame {
-    std::size_t node, next, done;
-  };
-  std::vector<frame> stack;
-  auto emit = [&](std::size_t i) {
-    const spec_node& n = nodes[i];
-    char k;
-    switch (n.kind) {
-      case node_kind::leaf: out += '$'; return;
-      case node_kind::list: k = 'L'; break;
-      case node_kind::tuple: k = 'T'; break;
-      case node_kind::dict: k = 'D'; break;
-      case node_kind::none:
-      case node_kind::ordered_dict:
-      case node_kind::default_dict:
-      case node_kind::deque:
-      case node_kind::namedtuple:
-      case node_kind::custom:
-        throw value_error("the compact format has no " + std::string(kind_name(n.kind)) +
-                          " nodes (only lists, tuples, dicts and leaves)");
-    }
-    out += k;
-    out += std::to_string(n.arity);
-    for (std::size_t c = i + 1, j = 0; j < n.arity; ++j, c += nodes[c].num_nodes) out += '#' + std::to_string(nodes[c].num_leaves);
-    out += '(';
-    stack.push_back({i, i + 1, 0});
-  };
-  emit(0);
-  while (!stack.empty()) {
-    frame& f = stack.back();
-    const spec_node& n = nodes[f.node];
-    if (f.done == n.arity) {
-      out += ')';
-      stack.pop_back();
-      continue;
-    }
-    if (f.done > 0) out += ',';
-    if (n.kind == node_kind::dict) {
-      const key& k = spec.context_of(f.node).keys[f.done];
-      if (const auto* iv = std::get_if<std::int64_t>(&k)) {
-        out += std::to_string(*iv);
-      } else {
-        out += '\'';
-        for (char ch : std::get<std::string>(k)) {
-          if (ch == '\'' || ch == '\\') out += '\\';
-          out += ch;
+  detail::walk_preorder(
+      nodes,
+      [&](std::size_t i) {
+        const spec_node& n = nodes[i];
+        char k;
+        switch (n.kind) {
+          case node_kind::leaf: out += '$'; return false;
+          case node_kind::list: k = 'L'; break;
+          case node_kind::tuple: k = 'T'; break;
+          case node_kind::dict: k = 'D'; break;
+          case node_kind::none:
+          case node_kind::ordered_dict:
+          case node_kind::default_dict:
+          case node_kind::deque:
+          case node_kind::namedtuple:
+          case node_kind::custom:
+            throw value_error("the compact format has no " + std::string(kind_name(n.kind)) +
+                              " nodes (only lists, tuples, dicts and leaves)");
         }
-        out += '\'';
-      }
-      out += ':';
-    }
-    std::size_t child = f.next;
-    f.next += nodes[child].num_nodes;
-    ++f.done;
-    emit(child);  // may invalidate f
-  }
+        out += k;
+        out += std::to_string(n.arity);
+        for (std::size_t c = i + 1, j = 0; j < n.arity; ++j, c += nodes[c].num_nodes) out += '#' + std::to_string(nodes[c].num_leaves);
+        out += '(';
+        return true;
+      },
+      [&](std::size_t parent, std::size_t k, std::size_t) {
+        if (k > 0) out += ',';
+        if (nodes[parent].kind != node_kind::dict) return;
+        const key& dk = spec.context_of(parent).keys[k];
+        if (const auto* iv = std::get_if<std::int64_t>(&dk)) {
+          out += std::to_string(*iv);
+        } else {
+          out += '\'';
+          for (char ch : std::get<std::string>(dk)) {
+            if (ch == '\'' || ch == '\\') out += '\\';
+            out += ch;
+          }
+          out += '\'';
+        }
+        out += ':';
+      },
+      [&](std::size_t) { out += ')'; });
   return out;
 }
 

@@ -59,18 +59,12 @@ std::string treespec_dumps(const TreeSpec& spec, int protocol) {
     throw value_error("Unknown protocol " + std::to_string(protocol) + ". Available protocols: [1]");
   std::string out = "[1, ";
   const auto& nodes = spec.nodes();
-  struct frame {
-    std::size_t next;
-    std::size_t remaining;
-    bool first;
-  };
-  std::vector<frame> stack;
-  auto emit = [&](std::size_t i) {
+  auto open = [&](std::size_t i) {
     const spec_node& n = nodes[i];
     const node_context& c = spec.context_of(i);
     if (n.kind == node_kind::leaf) {
       out += R"({"type": null, "context": null, "children_spec": []})";
-      return;
+      return false;
     }
     out += R"({"type": ")";
     std::string context;
@@ -127,23 +121,11 @@ std::string treespec_dumps(const TreeSpec& spec, int protocol) {
       case node_kind::leaf: break;
     }
     out += R"(", "context": )" + context + R"(, "children_spec": [)";
-    stack.push_back({i + 1, n.arity, true});
+    return true;
   };
-  emit(0);
-  while (!stack.empty()) {
-    frame& f = stack.back();
-    if (f.remaining == 0) {
-      out += "]}";
-      stack.pop_back();
-      continue;
-    }
-    if (!f.first) out += ", ";
-    f.first = false;
-    std::size_t child = f.next;
-    f.next += nodes[child].num_nodes;
-    --f.remaining;
-    emit(child);  // may invalidate f
-  }
+  detail::walk_preorder(
+      nodes, open, [&](std::size_t, std::size_t k, std::size_t) { if (k > 0) out += ", "; },
+      [&](std::size_t) { out += "]}"; });
   out += ']';
   return out;
 }

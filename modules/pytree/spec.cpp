@@ -26,31 +26,9 @@ std::string key_repr(const key& k) {
   return python::str_repr(std::get<std::string>(k));
 }
 
-std::string_view kind_name(node_kind kind) noexcept {
-  switch (kind) {
-    case node_kind::leaf: return "leaf";
-    case node_kind::none: return "NoneType";
-    case node_kind::tuple: return "tuple";
-    case node_kind::list: return "list";
-    case node_kind::dict: return "dict";
-    case node_kind::ordered_dict: return "OrderedDict";
-    case node_kind::default_dict: return "defaultdict";
-    case node_kind::deque: return "deque";
-    case node_kind::namedtuple: return "namedtuple";
-    case node_kind::custom: return "custom";
-  }
-  return "unknown";
-}
+std::string_view kind_name(node_kind kind) noexcept { return traits_of(kind).name; }
 
 namespace {
-
-bool has_context(node_kind k) noexcept {
-  return k != node_kind::leaf && k != node_kind::none && k != node_kind::tuple && k != node_kind::list;
-}
-
-bool keyed(node_kind k) noexcept {
-  return k == node_kind::dict || k == node_kind::ordered_dict || k == node_kind::default_dict;
-}
 
 const node_context empty_context{};
 
@@ -89,7 +67,7 @@ void spec_builder::open(node_kind kind, std::size_t arity, node_context context)
   if (kind == node_kind::leaf || kind == node_kind::none) {
     if (arity != 0) throw value_error("spec_builder: a leaf or None node has no children");
   }
-  if (keyed(kind)) {
+  if (traits_of(kind).keyed) {
     if (context.keys.size() != arity)
       throw value_error("spec_builder: " + std::string(kind_name(kind)) + " has " + std::to_string(context.keys.size()) +
                         " keys but " + std::to_string(arity) + " children");
@@ -101,7 +79,7 @@ void spec_builder::open(node_kind kind, std::size_t arity, node_context context)
     check_namedtuple_fields(context.fields);
   }
   spec_node n{kind, checked_u32(arity, "children"), 1, kind == node_kind::leaf ? 1u : 0u, spec_node::no_context};
-  if (has_context(kind)) {
+  if (traits_of(kind).has_context) {
     n.context = checked_u32(contexts_.size(), "contexts");
     contexts_.push_back(std::move(context));
   }
@@ -358,116 +336,78 @@ std::string type_str(node_kind kind, const node_context& c) {
 
 std::string TreeSpec::repr(repr_style style) const {
   std::string out;
-  struct frame {
-    std::size_t node;       // the open node
-    std::size_t next;       // index of its next child in data_->nodes
-    std::size_t remaining;  // children still to print
-    std::size_t indent;     // indentation of its children (torch2)
-    bool first;
-  };
-  std::vector<frame> stack;
-  auto open = [&](std::size_t i, std::size_t indent) {
-    const spec_node& n = data_->nodes[i];
-    if (n.kind == node_kind::leaf) {
-      out += '*';
-      return;
-    }
-    out += "TreeSpec(";
-    out += type_str(n.kind, context_of(i));
-    out += ", ";
-    out += context_str(n.kind, context_of(i));
-    out += ", [";
-    stack.push_back({i, i + 1, n.arity, indent + 2, true});
-  };
-  open(0, 0);
-  while (!stack.empty()) {
-    frame& f = stack.back();
-    if (f.remaining == 0) {
-      out += "])";
-      stack.pop_back();
-      continue;
-    }
-    if (!f.first) {
-      if (style == repr_style::torch2) {
-        out += ",\n";
-        out.append(f.indent, ' ');
-      } else {
+  detail::walk_preorder(
+      data_->nodes,
+      [&](std::size_t i) {
+        const spec_node& n = data_->nodes[i];
+        if (n.kind == node_kind::leaf) {
+          out += '*';
+          return false;
+        }
+        out += "TreeSpec(";
+        out += type_str(n.kind, context_of(i));
         out += ", ";
-      }
-    }
-    f.first = false;
-    std::size_t child = f.next, indent = f.indent;
-    f.next += data_->nodes[child].num_nodes;
-    --f.remaining;
-    open(child, indent);  // may invalidate f
-  }
+        out += context_str(n.kind, context_of(i));
+        out += ", [";
+        return true;
+      },
+      [&](std::size_t, std::size_t k, std::size_t depth) {
+        if (k == 0) return;
+        if (style == repr_style::torch2) {
+          out += ",\n";
+          out.append(2 * depth, ' ');  // torch indents children by 2 per level
+        } else {
+          out += ", ";
+        }
+      },
+      [&](std::size_t) { out += "])"; });
   return out;
 }
 
 std::string treespec_pprint(const TreeSpec& spec) {
   std::string out;
-  struct frame {
-    std::size_t node;
-    std::size_t next;
-    std::size_t done;
-  };
-  std::vector<frame> stack;
   const auto& nodes = spec.nodes();
-  auto close_char = [](node_kind k) {
-    switch (k) {
-      case node_kind::list: return "]";
-      case node_kind::dict: return "}";
-      case node_kind::leaf:
-      case node_kind::none:
-      case node_kind::tuple:
-      case node_kind::ordered_dict:
-      case node_kind::default_dict:
-      case node_kind::deque:
-      case node_kind::namedtuple:
-      case node_kind::custom: return ")";
-    }
-    return ")";
-  };
-  auto open = [&](std::size_t i) {
-    const spec_node& n = nodes[i];
-    const node_context& c = spec.context_of(i);
-    switch (n.kind) {
-      case node_kind::leaf: out += '*'; return;
-      case node_kind::none: out += "None"; return;
-      case node_kind::tuple: out += '('; break;
-      case node_kind::list: out += '['; break;
-      case node_kind::dict: out += '{'; break;
-      case node_kind::ordered_dict: out += "OrderedDict("; break;
-      case node_kind::default_dict: out += "defaultdict(" + c.type_name + ", "; break;
-      case node_kind::deque: out += "deque("; break;
-      case node_kind::namedtuple: out += short_name(c.type_name) + "("; break;
-      case node_kind::custom: out += short_name(c.type_name) + "("; break;
-    }
-    if (n.kind == node_kind::ordered_dict || n.kind == node_kind::default_dict) out += '{';
-    if (n.kind == node_kind::deque) out += '[';
-    stack.push_back({i, i + 1, 0});
-  };
-  open(0);
-  while (!stack.empty()) {
-    frame& f = stack.back();
-    const spec_node& n = nodes[f.node];
-    const node_context& c = spec.context_of(f.node);
-    if (f.done == n.arity) {
-      if (n.kind == node_kind::tuple && n.arity == 1) out += ',';
-      if (n.kind == node_kind::ordered_dict || n.kind == node_kind::default_dict) out += "})";
-      else if (n.kind == node_kind::deque) out += c.maxlen ? "], maxlen=" + std::to_string(*c.maxlen) + ")" : "])";
-      else out += close_char(n.kind);
-      stack.pop_back();
-      continue;
-    }
-    if (f.done > 0) out += ", ";
-    if (!c.keys.empty()) out += key_repr(c.keys[f.done]) + ": ";
-    else if (n.kind == node_kind::namedtuple) out += c.fields[f.done] + "=";
-    std::size_t child = f.next;
-    f.next += nodes[child].num_nodes;
-    ++f.done;
-    open(child);  // may invalidate f
-  }
+  detail::walk_preorder(
+      nodes,
+      [&](std::size_t i) {
+        const spec_node& n = nodes[i];
+        const node_context& c = spec.context_of(i);
+        switch (n.kind) {
+          case node_kind::leaf: out += '*'; return false;
+          case node_kind::none: out += "None"; return false;
+          case node_kind::tuple: out += '('; break;
+          case node_kind::list: out += '['; break;
+          case node_kind::dict: out += '{'; break;
+          case node_kind::ordered_dict: out += "OrderedDict({"; break;
+          case node_kind::default_dict: out += "defaultdict(" + c.type_name + ", {"; break;
+          case node_kind::deque: out += "deque(["; break;
+          case node_kind::namedtuple:
+          case node_kind::custom: out += short_name(c.type_name) + "("; break;
+        }
+        return true;
+      },
+      [&](std::size_t parent, std::size_t k, std::size_t) {
+        const node_context& c = spec.context_of(parent);
+        if (k > 0) out += ", ";
+        if (!c.keys.empty()) out += key_repr(c.keys[k]) + ": ";
+        else if (nodes[parent].kind == node_kind::namedtuple) out += c.fields[k] + "=";
+      },
+      [&](std::size_t i) {
+        const spec_node& n = nodes[i];
+        const node_context& c = spec.context_of(i);
+        switch (n.kind) {
+          case node_kind::tuple: out += n.arity == 1 ? ",)" : ")"; break;
+          case node_kind::list: out += ']'; break;
+          case node_kind::dict: out += '}'; break;
+          case node_kind::ordered_dict:
+          case node_kind::default_dict: out += "})"; break;
+          case node_kind::deque: out += c.maxlen ? "], maxlen=" + std::to_string(*c.maxlen) + ")" : "])"; break;
+          case node_kind::leaf:
+          case node_kind::none:
+          case node_kind::namedtuple:
+          case node_kind::custom: out += ')'; break;
+        }
+      });
   return out;
 }
 

@@ -1,6 +1,7 @@
 // modules/pytree/spec.cppm — TreeSpec as one flat pre-order array of nodes (partition :spec): kinds,
 // contexts, O(1) counts, equality, hashing, torch's two repr styles and treespec_pprint.
 module;
+#include <array>
 #include <memory>
 #include <cstddef>
 #include <cstdint>
@@ -165,8 +166,73 @@ TreeSpec subtree(const TreeSpec& spec, std::size_t index);
 std::size_t leaves_before(const TreeSpec& spec, std::size_t index);
 }  // namespace detail
 
+/// What a node kind is, in one table (node_kind_table, indexed by the kind): what the walks and
+/// printers ask of a kind, kept in one place so a new kind is one row, not a change in every switch.
+struct node_kind_traits {
+  std::string_view name;  ///< Python's type name in reprs: "tuple", "OrderedDict", "NoneType", ...
+  bool has_context;       ///< the spec keeps a node_context for it
+  bool keyed;             ///< its children are keyed by the context's keys (dict, OrderedDict, defaultdict)
+  bool sequence;          ///< its children are reached by position (tuple, list, deque)
+};
+
+/// The traits of every node kind, in node_kind's order.
+inline constexpr std::array<node_kind_traits, 10> node_kind_table{{
+    {"leaf", false, false, false},
+    {"NoneType", false, false, false},
+    {"tuple", false, false, true},
+    {"list", false, false, true},
+    {"dict", true, true, false},
+    {"OrderedDict", true, true, false},
+    {"defaultdict", true, true, false},
+    {"deque", true, false, true},
+    {"namedtuple", true, false, false},
+    {"custom", true, false, false},
+}};
+static_assert(static_cast<std::size_t>(node_kind::custom) + 1 == node_kind_table.size(), "one row per node kind");
+
+/// The traits of `kind` (a value outside the enumeration reads as a context-free "unknown").
+[[nodiscard]] constexpr const node_kind_traits& traits_of(node_kind kind) noexcept {
+  constexpr static node_kind_traits unknown{"unknown", false, false, false};
+  auto i = static_cast<std::size_t>(kind);
+  return i < node_kind_table.size() ? node_kind_table[i] : unknown;
+}
+
 /// Python's type name of a node kind in reprs: "tuple", "OrderedDict", "NoneType", ...
 [[nodiscard]] std::string_view kind_name(node_kind kind) noexcept;
+
+namespace detail {
+/// The one pre-order walk of a spec's node array, with an explicit stack (specs nest as deep as
+/// their input says). `open(i)` sees every node; when it returns true node i is entered:
+/// `child(i, k, depth)` runs before its child k is opened (depth: the entered nodes, i included),
+/// and `close(i)` after its last child. Leaves are never entered, whatever `open` returns.
+template <class Open, class Child, class Close>
+void walk_preorder(const std::vector<spec_node>& nodes, Open&& open, Child&& child, Close&& close) {
+  if (nodes.empty()) return;
+  struct frame {
+    std::size_t node, next;
+    std::uint32_t done;
+  };
+  std::vector<frame> stack;
+  auto enter = [&](std::size_t i) {
+    if (open(i) && nodes[i].kind != node_kind::leaf) stack.push_back({i, i + 1, 0});
+  };
+  enter(0);
+  while (!stack.empty()) {
+    frame& f = stack.back();
+    if (f.done == nodes[f.node].arity) {
+      std::size_t done = f.node;
+      stack.pop_back();
+      close(done);
+      continue;
+    }
+    std::size_t parent = f.node, next = f.next;
+    std::uint32_t k = f.done++;
+    f.next += nodes[next].num_nodes;
+    child(parent, static_cast<std::size_t>(k), stack.size());  // f may be invalid from here on
+    enter(next);
+  }
+}
+}  // namespace detail
 
 }  // namespace aotkit::pytree
 

@@ -92,39 +92,34 @@ std::vector<KeyPath> leaf_paths(const TreeSpec& spec) {
   std::vector<KeyPath> out;
   out.reserve(spec.num_leaves());
   const auto& nodes = spec.nodes();
-  struct frame {
-    std::size_t node, next, done;
-    KeyPath custom;
-  };
-  std::vector<frame> stack;
+  std::vector<KeyPath> custom;  // the custom keys of every entered node (empty for built-in kinds)
   KeyPath path;
-  auto push = [&](std::size_t node) {
-    stack.push_back({node, node + 1, 0, nodes[node].kind == node_kind::custom ? custom_keys(spec, node) : KeyPath{}});
-  };
-  if (nodes[0].kind == node_kind::leaf) {
-    out.emplace_back();
-    return out;
-  }
-  push(0);
-  while (!stack.empty()) {
-    frame& f = stack.back();
-    if (f.done == nodes[f.node].arity) {
-      stack.pop_back();
-      if (!path.empty()) path.pop_back();
-      continue;
-    }
-    std::size_t child = f.next, index = f.done++;
-    f.next += nodes[child].num_nodes;
-    KeyEntry e = entry_for(spec, f.node, index, f.custom);
-    if (nodes[child].kind == node_kind::leaf) {
-      path.push_back(std::move(e));
-      out.push_back(path);
-      path.pop_back();
-    } else if (nodes[child].arity > 0) {
-      path.push_back(std::move(e));
-      push(child);  // may invalidate f
-    }
-  }
+  KeyEntry entry;  // the key of the node about to open, from its parent
+  detail::walk_preorder(
+      nodes,
+      [&](std::size_t i) {
+        if (nodes[i].kind == node_kind::leaf) {
+          if (i == 0) {  // the whole tree is one leaf, at the empty path
+            out.emplace_back();
+            return false;
+          }
+          path.push_back(std::move(entry));
+          out.push_back(path);
+          path.pop_back();
+          return false;
+        }
+        if (i != 0) {
+          if (nodes[i].arity == 0) return false;  // an empty container holds no leaf
+          path.push_back(std::move(entry));
+        }
+        custom.push_back(nodes[i].kind == node_kind::custom ? custom_keys(spec, i) : KeyPath{});
+        return true;
+      },
+      [&](std::size_t parent, std::size_t k, std::size_t) { entry = entry_for(spec, parent, k, custom.back()); },
+      [&](std::size_t) {
+        custom.pop_back();
+        if (!path.empty()) path.pop_back();
+      });
   return out;
 }
 
@@ -143,7 +138,7 @@ std::size_t node_at(const TreeSpec& spec, const KeyPath& path) {
         if (keys[i] == e) child = i;
       if (child == n.arity) throw key_error(where() + ": no such child of " + type_repr_of(spec, at));
     } else if (const auto* q = std::get_if<SequenceKey>(&e)) {
-      if (n.kind != node_kind::tuple && n.kind != node_kind::list && n.kind != node_kind::deque)
+      if (!traits_of(n.kind).sequence)
         throw key_error(where() + ": a " + std::string(kind_name(n.kind)) + " is not indexed by position");
       if (q->idx >= n.arity) throw index_error(where() + ": index out of range for " + std::to_string(n.arity) + " children");
       child = q->idx;
@@ -183,10 +178,6 @@ std::string type_repr_of(const TreeSpec& spec, std::size_t node) {
 
 namespace {
 
-bool dict_like(node_kind k) noexcept {
-  return k == node_kind::dict || k == node_kind::ordered_dict || k == node_kind::default_dict;
-}
-
 // Python's repr of a set of keys, sorted for a stable message (Python's own order is a hash order).
 std::string key_set_repr(std::vector<key> keys) {
   if (keys.empty()) return "set()";
@@ -217,7 +208,7 @@ std::vector<std::size_t> flatten_up_to_nodes(const TreeSpec& spec, const TreeSpe
       out.push_back(t);
       continue;
     }
-    bool same_kind = sn[s].kind == tn[t].kind || (dict_like(sn[s].kind) && dict_like(tn[t].kind));
+    bool same_kind = sn[s].kind == tn[t].kind || (traits_of(sn[s].kind).keyed && traits_of(tn[t].kind).keyed);
     if (!same_kind)
       throw value_error("Node type mismatch; expected " + type_repr_of(spec, s) + ", but got " + type_repr_of(tree, t) + ".");
     if (sn[s].arity != tn[t].arity)
@@ -228,7 +219,7 @@ std::vector<std::size_t> flatten_up_to_nodes(const TreeSpec& spec, const TreeSpe
     std::vector<std::size_t> spec_children = child_starts(spec, s), tree_children = child_starts(tree, t);
     std::vector<std::size_t> order(tree_children.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    if (dict_like(sn[s].kind)) {
+    if (traits_of(sn[s].kind).keyed) {
       std::vector<key> missing, extra;
       for (const auto& k : sc.keys)
         if (std::find(tc.keys.begin(), tc.keys.end(), k) == tc.keys.end()) missing.push_back(k);

@@ -148,58 +148,51 @@ std::string tree_to_json(const Tree<Value>& tree) {
   const auto& nodes = spec.nodes();
   std::string out;
   std::size_t leaf = 0;
-  struct frame {
-    std::size_t node, next, done;
-    bool pair;  // this node is the value of a dict's [key, value] pair
-  };
-  std::vector<frame> stack;
-  // Writes node i (a leaf whole, a container's opening); returns whether it opened a frame.
-  auto emit = [&](std::size_t i, bool pair) {
-    const spec_node& n = nodes[i];
-    const node_context& c = spec.context_of(i);
-    switch (n.kind) {
-      case node_kind::leaf: out += runtime::value_to_json(tree.leaves()[leaf++]); return false;
-      case node_kind::none: out += "{\"none\": null}"; return false;
-      case node_kind::list: out += "{\"list\": ["; break;
-      case node_kind::tuple: out += "{\"tuple\": ["; break;
-      case node_kind::dict: out += "{\"dict\": ["; break;
-      case node_kind::ordered_dict: out += "{\"odict\": ["; break;
-      case node_kind::namedtuple:
-        out += "{\"namedtuple\": {\"type\": " + runtime::json_string(strip_main(c.type_name)) + ", \"fields\": [";
-        for (std::size_t k = 0; k < c.fields.size(); ++k) out += (k ? ", " : "") + runtime::json_string(c.fields[k]);
-        out += "], \"values\": [";
-        break;
-      case node_kind::default_dict:
-      case node_kind::deque:
-      case node_kind::custom: throw value_error("pytree-json/1 has no " + std::string(kind_name(n.kind)) + " nodes");
-    }
-    stack.push_back({i, i + 1, 0, pair});
-    return true;
-  };
-  emit(0, false);
-  while (!stack.empty()) {
-    frame& f = stack.back();
-    const spec_node& n = nodes[f.node];
-    if (f.done == n.arity) {
-      out += n.kind == node_kind::namedtuple ? "]}}" : "]}";
-      if (f.pair) out += ']';
-      stack.pop_back();
-      continue;
-    }
-    if (f.done > 0) out += ", ";
-    bool keyed = n.kind == node_kind::dict || n.kind == node_kind::ordered_dict;
-    if (keyed) {
-      const key& k = spec.context_of(f.node).keys[f.done];
-      out += '[';
-      out += std::holds_alternative<std::int64_t>(k) ? runtime::value_to_json(Value(std::get<std::int64_t>(k)))
-                                                     : runtime::value_to_json(Value(std::get<std::string>(k)));
-      out += ", ";
-    }
-    std::size_t child = f.next;
-    f.next += nodes[child].num_nodes;
-    ++f.done;
-    if (!emit(child, keyed) && keyed) out += ']';  // may invalidate f
-  }
+  bool pair = false;        // the node about to open is the value of a dict's [key, value] pair
+  std::vector<bool> pairs;  // the same, for every entered node
+  detail::walk_preorder(
+      nodes,
+      [&](std::size_t i) {
+        const spec_node& n = nodes[i];
+        const node_context& c = spec.context_of(i);
+        bool in_pair = std::exchange(pair, false);
+        switch (n.kind) {
+          case node_kind::leaf:
+          case node_kind::none:
+            out += n.kind == node_kind::leaf ? runtime::value_to_json(tree.leaves()[leaf++]) : "{\"none\": null}";
+            if (in_pair) out += ']';
+            return false;
+          case node_kind::list: out += "{\"list\": ["; break;
+          case node_kind::tuple: out += "{\"tuple\": ["; break;
+          case node_kind::dict: out += "{\"dict\": ["; break;
+          case node_kind::ordered_dict: out += "{\"odict\": ["; break;
+          case node_kind::namedtuple:
+            out += "{\"namedtuple\": {\"type\": " + runtime::json_string(strip_main(c.type_name)) + ", \"fields\": [";
+            for (std::size_t k = 0; k < c.fields.size(); ++k) out += (k ? ", " : "") + runtime::json_string(c.fields[k]);
+            out += "], \"values\": [";
+            break;
+          case node_kind::default_dict:
+          case node_kind::deque:
+          case node_kind::custom: throw value_error("pytree-json/1 has no " + std::string(kind_name(n.kind)) + " nodes");
+        }
+        pairs.push_back(in_pair);
+        return true;
+      },
+      [&](std::size_t parent, std::size_t k, std::size_t) {
+        if (k > 0) out += ", ";
+        if (!traits_of(nodes[parent].kind).keyed) return;
+        const key& dk = spec.context_of(parent).keys[k];
+        out += '[';
+        out += std::holds_alternative<std::int64_t>(dk) ? runtime::value_to_json(Value(std::get<std::int64_t>(dk)))
+                                                        : runtime::value_to_json(Value(std::get<std::string>(dk)));
+        out += ", ";
+        pair = true;
+      },
+      [&](std::size_t i) {
+        out += nodes[i].kind == node_kind::namedtuple ? "]}}" : "]}";
+        if (pairs.back()) out += ']';
+        pairs.pop_back();
+      });
   return out;
 }
 
