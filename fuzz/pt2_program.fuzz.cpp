@@ -1,8 +1,9 @@
 // fuzz/pt2_program.fuzz.cpp — the ExportedProgram JSON reader on arbitrary text: a typed error
 // (input_error; key_error for a program without a root call signature), or a program whose graph
 // module lints, prints, goes through fx-json and back to the same str(graph), and is written (as
-// json.dumps writes it) into a document that reads back to the same program; _remove_effect_tokens
-// refuses it with a typed error or leaves a graph that lints.
+// json.dumps writes it) into a document that reads back to the same program; serialized, it is a
+// fixed point; _remove_effect_tokens refuses it with a typed error or leaves a graph that lints and
+// serializes.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -41,11 +42,32 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       again.tensor_values != ep.tensor_values)
     __builtin_trap();
   if (pt2::write_exported_program(again) != written) __builtin_trap();
+  // the serializer (torch's GraphModuleSerializer over the program as it stands): a typed refusal,
+  // or a document that reads back and serializes to the same bytes again (a fixed point)
+  auto serialized_fixed_point = [](const pt2::exported_program& program) {
+    std::string first;
+    try {
+      first = pt2::serialize_exported_program(program);
+    } catch (const value_error&) {
+      return;
+    } catch (const not_implemented_error&) {
+      return;
+    }
+    std::optional<pt2::exported_program> reread;
+    try {
+      reread = pt2::read_exported_program(first);
+    } catch (const input_error&) {
+      __builtin_trap();  // the serializer wrote what the reader refuses
+    }
+    if (pt2::serialize_exported_program(*reread) != first) __builtin_trap();
+  };
+  serialized_fixed_point(ep);
   // the export-side effect-token removal: a typed refusal, or a graph that still lints
   pt2::exported_program untokened = ep;
   try {
     (void)pt2::_remove_effect_tokens(untokened);
     graph::lint(untokened.module);
+    serialized_fixed_point(untokened);
   } catch (const assertion_error&) {
   } catch (const key_error&) {
   } catch (const not_implemented_error&) {

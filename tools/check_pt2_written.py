@@ -1,18 +1,25 @@
 #!/usr/bin/env python3
 # tools/check_pt2_written.py — does torch 2.6 load what `aotkit export save` wrote, as it loads the
 # original? Run under torch 2.6, with the written archives in WRITTEN (same file names):
-#   for f in tests/pt2/data/torch26*/*.pt2; do aotkit export save $f --output /tmp/w/$(basename $f); done
-#   ../shared/tools/torch26 run / /work/main/tools/check_pt2_written.py /tmp/w /work/main/tests/pt2/data/torch26 ...
+#   for f in tests/pt2/data/torch26*/*.pt2; do aotkit export save $f --output /work/w/$(basename $f); done
+#   ../shared/tools/torch26 run /work /work/main/tools/check_pt2_written.py /work/w /work/main/tests/pt2/data/torch26 ...
+# With `--change dce` or `--change remove_effect_tokens` the archives were written after that change
+# (`aotkit export save --dce` / `--remove-effect-tokens`), and the reference is torch's own: the
+# original loaded, changed by torch the same way, saved and loaded again.
 """For each written archive: torch.export.load of it and of the original give the same str(ep.graph),
 graph module code, signature, state dict (dtype, shape, values, Parameter-ness, which tensors share
 a storage), constants,
 example inputs, and the same outputs from ep.module() on the example inputs. Prints one line per
 archive and exits 1 on any difference."""
+import io
 import os
 import sys
 
 import torch
 from torch.utils import _pytree as pytree
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from capture_pt2_reserialized import dce, remove_tokens  # noqa: E402  (the changes, as torch makes them)
 
 
 def sharing(d):
@@ -52,14 +59,29 @@ def same_leaves(a, b):
     return True
 
 
+def reference(path, change):
+    """What torch 2.6 gives for the original after `change` (None: the original as loaded)."""
+    ep = torch.export.load(path)
+    if change is None:
+        return ep
+    ep = {"dce": dce, "remove_effect_tokens": remove_tokens}[change](ep)
+    buffer = io.BytesIO()
+    torch.export.save(ep, buffer)
+    return torch.export.load(io.BytesIO(buffer.getvalue()))
+
+
 def main():
-    written, originals = sys.argv[1], sys.argv[2:]
+    argv = sys.argv[1:]
+    change = None
+    if argv[:1] == ["--change"]:
+        change, argv = argv[1], argv[2:]
+    written, originals = argv[0], argv[1:]
     failures = checked = 0
     for folder in originals:
         for name in sorted(os.listdir(folder)):
             if not name.endswith(".pt2") or not os.path.exists(os.path.join(written, name)):
                 continue
-            a = torch.export.load(os.path.join(folder, name))
+            a = reference(os.path.join(folder, name), change)
             b = torch.export.load(os.path.join(written, name))
             checks = {
                 "graph": str(a.graph) == str(b.graph),
@@ -83,7 +105,7 @@ def main():
             print(f"{name}: {'ok' if not bad else 'DIFFERS: ' + ', '.join(bad)}{note}")
             failures += bool(bad)
             checked += 1
-    print(f"{checked} archives, {failures} differ (torch {torch.__version__})")
+    print(f"{checked} archives{' after ' + change if change else ''}, {failures} differ (torch {torch.__version__})")
     return 1 if failures or not checked else 0
 
 

@@ -11,14 +11,18 @@ module;
 #include <functional>
 #include <limits>
 #include <map>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
 #include "runtime/flat_json.hpp"
+#include "schema.hpp"
 module aotkit.pt2;
 
 import aotkit.runtime;
@@ -33,86 +37,13 @@ using graph::node_id;
 
 namespace {
 
-// ---- operator schemas (tools/capture_op_schemas.py under torch 2.6) ----
+using detail::find_schema;
+using detail::op_schema;
+using detail::schema_arg;
+using detail::sym_op;
 
-constexpr const char* schema_lines[] = {
-#include "op_schemas_torch26.inc"
-};
-
-struct schema_arg {
-  std::string_view name;
-  bool kwarg_only, has_default;
-};
-struct op_schema {
-  bool single_tensor_return;
-  int returns;  // how many values the overload returns
-  std::vector<schema_arg> args;
-};
-
-const op_schema* find_schema(std::string_view qualified) {  // "aten::add.Tensor"
-  static const auto table = [] {
-    std::unordered_map<std::string_view, op_schema> t;
-    for (std::string_view line : schema_lines) {
-      std::size_t bar1 = line.find('|'), bar2 = line.find('|', bar1 + 1);
-      std::string_view ret = line.substr(bar1 + 1, bar2 - bar1 - 1);
-      int returns = 1;
-      if (ret != "T") {
-        returns = 0;
-        for (char c : ret) returns = returns * 10 + (c - '0');
-      }
-      op_schema s{ret == "T", returns, {}};
-      std::string_view rest = line.substr(bar2 + 1);
-      while (!rest.empty()) {
-        std::size_t comma = rest.find(',');
-        std::string_view a = rest.substr(0, comma);
-        schema_arg x{a, false, false};
-        if (x.name.starts_with('*')) x = {x.name.substr(1), true, false};
-        if (x.name.ends_with('=')) x = {x.name.substr(0, x.name.size() - 1), x.kwarg_only, true};
-        s.args.push_back(x);
-        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-      }
-      t.emplace(line.substr(0, bar1), std::move(s));
-    }
-    return t;
-  }();
-  auto it = table.find(qualified);
-  return it == table.end() ? nullptr : &it->second;
-}
-
-// ---- serialized enums ----
-
-std::string_view layout_name(std::int64_t code) {
-  switch (code) {
-    case 1: return "torch.sparse_coo";
-    case 2: return "torch.sparse_csr";
-    case 3: return "torch.sparse_csc";
-    case 4: return "torch.sparse_bsr";
-    case 5: return "torch.sparse_bsc";
-    case 6: return "torch._mkldnn";
-    case 7: return "torch.strided";
-    default: return {};
-  }
-}
-std::string_view memory_format_name(std::int64_t code) {
-  switch (code) {
-    case 1: return "torch.contiguous_format";
-    case 2: return "torch.channels_last";
-    case 3: return "torch.channels_last_3d";
-    case 4: return "torch.preserve_format";
-    default: return {};
-  }
-}
-
-// serialize.py's _SYM_INT_OPS, _SYM_BOOL_OPS and _SYM_FLOAT_OPS, and aten.item: positional
-// arguments, named after their one symbolic output
-bool sym_op(std::string_view target) {
-  static constexpr std::array<std::string_view, 23> ops{
-      "_operator.mul",  "_operator.add", "_operator.sub", "_operator.floordiv", "_operator.mod", "_operator.pow",
-      "torch.sym_int",  "torch.sym_float", "torch.sym_ite", "torch.sym_max", "torch.sym_min", "torch.sym_sqrt",
-      "_operator.eq",   "_operator.ne",  "_operator.le",  "_operator.ge",  "_operator.lt",  "_operator.gt",
-      "_operator.neg",  "_operator.pos", "torch.sym_not", "_operator.truediv", "torch.ops.aten.item.default"};
-  return std::find(ops.begin(), ops.end(), target) != ops.end();
-}
+std::string_view layout_name(std::int64_t code) { return detail::enum_name(detail::layout_names, code); }
+std::string_view memory_format_name(std::int64_t code) { return detail::enum_name(detail::memory_format_names, code); }
 
 constexpr std::size_t max_graph_depth = 64;  // HOP subgraphs inside subgraphs
 
@@ -599,6 +530,43 @@ runtime::detail::flat_json_document parse_program(std::string_view text) {
   }
 }
 
+// One TensorMeta of tensor_values (`at` names it in errors; `si` a reused buffer).
+tensor_meta read_tensor_meta(const json& meta, const std::string& at, std::string& si) {
+  tensor_meta m;
+  m.dtype = std::string(dtype_of_scalar_type(reader::integer(reader::member(meta, "dtype", at), at + "/dtype")));
+  if (m.dtype.empty()) throw input_error(at + "/dtype", "unknown scalar type " + reader::member(meta, "dtype", at).dump());
+  const json& sizes = reader::array_member(meta, "sizes", at);
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    reader::place(si, at, "/sizes/", i);
+    auto [tag, v] = reader::union_of(sizes[i], si);
+    sym_size s;
+    if (tag == "as_int") {
+      s.value = reader::integer(v, si);
+    } else if (tag == "as_expr") {
+      s.expr = reader::text(reader::member(v, "expr_str", si), si);
+      s.symbol = symbol_of_srepr(s.expr);
+      if (auto h = v.find("hint"); h != v.end() && !h->is_null()) {
+        auto [htag, hv] = reader::union_of(*h, si + "/hint");
+        if (htag == "as_int") s.hint = reader::integer(hv, si + "/hint");
+      }
+    } else {
+      throw input_error(si, "a size is as_int or as_expr, not '" + quote_excerpt(tag) + "'");
+    }
+    m.sizes.push_back(std::move(s));
+  }
+  if (auto rg = meta.find("requires_grad"); rg != meta.end()) m.requires_grad = reader::boolean(*rg, at + "/requires_grad");
+  if (auto dev = meta.find("device"); dev != meta.end() && dev->is_object()) {
+    m.device = reader::text(reader::member(*dev, "type", at + "/device"), at + "/device");
+    if (auto index = dev->find("index"); index != dev->end() && !index->is_null())
+      m.device += ":" + std::to_string(reader::integer(*index, at + "/device/index"));
+  }
+  return m;
+}
+tensor_meta read_tensor_meta(const json& meta, const std::string& at) {
+  std::string si;
+  return read_tensor_meta(meta, at, si);
+}
+
 exported_program read_parsed(const json& doc, std::shared_ptr<const std::string_view> source) {
   exported_program ep;
   if (!doc.is_object()) throw input_error("/", "the program is a JSON object");
@@ -709,35 +677,7 @@ exported_program read_parsed(const json& doc, std::shared_ptr<const std::string_
     for (const json& meta : *tv) {
       std::string name(meta.key());
       reader::place(at, folder, name);
-      tensor_meta m;
-      m.dtype = std::string(dtype_of_scalar_type(reader::integer(reader::member(meta, "dtype", at), at + "/dtype")));
-      if (m.dtype.empty()) throw input_error(at + "/dtype", "unknown scalar type " + reader::member(meta, "dtype", at).dump());
-      const json& sizes = reader::array_member(meta, "sizes", at);
-      for (std::size_t i = 0; i < sizes.size(); ++i) {
-        reader::place(si, at, "/sizes/", i);
-        auto [tag, v] = reader::union_of(sizes[i], si);
-        sym_size s;
-        if (tag == "as_int") {
-          s.value = reader::integer(v, si);
-        } else if (tag == "as_expr") {
-          s.expr = reader::text(reader::member(v, "expr_str", si), si);
-          s.symbol = symbol_of_srepr(s.expr);
-          if (auto h = v.find("hint"); h != v.end() && !h->is_null()) {
-            auto [htag, hv] = reader::union_of(*h, si + "/hint");
-            if (htag == "as_int") s.hint = reader::integer(hv, si + "/hint");
-          }
-        } else {
-          throw input_error(si, "a size is as_int or as_expr, not '" + quote_excerpt(tag) + "'");
-        }
-        m.sizes.push_back(std::move(s));
-      }
-      if (auto rg = meta.find("requires_grad"); rg != meta.end()) m.requires_grad = reader::boolean(*rg, at + "/requires_grad");
-      if (auto dev = meta.find("device"); dev != meta.end() && dev->is_object()) {
-        m.device = reader::text(reader::member(*dev, "type", at + "/device"), at + "/device");
-        if (auto index = dev->find("index"); index != dev->end() && !index->is_null())
-          m.device += ":" + std::to_string(reader::integer(*index, at + "/device/index"));
-      }
-      ep.tensor_values.emplace_back(name, std::move(m));
+      ep.tensor_values.emplace_back(name, read_tensor_meta(meta, at, si));
     }
   }
   if (auto it = doc.find("range_constraints"); it != doc.end() && it->is_object()) {
@@ -769,25 +709,920 @@ exported_program load_exported_program(const zip_archive& archive, std::string_v
 
 namespace {
 
-// Python's json.dumps(json.loads(text)) with its defaults (ensure_ascii, ", " and ": ", float repr,
-// the bare NaN / Infinity / -Infinity tokens for non-finite floats).
-std::string python_json_dumps(const runtime::detail::flat_json_document& doc) {
-  auto put_string = [](std::string& out, std::string_view s) { runtime::append_json_string(out, s, true); };
-  auto put_float = [](std::string& out, double d) {
-    if (std::isnan(d)) out += "NaN";
-    else if (std::isinf(d)) out += d > 0 ? "Infinity" : "-Infinity";
-    else python::append_float_repr(out, d);
-  };
-  return runtime::detail::dump_flat(doc, put_string, put_float);
+// Python's json.dumps with its defaults: ensure_ascii, ", " and ": ", float repr, the bare NaN /
+// Infinity / -Infinity tokens for non-finite floats.
+void put_json_string(std::string& out, std::string_view s) { runtime::append_json_string(out, s, true); }
+void put_json_float(std::string& out, double d) {
+  if (std::isnan(d)) out += "NaN";
+  else if (std::isinf(d)) out += d > 0 ? "Infinity" : "-Infinity";
+  else python::append_float_repr(out, d);
 }
+// json.dumps(json.loads(text)) of a document, and of one of its values
+std::string python_json_dumps(const runtime::detail::flat_json_document& doc) {
+  return runtime::detail::dump_flat(doc, put_json_string, put_json_float);
+}
+void put_document(std::string& out, const json& v) { runtime::detail::append_flat(out, v, put_json_string, put_json_float); }
 
 }  // namespace
 
-std::string write_exported_program(const exported_program& program) {
+// ---- the serializer: torch 2.6's GraphModuleSerializer over a changed program ----
+
+namespace {
+
+void put_int(std::string& out, std::int64_t v) {
+  char digits[24];
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, v).ptr);
+}
+void put_bool(std::string& out, bool b) { out += b ? "true" : "false"; }
+
+[[noreturn]] void cannot(const std::string& what) { throw value_error("write_exported_program: " + what); }
+
+// What the document said about one graph's values and nodes (the graph read at that module path).
+struct graph_record {
+  const json* graph = nullptr;  // the serialized graph object
+  std::unordered_map<std::string_view, const json*> tensor_values, sym_int_values, sym_float_values, sym_bool_values,
+      custom_obj_values;
+  std::unordered_map<std::string_view, const json*> inputs;       // placeholder name -> its serialized input
+  std::vector<const json*> input_list;                            // the serialized inputs in order
+  std::unordered_map<std::string_view, const json*> node_of;      // an output's name -> its serialized node
+  std::unordered_map<std::string_view, const json*> subgraphs;    // as_graph name -> its serialized graph
+};
+
+// The serialized name of an Argument naming a value: {"as_tensor": {"name"}}, {"as_sym_int": {"as_name"}}, ...
+std::string_view argument_name(const json& a) {
+  if (!a.is_object() || a.size() != 1) return {};
+  const json& v = *a.begin();
+  if (v.is_object() && v.contains("name") && v["name"].is_string()) return v["name"].get_string();
+  if (v.is_object() && v.contains("as_name") && v["as_name"].is_string()) return v["as_name"].get_string();
+  return {};
+}
+
+void index_values(const json& g, std::string_view key, std::unordered_map<std::string_view, const json*>& into) {
+  if (auto it = g.find(std::string(key)); it != g.end() && it->is_object())
+    for (const json& v : *it) into.emplace(v.key(), &v);
+}
+
+graph_record record_of(const json& g) {
+  graph_record r;
+  r.graph = &g;
+  index_values(g, "tensor_values", r.tensor_values);
+  index_values(g, "sym_int_values", r.sym_int_values);
+  index_values(g, "sym_float_values", r.sym_float_values);
+  index_values(g, "sym_bool_values", r.sym_bool_values);
+  index_values(g, "custom_obj_values", r.custom_obj_values);
+  if (auto it = g.find("inputs"); it != g.end() && it->is_array())
+    for (const json& in : *it) {
+      r.input_list.push_back(&in);
+      if (std::string_view n = argument_name(in); !n.empty()) r.inputs.emplace(n, &in);
+    }
+  if (auto it = g.find("nodes"); it != g.end() && it->is_array()) {
+    for (const json& node : *it) {
+      if (!node.is_object()) continue;
+      // every name the node's outputs give (nested lists of tensors too)
+      std::vector<const json*> work;
+      if (auto outs = node.find("outputs"); outs != node.end() && outs->is_array())
+        for (const json& o : *outs) work.push_back(&o);
+      while (!work.empty()) {
+        const json& o = *work.back();
+        work.pop_back();
+        if (o.is_object() && o.size() == 1 && o.contains("name") && o["name"].is_string()) {
+          r.node_of.emplace(o["name"].get_string(), &node);
+        } else if (o.is_object() && o.size() == 1 && o.begin()->is_array()) {
+          for (const json& x : *o.begin()) work.push_back(&x);
+        } else if (std::string_view n = argument_name(o); !n.empty()) {
+          r.node_of.emplace(n, &node);
+        }
+      }
+      if (auto ins = node.find("inputs"); ins != node.end() && ins->is_array())
+        for (const json& in : *ins)
+          if (in.is_object() && in.contains("arg") && in["arg"].is_object() && in["arg"].contains("as_graph")) {
+            const json& ag = in["arg"]["as_graph"];
+            if (ag.is_object() && ag.contains("name") && ag["name"].is_string() && ag.contains("graph"))
+              r.subgraphs.emplace(ag["name"].get_string(), &ag["graph"]);
+          }
+    }
+  }
+  return r;
+}
+
+// The serialized target of a call_function's operator: aten.add.Tensor -> torch.ops.aten.add.Tensor,
+// operator.mul -> _operator.mul, torch.sym_max stays.
+std::string serialized_target(std::string_view op) {
+  if (op.starts_with("operator.")) return "_operator." + std::string(op.substr(9));
+  if (op.starts_with("torch.")) return std::string(op);
+  return "torch.ops." + std::string(op);
+}
+
+class program_serializer {
+ public:
+  explicit program_serializer(const exported_program& program) : program_(program) {
+    for (std::size_t i = 0; i < program.tensor_values.size(); ++i) root_meta_.emplace(program.tensor_values[i].first, i);
+  }
+
+  // The root graph's JSON, then each submodule's through as_graph arguments.
+  void graph(std::string& out, const graph::Graph& g, const std::string& path, const graph_record* record, std::size_t depth) {
+    if (depth > max_graph_depth) cannot("subgraphs nest deeper than " + std::to_string(max_graph_depth) + " levels");
+    graph_state s(g, path, record, depth);
+    for (node_id n : g.node_range()) {
+      const graph::Node& node = g.node(n);
+      switch (node.op()) {
+        case graph::node_op::placeholder: placeholder(s, n); break;
+        case graph::node_op::get_attr: break;  // as_graph arguments, written where they are used
+        case graph::node_op::call_function: call_function(s, n); break;
+        case graph::node_op::output: output(s, n); break;
+        case graph::node_op::call_method:
+        case graph::node_op::call_module: cannot("node '" + node.name() + "': a " + std::string(to_string(node.op())) + " node has no serialized form");
+      }
+    }
+    // the fields in the document's order (a new graph: the schema's)
+    static constexpr std::array<std::string_view, 9> schema_fields{
+        "inputs", "outputs", "nodes", "tensor_values", "sym_int_values", "sym_bool_values", "is_single_tensor_return",
+        "custom_obj_values", "sym_float_values"};
+    std::vector<std::string_view> fields;
+    if (record) for (const json& f : *record->graph) fields.push_back(f.key());
+    else fields.assign(schema_fields.begin(), schema_fields.end());
+    out += '{';
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      if (i) out += ", ";
+      put_json_string(out, fields[i]);
+      out += ": ";
+      std::string_view f = fields[i];
+      if (f == "inputs") list(out, s.inputs);
+      else if (f == "outputs") list(out, s.outputs);
+      else if (f == "nodes") list(out, s.nodes);
+      else if (f == "tensor_values") object(out, s.tensor_values);
+      else if (f == "sym_int_values") object(out, s.sym_int_values);
+      else if (f == "sym_bool_values") object(out, s.sym_bool_values);
+      else if (f == "sym_float_values") object(out, s.sym_float_values);
+      else if (f == "custom_obj_values") object(out, s.custom_obj_values);
+      else if (f == "is_single_tensor_return") put_bool(out, s.single_tensor_return);
+      else put_document(out, (*record->graph)[std::string(f)]);  // a field this version does not know: kept
+    }
+    out += '}';
+  }
+
+  void signature(std::string& out, const exported_program& as_read, const json& doc_signature) {
+    const json& doc_in = doc_signature["input_specs"];
+    const json& doc_out = doc_signature["output_specs"];
+    out += "{\"input_specs\": [";
+    for (std::size_t i = 0; i < program_.inputs.size(); ++i) {
+      if (i) out += ", ";
+      const input_spec& s = program_.inputs[i];
+      const json* same = find_same(as_read.inputs, s, doc_in);
+      if (same) put_document(out, *same);
+      else input(out, s);
+    }
+    out += "], \"output_specs\": [";
+    for (std::size_t i = 0; i < program_.outputs.size(); ++i) {
+      if (i) out += ", ";
+      const output_spec& s = program_.outputs[i];
+      const json* same = find_same(as_read.outputs, s, doc_out);
+      if (same) put_document(out, *same);
+      else output_spec_json(out, s);
+    }
+    out += "]}";
+  }
+
+ private:
+  struct graph_state {
+    graph_state(const graph::Graph& graph, const std::string& at, const graph_record* from, std::size_t level)
+        : g(graph), path(at), record(from), depth(level) {}
+    const graph::Graph& g;
+    const std::string& path;
+    const graph_record* record;
+    std::size_t depth;
+    std::vector<std::string> inputs, outputs, nodes;
+    std::vector<std::pair<std::string, std::string>> tensor_values, sym_int_values, sym_bool_values, sym_float_values,
+        custom_obj_values;
+    bool single_tensor_return = false;
+    std::unordered_map<std::string, std::string> duplicate_getitems;  // a second getitem of one output -> the first
+    std::unordered_set<std::string> written;                            // the names in tensor_values
+  };
+
+  static void list(std::string& out, const std::vector<std::string>& items) {
+    out += '[';
+    for (std::size_t i = 0; i < items.size(); ++i) (i ? out += ", " : out) += items[i];
+    out += ']';
+  }
+  static void object(std::string& out, const std::vector<std::pair<std::string, std::string>>& items) {
+    out += '{';
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      if (i) out += ", ";
+      put_json_string(out, items[i].first);
+      out += ": ";
+      out += items[i].second;
+    }
+    out += '}';
+  }
+  static std::string tensor_argument(std::string_view name) {
+    std::string s = "{\"name\": ";
+    put_json_string(s, name);
+    return s + "}";
+  }
+  static std::string tagged(std::string_view tag, const std::string& value) {
+    std::string s = "{";
+    put_json_string(s, tag);
+    return s + ": " + value + "}";
+  }
+  static std::string as_name(std::string_view tag, std::string_view name) {
+    std::string s = "{\"as_name\": ";
+    put_json_string(s, name);
+    return tagged(tag, s + "}");
+  }
+
+  // What kind of value `name` is in this graph: the document's tables, or the program's tensor
+  // metadata (root graph) for a value the document did not have.
+  enum class value_kind { unknown, tensor, sym_int, sym_float, sym_bool, custom_obj };
+  value_kind kind_of(const graph_state& s, std::string_view name) const {
+    if (s.depth == 0 && root_meta_.contains(std::string(name))) return value_kind::tensor;
+    if (!s.record) return value_kind::unknown;
+    if (s.record->tensor_values.contains(name)) return value_kind::tensor;
+    if (s.record->sym_int_values.contains(name)) return value_kind::sym_int;
+    if (s.record->sym_float_values.contains(name)) return value_kind::sym_float;
+    if (s.record->sym_bool_values.contains(name)) return value_kind::sym_bool;
+    if (s.record->custom_obj_values.contains(name)) return value_kind::custom_obj;
+    return value_kind::unknown;
+  }
+
+  // serialize_tensor_output: the TensorMeta of `name` into tensor_values.
+  void tensor_value(graph_state& s, const std::string& name, std::string_view meta_of = {}) {
+    if (meta_of.empty()) meta_of = name;
+    std::string meta;
+    const json* doc_meta = nullptr;
+    if (s.record) {
+      auto it = s.record->tensor_values.find(meta_of);
+      if (it != s.record->tensor_values.end()) doc_meta = it->second;
+    }
+    const tensor_meta* now = nullptr;
+    if (s.depth == 0) {
+      auto it = root_meta_.find(std::string(meta_of));
+      if (it != root_meta_.end()) now = &program_.tensor_values[it->second].second;
+    }
+    if (doc_meta && (!now || read_tensor_meta(*doc_meta, "/tensor_values/" + std::string(meta_of)) == *now)) {
+      put_document(meta, *doc_meta);
+    } else if (now) {
+      tensor_meta_json(meta, *now, name, doc_meta);
+    } else {
+      cannot("value '" + name + "' of graph '" + s.path + "' has no tensor metadata (add it to tensor_values)");
+    }
+    if (!s.written.insert(name).second) cannot("value '" + name + "' is serialized twice in graph '" + s.path + "'");
+    s.tensor_values.emplace_back(name, std::move(meta));
+  }
+
+  // A TensorMeta from tensor_meta: strides from the document's entry when the sizes did not
+  // change, otherwise contiguous ones (static sizes only).
+  void tensor_meta_json(std::string& out, const tensor_meta& m, const std::string& name, const json* doc_meta) const {
+    std::int64_t dtype = scalar_type_of_dtype(m.dtype);
+    if (dtype < 0) cannot("value '" + name + "': unknown dtype '" + m.dtype + "'");
+    out += "{\"dtype\": ";
+    put_int(out, dtype);
+    out += ", \"sizes\": [";
+    for (std::size_t i = 0; i < m.sizes.size(); ++i) {
+      if (i) out += ", ";
+      sym_int(out, m.sizes[i]);
+    }
+    out += "], \"requires_grad\": ";
+    put_bool(out, m.requires_grad);
+    out += ", \"device\": {\"type\": ";
+    std::string_view device = m.device.empty() ? std::string_view("cpu") : std::string_view(m.device);
+    auto colon = device.find(':');
+    put_json_string(out, device.substr(0, colon));
+    if (colon != std::string_view::npos) out += ", \"index\": " + std::string(device.substr(colon + 1));
+    out += "}, \"strides\": ";
+    bool kept = false;
+    if (doc_meta && doc_meta->contains("strides") && doc_meta->contains("sizes")) {
+      tensor_meta was = read_tensor_meta(*doc_meta, "/tensor_values/" + name);
+      if (was.sizes == m.sizes) {
+        put_document(out, (*doc_meta)["strides"]);
+        kept = true;
+      }
+    }
+    if (!kept) {
+      std::vector<std::int64_t> strides(m.sizes.size());
+      std::int64_t step = 1;
+      for (std::size_t i = m.sizes.size(); i-- > 0;) {
+        if (!m.sizes[i].value) cannot("value '" + name + "': contiguous strides of a symbolic size are not written (give the document's strides)");
+        strides[i] = step;
+        step *= std::max<std::int64_t>(*m.sizes[i].value, 1);
+      }
+      out += '[';
+      for (std::size_t i = 0; i < strides.size(); ++i) {
+        if (i) out += ", ";
+        out += "{\"as_int\": ";
+        put_int(out, strides[i]);
+        out += '}';
+      }
+      out += ']';
+    }
+    out += ", \"storage_offset\": {\"as_int\": 0}, \"layout\": 7}";
+  }
+  static void sym_int(std::string& out, const sym_size& s) {
+    if (s.value) {
+      out += "{\"as_int\": ";
+      put_int(out, *s.value);
+      out += '}';
+      return;
+    }
+    out += "{\"as_expr\": {\"expr_str\": ";
+    put_json_string(out, s.expr);
+    if (s.hint) {
+      out += ", \"hint\": {\"as_int\": ";
+      put_int(out, *s.hint);
+      out += '}';
+    }
+    out += "}}";
+  }
+
+  // A symbolic output's value (sym_int_values, ...): the document's entry for `meta_of`, under `name`.
+  void sym_value(graph_state& s, value_kind k, const std::string& name, std::string_view meta_of) {
+    auto [table, into] = k == value_kind::sym_int     ? std::pair{&s.record->sym_int_values, &s.sym_int_values}
+                         : k == value_kind::sym_float ? std::pair{&s.record->sym_float_values, &s.sym_float_values}
+                                                      : std::pair{&s.record->sym_bool_values, &s.sym_bool_values};
+    std::string v;
+    put_document(v, *table->at(meta_of));
+    into->emplace_back(name, std::move(v));
+  }
+
+  // serialize_output: one output value named `name`; `meta_of` names where its metadata is.
+  std::string output_value(graph_state& s, const std::string& name, std::string_view meta_of = {}) {
+    if (meta_of.empty()) meta_of = name;
+    value_kind k = kind_of(s, meta_of);
+    switch (k) {
+      case value_kind::tensor: tensor_value(s, name, meta_of); return tagged("as_tensor", tensor_argument(name));
+      case value_kind::sym_int:
+      case value_kind::sym_float:
+      case value_kind::sym_bool: {
+        sym_value(s, k, name, meta_of);
+        return as_name(k == value_kind::sym_int ? "as_sym_int" : k == value_kind::sym_float ? "as_sym_float" : "as_sym_bool", name);
+      }
+      case value_kind::custom_obj:
+      case value_kind::unknown: break;
+    }
+    cannot("value '" + name + "' of graph '" + s.path + "' has no tensor metadata (add it to tensor_values)");
+  }
+
+  void placeholder(graph_state& s, node_id n) {
+    const std::string& name = s.g.node(n).name();
+    if (s.record) {
+      auto it = s.record->inputs.find(name);
+      const json* doc_input = it != s.record->inputs.end() ? it->second : nullptr;
+      // a constant input (as_int, as_none, ...) has no name of its own: the one at this place
+      if (!doc_input && s.inputs.size() < s.record->input_list.size() && argument_name(*s.record->input_list[s.inputs.size()]).empty() &&
+          kind_of(s, name) == value_kind::unknown)
+        doc_input = s.record->input_list[s.inputs.size()];
+      if (doc_input) {
+        std::string in;
+        put_document(in, *doc_input);
+        s.inputs.push_back(std::move(in));
+        if (kind_of(s, name) == value_kind::tensor) tensor_value(s, name);
+        else if (kind_of(s, name) == value_kind::custom_obj) custom_value(s, name);
+        return;
+      }
+    }
+    if (kind_of(s, name) != value_kind::tensor) cannot("input '" + name + "' of graph '" + s.path + "' has no tensor metadata");
+    tensor_value(s, name);
+    s.inputs.push_back(tagged("as_tensor", tensor_argument(name)));
+  }
+  void custom_value(graph_state& s, const std::string& name) {
+    std::string v;
+    put_document(v, *s.record->custom_obj_values.at(name));
+    s.custom_obj_values.emplace_back(name, std::move(v));
+  }
+
+  void output(graph_state& s, node_id n) {
+    const graph::Node& node = s.g.node(n);
+    if (node.args().size() != 1) cannot("the output node of graph '" + s.path + "' has " + std::to_string(node.args().size()) + " arguments");
+    const arg& a = node.args()[0];
+    if (a.is_node()) {
+      s.single_tensor_return = true;
+      s.outputs.push_back(input_argument(s, a, 0));
+    } else if (a.is_sequence()) {
+      for (const arg& x : a.items()) s.outputs.push_back(input_argument(s, x, 0));
+    } else {
+      cannot("the output of graph '" + s.path + "' is not a value or a tuple of values");
+    }
+  }
+
+  // The document's node this graph node came from: by its name, or a getitem user's.
+  const json* source_node(const graph_state& s, node_id n) const {
+    if (!s.record) return nullptr;
+    const graph::Node& node = s.g.node(n);
+    if (auto it = s.record->node_of.find(node.name()); it != s.record->node_of.end()) return it->second;
+    for (node_id u : s.g.user_range(n)) {
+      if (s.g.node(u).target() != "operator.getitem") continue;
+      if (const json* j = source_node(s, u)) return j;  // nested getitems: depth 2 at most (as read)
+    }
+    return nullptr;
+  }
+
+  void call_function(graph_state& s, node_id n) {
+    const graph::Node& node = s.g.node(n);
+    std::string op = node.target();
+    if (op == "operator.getitem") return;  // written with the node it takes from
+    std::string target = serialized_target(op);
+    const json* source = source_node(s, n);
+    std::string inputs = "[", outputs;
+    value_kind k = kind_of(s, node.name());
+    bool sym = detail::sym_op(target) || k == value_kind::sym_int || k == value_kind::sym_float || k == value_kind::sym_bool;
+    if (sym) {
+      if (!node.kwargs().empty()) cannot("node '" + node.name() + "': a symbolic operator takes no keyword arguments");
+      std::vector<std::string_view> params;
+      if (const std::string_view* p = detail::sym_op_params(target)) {
+        for (std::string_view rest = *p; !rest.empty();) {
+          auto comma = rest.find(',');
+          params.push_back(rest.substr(0, comma));
+          rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+        }
+      } else if (const op_schema* schema = schema_of(op)) {
+        for (const schema_arg& a : schema->args) params.push_back(a.name);
+      } else {
+        cannot("node '" + node.name() + "': unknown symbolic operator '" + op + "'");
+      }
+      for (std::size_t i = 0; i < std::min(params.size(), node.args().size()); ++i)
+        named(inputs, i, params[i], input_argument(s, node.args()[i], 0));
+      outputs = "[" + output_value(s, node.name()) + "]";
+    } else if (op.starts_with("higher_order.")) {
+      std::size_t i = 0;
+      for (const arg& a : node.args()) named(inputs, i++, "", input_argument(s, a, 0));
+      for (const auto& [name, a] : node.kwargs()) named(inputs, i++, name, input_argument(s, a, 0));
+      outputs = hop_outputs(s, n, source);
+    } else if (const op_schema* schema = schema_of(op)) {
+      std::size_t i = 0, k2 = 0;
+      for (const schema_arg& sa : schema->args) {
+        auto kw = std::find_if(node.kwargs().begin(), node.kwargs().end(), [&](const auto& kv) { return kv.first == sa.name; });
+        if (kw != node.kwargs().end()) named(inputs, k2++, sa.name, input_argument(s, kw->second, sa.list_element ? sa.list_element : 'x', true));
+        else if (!sa.kwarg_only && i < node.args().size()) named(inputs, k2++, sa.name, input_argument(s, node.args()[i], sa.list_element ? sa.list_element : 'x', true));
+        ++i;
+      }
+      outputs = op_outputs(s, n, *schema, source);
+    } else {
+      cannot("node '" + node.name() + "': operator '" + op + "' has no schema in torch 2.6's table");
+    }
+    inputs += ']';
+    std::string out = "{\"target\": ";
+    put_json_string(out, target);
+    out += ", \"inputs\": " + inputs + ", \"outputs\": " + outputs + ", \"metadata\": ";
+    if (source && source->contains("metadata")) put_document(out, (*source)["metadata"]);
+    else metadata(out, node);
+    out += '}';
+    s.nodes.push_back(std::move(out));
+  }
+
+  static const op_schema* schema_of(std::string_view op) {
+    std::string qualified(op);
+    auto dot = qualified.find('.');
+    if (dot == std::string::npos) return nullptr;
+    qualified.replace(dot, 1, "::");
+    return find_schema(qualified);
+  }
+  static void named(std::string& out, std::size_t i, std::string_view name, const std::string& argument) {
+    if (i) out += ", ";
+    out += "{\"name\": ";
+    put_json_string(out, name);
+    out += ", \"arg\": " + argument + "}";
+  }
+
+  // serialize_metadata from a node's meta (a node the program gained after reading)
+  static void metadata(std::string& out, const graph::Node& node) {
+    const graph::node_meta& m = node.meta();
+    std::vector<std::pair<std::string_view, std::string>> fields;
+    if (m.stack_trace && !m.stack_trace->empty()) fields.emplace_back("stack_trace", *m.stack_trace);
+    auto join = [&](const arg& a, auto&& one) {
+      std::string text;
+      if (!a.is_sequence()) return text;
+      for (const arg& x : a.items()) {
+        if (!text.empty()) text += ';';
+        text += one(x);
+      }
+      return text;
+    };
+    auto str = [](const arg& a) { return a.kind() == graph::arg_kind::string ? a.text() : std::string(); };
+    if (m.nn_module_stack)  // [[key, [path, type]], ...] -> "key,path,type;..."
+      if (std::string t = join(*m.nn_module_stack, [&](const arg& e) {
+            if (!e.is_sequence() || e.items().size() != 2 || !e.items()[1].is_sequence() || e.items()[1].items().size() != 2) return std::string();
+            return str(e.items()[0]) + "," + str(e.items()[1].items()[0]) + "," + str(e.items()[1].items()[1]);
+          }); !t.empty())
+        fields.emplace_back("nn_module_stack", t);
+    if (m.source_fn_stack)  // [[name, target], ...] -> "name,target;..."
+      if (std::string t = join(*m.source_fn_stack, [&](const arg& e) {
+            if (!e.is_sequence() || e.items().size() != 2) return std::string();
+            return str(e.items()[0]) + "," + str(e.items()[1]);
+          }); !t.empty())
+        fields.emplace_back("source_fn_stack", t);
+    if (auto fn = m.get("torch_fn"); fn && fn->is_sequence())
+      if (std::string t = join(*fn, str); !t.empty()) fields.emplace_back("torch_fn", t);
+    if (m.custom) cannot("node '" + node.name() + "': custom metadata is not written yet");
+    out += '{';
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      if (i) out += ", ";
+      put_json_string(out, fields[i].first);
+      out += ": ";
+      put_json_string(out, fields[i].second);
+    }
+    out += '}';
+  }
+
+  // The getitem users of `n` by index (FX's _output_node_at_index: the first one; a later one of
+  // the same index is written as the first).
+  std::vector<node_id> getitems(graph_state& s, node_id n, std::size_t count) {
+    std::vector<node_id> at(count, graph::no_node);
+    for (node_id u : s.g.user_range(n)) {
+      const graph::Node& user = s.g.node(u);
+      if (user.target() != "operator.getitem" || user.args().size() != 2 || user.args()[1].kind() != graph::arg_kind::integer)
+        cannot("node '" + user.name() + "' uses multi-output node '" + s.g.node(n).name() + "' without a getitem");
+      std::int64_t i = user.args()[1].to_int();
+      if (i < 0 || static_cast<std::size_t>(i) >= count)
+        cannot("getitem '" + user.name() + "' takes output " + std::to_string(i) + " of '" + s.g.node(n).name() + "', which has " + std::to_string(count));
+      if (at[static_cast<std::size_t>(i)] == graph::no_node) at[static_cast<std::size_t>(i)] = u;
+      else s.duplicate_getitems.emplace(user.name(), s.g.node(at[static_cast<std::size_t>(i)]).name());
+    }
+    return at;
+  }
+  std::string output_name(graph_state& s, node_id n, const std::vector<node_id>& at, std::size_t i) const {
+    return at[i] != graph::no_node ? s.g.node(at[i]).name() : s.g.node(n).name() + "_unused_" + std::to_string(i);
+  }
+
+  // One output slot of a multi-output node: what the document had there (a read node), or what
+  // the return letter says (a new one). `was` is the document's output at this index.
+  std::string slot(graph_state& s, node_id n, const std::vector<node_id>& at, std::size_t i, char letter, const json* was) {
+    std::string name = output_name(s, n, at, i);
+    std::string_view was_name = was ? argument_name(*was) : std::string_view();
+    bool was_list = was && was->is_object() && was->size() == 1 && was->contains("as_tensors");
+    bool was_none = was && was->is_object() && was->contains("as_none");
+    if (was_none || (!was && letter != 'l' && at[i] == graph::no_node && kind_of(s, name) == value_kind::unknown)) {
+      if (at[i] != graph::no_node && s.g.node(at[i]).num_users() > 0) cannot("'" + name + "' uses an output that is None");
+      return "{\"as_none\": true}";
+    }
+    if (was_list || letter == 'l') {
+      // torch asserts a getitem takes the list (it names the list's items)
+      if (at[i] == graph::no_node) cannot("list output " + std::to_string(i) + " of '" + s.g.node(n).name() + "' has no getitem");
+      const json* was_items = was_list ? &(*was)["as_tensors"] : nullptr;
+      return tagged("as_tensors", tensor_list(s, at[i], was_items));
+    }
+    // an unused output keeps the metadata of the value the document had there
+    return output_value(s, name, at[i] == graph::no_node && !was_name.empty() ? was_name : std::string_view(name));
+  }
+  // The items of a Tensor[] output taken by getitems of `from` (the document's item names give the
+  // metadata of items no getitem takes any more).
+  std::string tensor_list(graph_state& s, node_id from, const json* was_items) {
+    std::size_t count = was_items && was_items->is_array() ? was_items->size() : 0;
+    for (node_id u : s.g.user_range(from)) {
+      const graph::Node& user = s.g.node(u);
+      if (user.args().size() == 2 && user.args()[1].kind() == graph::arg_kind::integer)
+        count = std::max<std::size_t>(count, static_cast<std::size_t>(std::max<std::int64_t>(user.args()[1].to_int() + 1, 0)));
+    }
+    std::vector<node_id> at = getitems(s, from, count);
+    std::string items = "[";
+    for (std::size_t j = 0; j < count; ++j) {
+      if (j) items += ", ";
+      std::string item = output_name(s, from, at, j);
+      std::string meta_of = item;
+      if (at[j] == graph::no_node && was_items && was_items->size() > j) {
+        const json& w = (*was_items)[j];
+        if (w.is_object() && w.contains("name") && w["name"].is_string()) meta_of = std::string(w["name"].get_string());
+      }
+      tensor_value(s, item, meta_of);
+      items += tensor_argument(item);
+    }
+    return items + "]";
+  }
+
+  std::string op_outputs(graph_state& s, node_id n, const op_schema& schema, const json* source) {
+    const graph::Node& node = s.g.node(n);
+    if (schema.returns == 0) return "[]";
+    if (schema.returns == 1 && schema.return_kinds[0] != 'l') {  // serialize_output(node.name, val)
+      if (schema.return_kinds[0] == 't' || node.num_users() > 0 || kind_of(s, node.name()) != value_kind::unknown)
+        return "[" + output_value(s, node.name()) + "]";
+      return "[{\"as_none\": true}]";  // a Tensor? (or a number) with no value recorded: None
+    }
+    const json* was = source && source->contains("outputs") && (*source)["outputs"].is_array() ? &(*source)["outputs"] : nullptr;
+    if (schema.returns == 1) {  // "-> Tensor[]": one as_tensors of the getitems' names
+      const json* was_items = was && was->size() == 1 && (*was)[0].is_object() && (*was)[0].contains("as_tensors") ? &(*was)[0]["as_tensors"] : nullptr;
+      return "[" + tagged("as_tensors", tensor_list(s, n, was_items)) + "]";
+    }
+    std::vector<node_id> at = getitems(s, n, static_cast<std::size_t>(schema.returns));
+    std::string out = "[";
+    for (std::size_t i = 0; i < static_cast<std::size_t>(schema.returns); ++i) {
+      if (i) out += ", ";
+      const json* w = was && was->size() > i ? &(*was)[i] : nullptr;
+      out += slot(s, n, at, i, schema.return_kinds[i], w);
+    }
+    return out + "]";
+  }
+
+  // serialize_hoo_outputs: the structure the document had for a read node; a new one is a tuple
+  // when getitems take from it, else one value.
+  std::string hop_outputs(graph_state& s, node_id n, const json* source) {
+    const graph::Node& node = s.g.node(n);
+    const json* was = source && source->contains("outputs") && (*source)["outputs"].is_array() ? &(*source)["outputs"] : nullptr;
+    bool tuple = false;
+    std::size_t count = 0;
+    if (was) {
+      bool single_list = was->size() == 1 && (*was)[0].is_object() && (*was)[0].contains("as_tensors") && source_node_name_differs(s, n);
+      if (single_list) return "[" + tagged("as_tensors", tensor_list(s, n, &(*was)[0]["as_tensors"])) + "]";  // a one-tensor tuple
+      tuple = was->size() != 1 || source_node_name_differs(s, n);
+      count = was->size();
+    } else {
+      for (node_id u : s.g.user_range(n))
+        if (s.g.node(u).target() == "operator.getitem" && s.g.node(u).args().size() == 2 && s.g.node(u).args()[1].kind() == graph::arg_kind::integer) {
+          tuple = true;
+          count = std::max<std::size_t>(count, static_cast<std::size_t>(std::max<std::int64_t>(s.g.node(u).args()[1].to_int() + 1, 0)));
+        }
+    }
+    if (!tuple) return "[" + output_value(s, node.name()) + "]";
+    std::vector<node_id> at = getitems(s, n, count);
+    std::string out = "[";
+    for (std::size_t i = 0; i < count; ++i) {
+      if (i) out += ", ";
+      out += slot(s, n, at, i, 't', was ? &(*was)[i] : nullptr);
+    }
+    return out + "]";
+  }
+  // Whether a read node took a name of its own (FX's) rather than its single output's name: then
+  // its outputs were a tuple.
+  bool source_node_name_differs(const graph_state& s, node_id n) const {
+    return !s.record || !s.record->node_of.contains(s.g.node(n).name());
+  }
+
+  // serialize_input: one argument. `element` is the schema's list element letter ('x' when the
+  // schema gives none, 0 for HOP arguments, which have no schema).
+  std::string input_argument(graph_state& s, const arg& a, char element, bool has_schema = false) {
+    switch (a.kind()) {
+      case graph::arg_kind::none: return "{\"as_none\": true}";
+      case graph::arg_kind::boolean: return a.to_bool() ? "{\"as_bool\": true}" : "{\"as_bool\": false}";
+      case graph::arg_kind::integer: {
+        std::string v;
+        put_int(v, a.to_int());
+        return tagged("as_int", v);
+      }
+      case graph::arg_kind::floating: {
+        std::string v;
+        put_json_float(v, a.to_double());
+        return tagged("as_float", v);
+      }
+      case graph::arg_kind::string: {
+        std::string v;
+        put_json_string(v, a.text());
+        return tagged("as_string", v);
+      }
+      case graph::arg_kind::node: return node_argument(s, a.to_node());
+      case graph::arg_kind::dtype: {
+        std::int64_t code = scalar_type_of_dtype(a.text());
+        if (code < 0) cannot("unknown dtype '" + a.text() + "'");
+        std::string v;
+        put_int(v, code);
+        return tagged("as_scalar_type", v);
+      }
+      case graph::arg_kind::layout:
+      case graph::arg_kind::memory_format: {
+        bool layout = a.kind() == graph::arg_kind::layout;
+        std::int64_t code = layout ? detail::enum_code(detail::layout_names, a.text()) : detail::enum_code(detail::memory_format_names, a.text());
+        if (code < 0) cannot("unknown " + std::string(layout ? "layout" : "memory format") + " '" + a.text() + "'");
+        std::string v;
+        put_int(v, code);
+        return tagged(layout ? "as_layout" : "as_memory_format", v);
+      }
+      case graph::arg_kind::device: {
+        std::string_view d = a.text();
+        auto colon = d.find(':');
+        std::string v = "{\"type\": ";
+        put_json_string(v, d.substr(0, colon));
+        if (colon != std::string_view::npos) v += ", \"index\": " + std::string(d.substr(colon + 1));
+        return tagged("as_device", v + "}");
+      }
+      case graph::arg_kind::op: {
+        std::string v;
+        put_json_string(v, "torch.ops." + a.text());
+        return tagged("as_operator", v);
+      }
+      case graph::arg_kind::list:
+      case graph::arg_kind::tuple: return list_argument(s, a.items(), element, has_schema);
+      case graph::arg_kind::dict:
+      case graph::arg_kind::slice:
+      case graph::arg_kind::ellipsis:
+      case graph::arg_kind::complex:
+      case graph::arg_kind::repr: break;
+    }
+    cannot("an argument of kind " + std::to_string(static_cast<int>(a.kind())) + " has no serialized form");
+  }
+
+  std::string node_argument(graph_state& s, node_id ref) {
+    const graph::Node& r = s.g.node(ref);
+    if (r.op() == graph::node_op::get_attr) {  // a HOP's subgraph
+      const std::string& name = r.target();
+      std::string path = s.path.empty() ? name : s.path + "." + name;
+      if (!program_.module.has_submodule(path)) cannot("get_attr '" + r.name() + "' names no submodule graph ('" + path + "')");
+      const graph_record* sub = nullptr;
+      if (s.record) {
+        if (auto it = s.record->subgraphs.find(name); it != s.record->subgraphs.end()) {
+          auto [slot, fresh] = records_.try_emplace(path);
+          if (fresh) slot->second = std::make_unique<graph_record>(record_of(*it->second));
+          sub = slot->second.get();
+        }
+      }
+      std::string g;
+      graph(g, program_.module.submodule(path), path, sub, s.depth + 1);
+      std::string v = "{\"name\": ";
+      put_json_string(v, name);
+      return tagged("as_graph", v + ", \"graph\": " + g + "}");
+    }
+    const std::string& name = r.name();
+    switch (kind_of(s, name)) {
+      case value_kind::sym_int: return as_name("as_sym_int", name);
+      case value_kind::sym_float: return as_name("as_sym_float", name);
+      case value_kind::sym_bool: return as_name("as_sym_bool", name);
+      case value_kind::custom_obj: {
+        std::string v;
+        put_document(v, *s.record->custom_obj_values.at(name));
+        return tagged("as_custom_obj", v);
+      }
+      case value_kind::tensor:
+      case value_kind::unknown: break;
+    }
+    if (auto it = s.duplicate_getitems.find(name); it != s.duplicate_getitems.end()) return tagged("as_tensor", tensor_argument(it->second));
+    return tagged("as_tensor", tensor_argument(name));
+  }
+
+  std::string list_argument(graph_state& s, std::span<const arg> items, char element, bool has_schema) {
+    if (items.empty()) {
+      if (!has_schema) return "{\"as_tensors\": []}";  // serialize_input's default for an untyped empty list
+      switch (element) {
+        case 'b': return "{\"as_bools\": []}";
+        case 'i': return "{\"as_ints\": []}";
+        case 'f': return "{\"as_floats\": []}";
+        case 's': return "{\"as_strings\": []}";
+        case 't': return "{\"as_tensors\": []}";
+        default: cannot("an empty list of an argument type torch's serializer does not write");
+      }
+    }
+    auto all = [&](auto&& pred) { return std::all_of(items.begin(), items.end(), pred); };
+    auto is = [](graph::arg_kind k) { return [k](const arg& a) { return a.kind() == k; }; };
+    auto sym_of = [&](const arg& a, value_kind k) { return a.is_node() && kind_of(s, s.g.node(a.to_node()).name()) == k; };
+    auto join = [&](std::string_view tag, auto&& one) {
+      std::string v = "[";
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i) v += ", ";
+        v += one(items[i]);
+      }
+      return tagged(tag, v + "]");
+    };
+    auto scalar = [&](const arg& a) {  // the bare JSON of a scalar argument
+      std::string v = input_argument(s, a, 0);
+      return v.substr(v.find(": ") + 2, v.size() - v.find(": ") - 3);
+    };
+    if (all(is(graph::arg_kind::boolean))) return join("as_bools", scalar);
+    if (all(is(graph::arg_kind::integer))) return join("as_ints", scalar);
+    if (all(is(graph::arg_kind::floating))) return join("as_floats", scalar);
+    if (all(is(graph::arg_kind::string))) return join("as_strings", scalar);
+    auto sym_list = [&](value_kind k, graph::arg_kind plain, std::string_view tag, std::string_view plain_tag) -> std::optional<std::string> {
+      if (!all([&](const arg& a) { return a.kind() == plain || sym_of(a, k); })) return std::nullopt;
+      return join(tag, [&](const arg& a) {
+        if (a.is_node()) return std::string("{\"as_name\": ") + [&] { std::string q; put_json_string(q, s.g.node(a.to_node()).name()); return q; }() + "}";
+        return "{\"" + std::string(plain_tag) + "\": " + scalar(a) + "}";
+      });
+    };
+    if (auto v = sym_list(value_kind::sym_int, graph::arg_kind::integer, "as_sym_ints", "as_int")) return *v;
+    if (auto v = sym_list(value_kind::sym_float, graph::arg_kind::floating, "as_sym_floats", "as_float")) return *v;
+    if (auto v = sym_list(value_kind::sym_bool, graph::arg_kind::boolean, "as_sym_bools", "as_bool")) return *v;
+    if (all([](const arg& a) { return a.is_node(); })) {
+      return join("as_tensors", [&](const arg& a) {
+        const graph::Node& r = s.g.node(a.to_node());
+        if (r.op() == graph::node_op::get_attr) cannot("getattr nodes containing tensors should not appear in the graph");
+        auto dup = s.duplicate_getitems.find(r.name());
+        return tensor_argument(dup != s.duplicate_getitems.end() ? dup->second : r.name());
+      });
+    }
+    if (all([](const arg& a) { return a.is_node() || a.is_none(); })) {
+      return join("as_optional_tensors", [&](const arg& a) {
+        return a.is_none() ? std::string("{\"as_none\": true}") : tagged("as_tensor", tensor_argument(s.g.node(a.to_node()).name()));
+      });
+    }
+    cannot("a list argument mixing kinds torch's serializer does not write");
+  }
+
+  template <class Spec>
+  static const json* find_same(const std::vector<Spec>& read, const Spec& spec, const json& doc_specs) {
+    for (std::size_t i = 0; i < read.size() && i < doc_specs.size(); ++i)
+      if (read[i] == spec) return &doc_specs[i];
+    return nullptr;
+  }
+
+  // ConstantValue: a constant user input's value
+  static std::string constant_value(const arg& v) {
+    std::string body;
+    switch (v.kind()) {
+      case graph::arg_kind::none: return "{\"as_none\": true}";
+      case graph::arg_kind::boolean: return v.to_bool() ? "{\"as_bool\": true}" : "{\"as_bool\": false}";
+      case graph::arg_kind::integer: put_int(body, v.to_int()); return tagged("as_int", body);
+      case graph::arg_kind::floating: put_json_float(body, v.to_double()); return tagged("as_float", body);
+      case graph::arg_kind::string: put_json_string(body, v.text()); return tagged("as_string", body);
+      default: cannot("a constant input is an int, float, bool, string or None");
+    }
+  }
+
+  void input(std::string& out, const input_spec& s) const {
+    auto arg_of = [&](std::string_view key, const std::string& body) { out += tagged(key, body); };
+    std::string name;
+    put_json_string(name, s.arg);
+    std::string target;
+    if (s.target) put_json_string(target, *s.target);
+    switch (s.kind) {
+      case input_kind::user_input:
+        if (s.value) {
+          arg_of("constant_input", "{\"name\": " + name + ", \"value\": " + constant_value(*s.value) + "}");
+        } else {
+          std::string_view tag = "as_tensor";
+          std::string body = "{\"name\": " + name + "}";
+          if (root_record_ && root_record_->sym_int_values.contains(s.arg)) tag = "as_sym_int", body = "{\"as_name\": " + name + "}";
+          else if (root_record_ && root_record_->sym_float_values.contains(s.arg)) tag = "as_sym_float", body = "{\"as_name\": " + name + "}";
+          arg_of("user_input", "{\"arg\": " + tagged(tag, body) + "}");
+        }
+        return;
+      case input_kind::parameter:
+        if (!s.target) break;
+        arg_of("parameter", "{\"arg\": {\"name\": " + name + "}, \"parameter_name\": " + target + "}");
+        return;
+      case input_kind::buffer:
+        if (!s.target || !s.persistent) break;
+        arg_of("buffer", "{\"arg\": {\"name\": " + name + "}, \"buffer_name\": " + target + ", \"persistent\": " +
+                             (*s.persistent ? "true" : "false") + "}");
+        return;
+      case input_kind::tensor_constant:
+        if (!s.target) break;
+        arg_of("tensor_constant", "{\"arg\": {\"name\": " + name + "}, \"tensor_constant_name\": " + target + "}");
+        return;
+      case input_kind::token: arg_of("token", "{\"arg\": {\"name\": " + name + "}}"); return;
+      case input_kind::custom_obj: break;
+    }
+    cannot("input spec '" + s.arg + "' (" + std::string(to_string(s.kind)) + ") cannot be written as it stands");
+  }
+
+  void output_spec_json(std::string& out, const output_spec& s) const {
+    std::string name;
+    put_json_string(name, s.arg);
+    std::string target;
+    if (s.target) put_json_string(target, *s.target);
+    auto with = [&](std::string_view tag, std::string_view key) {
+      if (!s.target) cannot("output spec '" + s.arg + "' (" + std::string(to_string(s.kind)) + ") needs a target");
+      out += tagged(tag, "{\"arg\": {\"name\": " + name + "}, \"" + std::string(key) + "\": " + target + "}");
+    };
+    switch (s.kind) {
+      case output_kind::user_output: out += tagged("user_output", "{\"arg\": " + tagged("as_tensor", "{\"name\": " + name + "}") + "}"); return;
+      case output_kind::loss_output: out += tagged("loss_output", "{\"arg\": {\"name\": " + name + "}}"); return;
+      case output_kind::token: out += tagged("token", "{\"arg\": {\"name\": " + name + "}}"); return;
+      case output_kind::buffer_mutation: return with("buffer_mutation", "buffer_name");
+      case output_kind::gradient_to_parameter: return with("gradient_to_parameter", "parameter_name");
+      case output_kind::gradient_to_user_input: return with("gradient_to_user_input", "user_input_name");
+      case output_kind::user_input_mutation: return with("user_input_mutation", "user_input_name");
+      case output_kind::parameter_mutation: break;
+    }
+    cannot("output spec '" + s.arg + "' (" + std::string(to_string(s.kind)) + ") has no form in schema 8 as torch 2.6 writes it");
+  }
+
+  const exported_program& program_;
+  std::unordered_map<std::string, std::size_t> root_meta_;  // program.tensor_values by name
+  std::unordered_map<std::string, std::unique_ptr<graph_record>> records_;
+
+ public:
+  const graph_record* root_record_ = nullptr;  // the root graph's, for the signature
+};
+
+}  // namespace
+
+namespace {
+
+// torch's ExportedProgram.validate() before serializing: the signature names the root graph's
+// placeholders and returned values, in order.
+void check_signature(const exported_program& program) {
+  const graph::Graph& g = program.module.graph();
+  std::vector<node_id> placeholders = g.find_nodes(graph::node_op::placeholder);
+  if (placeholders.size() != program.inputs.size())
+    cannot(std::to_string(program.inputs.size()) + " input specs for " + std::to_string(placeholders.size()) + " placeholders");
+  for (std::size_t i = 0; i < placeholders.size(); ++i)
+    if (g.node(placeholders[i]).name() != program.inputs[i].arg)
+      cannot("input spec " + std::to_string(i) + " names '" + program.inputs[i].arg + "', placeholder " + std::to_string(i) +
+             " is '" + g.node(placeholders[i]).name() + "'");
+  std::vector<node_id> outputs = g.find_nodes(graph::node_op::output);
+  if (outputs.empty()) cannot("the root graph has no output node");
+  const graph::Node& out = g.node(outputs.front());
+  std::vector<arg> returned;
+  if (!out.args().empty() && out.args()[0].is_sequence()) returned.assign(out.args()[0].items().begin(), out.args()[0].items().end());
+  else if (!out.args().empty()) returned.push_back(out.args()[0]);
+  if (returned.size() != program.outputs.size())
+    cannot(std::to_string(program.outputs.size()) + " output specs for " + std::to_string(returned.size()) + " returned values");
+  for (std::size_t i = 0; i < returned.size(); ++i) {
+    std::string name = returned[i].is_node() ? g.node(returned[i].to_node()).name() : std::string();
+    if (name != program.outputs[i].arg)
+      cannot("output spec " + std::to_string(i) + " names '" + program.outputs[i].arg + "', output " + std::to_string(i) +
+             " is " + (name.empty() ? std::string("a constant") : "'" + name + "'"));
+  }
+}
+
+// The program JSON of `program` read from its document: the document's bytes when nothing changed
+// since (or `serialize`), else the graph and signature serialized from the program.
+std::string write_program(const exported_program& program, bool serialize) {
   if (!program.source)
-    throw not_implemented_error("write_exported_program: a program built in C++ has no document to write; writing one needs a graph serializer (not yet)");
-  // The program must be what its document says: compare with a fresh read of it (its own bytes,
-  // parsed once for the check and the writing)
+    throw not_implemented_error("write_exported_program: a program built in C++ has no document to write the fields aotkit does not model (opset, verifiers); read one and change it instead");
   runtime::detail::flat_json_document doc = parse_program(*program.source);
   exported_program as_read = read_parsed(doc.root(), program.source);
   auto modules_text = [](const graph::GraphModule& m) {
@@ -795,14 +1630,54 @@ std::string write_exported_program(const exported_program& program) {
     for (const auto& [path, g] : m.named_modules()) text += path + "\n" + graph::graph_str(*g) + "\n";
     return text;
   };
-  if (modules_text(as_read.module) != modules_text(program.module))
-    throw not_implemented_error("write_exported_program: the graph changed since it was read; writing a changed graph needs a graph serializer (not yet)");
-  if (as_read.inputs != program.inputs || as_read.outputs != program.outputs || as_read.module_call_graph != program.module_call_graph ||
-      as_read.range_constraints != program.range_constraints || as_read.schema_major != program.schema_major ||
-      as_read.schema_minor != program.schema_minor)
-    throw not_implemented_error("write_exported_program: the signature, call graph or range constraints changed since the program was read; only a program as read can be written (not yet a changed one)");
-  return python_json_dumps(doc);
+  bool graph_same = modules_text(as_read.module) == modules_text(program.module) && as_read.tensor_values == program.tensor_values;
+  bool signature_same = as_read.inputs == program.inputs && as_read.outputs == program.outputs;
+  if (as_read.module_call_graph != program.module_call_graph || as_read.range_constraints != program.range_constraints ||
+      as_read.schema_major != program.schema_major || as_read.schema_minor != program.schema_minor)
+    throw not_implemented_error("write_exported_program: the call graph, range constraints or schema version changed since the program was read; only the graph, its tensor metadata and the signature can change (not yet the others)");
+  if (!serialize && graph_same && signature_same) return python_json_dumps(doc);
+  check_signature(program);
+
+  const json& root = doc.root();
+  const json& gm = reader::member(root, "graph_module", "/");
+  program_serializer writer(program);
+  graph_record root_record = record_of(reader::member(gm, "graph", "/graph_module"));
+  writer.root_record_ = &root_record;
+  std::string out;
+  out.reserve(program.source->size() + program.source->size() / 8);
+  out += '{';
+  bool first = true;
+  for (const json& field : root) {
+    if (!first) out += ", ";
+    first = false;
+    put_json_string(out, field.key());
+    out += ": ";
+    if (field.key() != "graph_module") {
+      put_document(out, field);
+      continue;
+    }
+    out += '{';
+    bool first_gm = true;
+    for (const json& part : gm) {
+      if (!first_gm) out += ", ";
+      first_gm = false;
+      put_json_string(out, part.key());
+      out += ": ";
+      if (part.key() == "graph") writer.graph(out, program.module.graph(), "", &root_record, 0);
+      else if (part.key() == "signature") writer.signature(out, as_read, part);
+      else put_document(out, part);
+    }
+    out += '}';
+  }
+  out += '}';
+  return out;
 }
+
+}  // namespace
+
+std::string write_exported_program(const exported_program& program) { return write_program(program, false); }
+
+std::string serialize_exported_program(const exported_program& program) { return write_program(program, true); }
 
 // ---- _remove_effect_tokens ----
 

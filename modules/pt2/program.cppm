@@ -114,12 +114,23 @@ struct exported_program {
 
 /// Writes the program JSON as torch 2.6's `torch.export.save` writes it: Python's `json.dumps`
 /// bytes (", " and ": " separators, ASCII only with \uXXXX escapes, floats as Python's repr,
-/// non-finite floats as NaN / Infinity / -Infinity), every field of the document kept in its order
-/// (unknown fields too), so reading then writing gives back the bytes torch wrote. The program must
-/// be as it was read: a changed graph, signature, call graph or range constraint, or a program
-/// built in C++, is aotkit::not_implemented_error (writing a changed graph needs a serializer of
-/// graph::Graph into the schema, not there yet).
+/// non-finite floats as NaN / Infinity / -Infinity). A program as it was read is written as its
+/// document (every field in its order, unknown fields too): the bytes torch wrote. A program whose
+/// graph (any module), `tensor_values` or signature changed since is serialized as torch 2.6's
+/// GraphModuleSerializer serializes the graph module (serialize_exported_program); the other
+/// fields stay the document's. A value's metadata: the document's entry while unchanged, else its
+/// `tensor_values` entry (strides from the document when the sizes are the same, else contiguous
+/// ones); a node's metadata (stack_trace, nn_module_stack, ...): the document's node of the same
+/// output name, else the node's meta. aotkit::value_error names the node or value that cannot be
+/// written (a tensor without metadata, an argument the schema has no form for);
+/// aotkit::not_implemented_error for a program built in C++ (no document) or a changed call graph,
+/// range constraint or schema version.
 [[nodiscard]] std::string write_exported_program(const exported_program& program);
+
+/// The same, always through the serializer (torch's GraphModuleSerializer over the program's
+/// graph module and signature), even when nothing changed: for a program as read, the bytes
+/// torch wrote.
+[[nodiscard]] std::string serialize_exported_program(const exported_program& program);
 
 /// torch.export's `_remove_effect_tokens(ep)` (torch/export/_remove_effect_tokens_pass.py), in
 /// place: the TOKEN input and output specs leave the signature; the token outputs leave the root

@@ -50,6 +50,10 @@ class ExportedProgram {
   [[nodiscard]] static ExportedProgram load(const zip_archive& archive, std::string_view model = "model");
 
   [[nodiscard]] inline const exported_program& program() const noexcept { return program_; }
+  /// The program, to change as torch's `ep.graph` can be changed (a pass, `_remove_effect_tokens`):
+  /// calls run it as it then stands, and save() serializes it (write_exported_program). The state
+  /// dict and constants stay; the signature must keep naming them.
+  [[nodiscard]] inline exported_program& program() noexcept { return program_; }
   [[nodiscard]] inline const std::vector<named_value>& state_dict() const noexcept { return state_dict_; }
   [[nodiscard]] inline const std::vector<named_value>& constants() const noexcept { return constants_; }
   /// `ep.example_inputs` as the tree `(args, kwargs)`; nullopt when the archive has none.
@@ -69,9 +73,8 @@ class ExportedProgram {
   /// `torch.export.save(ep, f)`'s bytes in the layout torch 2.1–2.7 write (the legacy zip:
   /// `serialized_exported_program.json` as write_exported_program gives it, the state dict, the
   /// constants and the example inputs as torch.save payloads, `version`). The state is the
-  /// current one (buffers as the last call left them); parameters are saved as nn.Parameter.
-  /// aotkit::not_implemented_error for a program changed since it was read (see
-  /// write_exported_program).
+  /// current one (buffers as the last call left them); parameters are saved as nn.Parameter. A
+  /// program changed since it was read is serialized (write_exported_program).
   [[nodiscard]] std::string save() const;
   /// The same in a chosen layout: `legacy_zip` (save() above), or the PT2 archive torch 2.8+
   /// writes under the root folder `root` (torch names it after the file: `model.pt2` → `model`;

@@ -639,41 +639,50 @@ class flat_json_document {
   std::size_t arena_size_ = 0, arena_used_ = 0;
 };
 
-/// Python's `json.dumps(loads(text))` for a parsed document, without recursion: ", " and ": ",
-/// strings by `put_string(out, view)`, floats by `put_float(out, d)` (the caller's writers).
+/// Appends Python's `json.dumps` of `value` (a value of a parsed document, a whole subtree: values
+/// are stored in document order, so its descendants follow it) to `out`, without recursion: ", "
+/// and ": ", strings by `put_string(out, view)`, floats by `put_float(out, d)` (the caller's writers).
 template <class PutString, class PutFloat>
-std::string dump_flat(const flat_json_document& doc, PutString put_string, PutFloat put_float) {
-  std::string out;
-  out.reserve(doc.nodes().size() * 20);  // about what a value takes in programs; the string grows past it
+void append_flat(std::string& out, const flat_json& value, PutString put_string, PutFloat put_float) {
   struct frame {
     std::size_t count, written;
     bool object;
   };
   std::vector<frame> open;
-  for (const flat_json& n : doc.nodes()) {
+  const flat_json* n = &value;
+  do {
     if (!open.empty()) {
       frame& f = open.back();
       if (f.written++ > 0) out += ", ";
       if (f.object) {
-        put_string(out, n.key());
+        put_string(out, n->key());
         out += ": ";
       }
     }
-    switch (n.type()) {
+    switch (n->type()) {
       case flat_json::kind::object:
       case flat_json::kind::array:
-        out += n.is_object() ? '{' : '[';
-        open.push_back({n.size(), 0, n.is_object()});
+        out += n->is_object() ? '{' : '[';
+        open.push_back({n->size(), 0, n->is_object()});
         break;
-      case flat_json::kind::string: put_string(out, n.get_string()); break;
-      case flat_json::kind::floating: put_float(out, n.get_double()); break;
-      default: out += n.dump(); break;  // null, booleans, integers
+      case flat_json::kind::string: put_string(out, n->get_string()); break;
+      case flat_json::kind::floating: put_float(out, n->get_double()); break;
+      default: out += n->dump(); break;  // null, booleans, integers
     }
     while (!open.empty() && open.back().written == open.back().count) {
       out += open.back().object ? '}' : ']';
       open.pop_back();
     }
-  }
+    ++n;
+  } while (!open.empty());
+}
+
+/// Python's `json.dumps(loads(text))` for a parsed document (append_flat of its root).
+template <class PutString, class PutFloat>
+std::string dump_flat(const flat_json_document& doc, PutString put_string, PutFloat put_float) {
+  std::string out;
+  out.reserve(doc.nodes().size() * 20);  // about what a value takes in programs; the string grows past it
+  if (!doc.nodes().empty()) append_flat(out, doc.root(), put_string, put_float);
   return out;
 }
 

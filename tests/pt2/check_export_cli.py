@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # tests/pt2/check_export_cli.py — `aotkit export graph|code|signature|weights|run|to-fx-json|save` on torch
-# 2.6's archives against the oracles torch.export.load gave (*.loaded.json, *.oracle.json); exit 1 on a difference.
+# 2.6's archives against the oracles torch.export.load gave (*.loaded.json, *.oracle.json, and
+# *.reserialized.json for `save --dce|--remove-effect-tokens`); exit 1 on a difference.
 import json
 import os
 import subprocess
@@ -72,6 +73,18 @@ def main():
                     failures.append(f"{name}: save --layout {layout}: graph")
                 if json.loads(run(tool, "export", "weights", out)) != weights:
                     failures.append(f"{name}: save --layout {layout}: weights")
+            # changed, then written: reads as torch 2.6 reads what it writes for the same change
+            # (tools/capture_pt2_reserialized.py)
+            reserialized = json.load(open(stem + ".reserialized.json"))
+            for change, flag in (("dce", "--dce"), ("remove_effect_tokens", "--remove-effect-tokens")):
+                if change not in reserialized:
+                    continue
+                out = os.path.join(tmp, f"{name[:-4]}_{change}.pt2")
+                run(tool, "export", "save", path, flag, "--output", out)
+                if run(tool, "export", "graph", out).decode() != reserialized[change]["graph_str"] + "\n":
+                    failures.append(f"{name}: save {flag}: graph")
+                if json.loads(run(tool, "export", "weights", out)) != weights:
+                    failures.append(f"{name}: save {flag}: weights")
         # run on the archive's example inputs, where the oracle ran on those (mlp_dynamic's ran on others)
         if oracle.get("example_inputs") == loaded["example_inputs"]:
             got = json.loads(run(tool, "export", "run", path))["outputs"]

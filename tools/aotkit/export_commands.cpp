@@ -257,9 +257,13 @@ void add_export_commands(registry& reg) {
           "The program JSON has Python's json.dumps bytes (every field kept, so a torch 2.6 archive's\n"
           "program comes back byte for byte); members are stored and 64-byte aligned. A PT2 archive's\n"
           "root folder is the output file's stem, as torch names it (`archive` on stdout). The PT2\n"
-          "layouts follow torch's writer code and documentation; no torch 2.8 or 2.9 checked them.",
+          "layouts follow torch's writer code and documentation; no torch 2.8 or 2.9 checked them.\n"
+          "--remove-effect-tokens runs torch.export's _remove_effect_tokens first and --dce the root\n"
+          "graph's eliminate_dead_code: the changed program is serialized as torch 2.6 serializes it.",
       .options = {{"output", "FILE", "write the archive here instead of stdout"},
-                  {"layout", "NAME", "legacy (default), pt2-2.8 or pt2"}},
+                  {"layout", "NAME", "legacy (default), pt2-2.8 or pt2"},
+                  {"remove-effect-tokens", "", "remove the effect tokens first (_remove_effect_tokens)"},
+                  {"dce", "", "eliminate the root graph's dead code first"}},
       .run =
           [](const invocation& inv, const io& io) {
             pt2::pt2_layout layout = pt2::pt2_layout::legacy_zip;
@@ -277,6 +281,11 @@ void add_export_commands(registry& reg) {
               if (!stem.empty() && stem != "." && stem != ".." && stem.find_first_of(":\\") == std::string::npos) root = stem;
             }
             pt2::ExportedProgram ep = load_program(inv, io);
+            if (inv.has("remove-effect-tokens") || inv.has("dce")) {
+              auto changing = phase(io, "change");
+              if (inv.has("remove-effect-tokens")) pt2::_remove_effect_tokens(ep.program());
+              if (inv.has("dce")) graph::eliminate_dead_code(ep.program().module.graph());
+            }
             std::string bytes = [&] {
               auto writing = phase(io, "write");
               return ep.save(layout, root);
