@@ -120,17 +120,21 @@ def pt2_table(build, peer, nodes):
     cmd, peer_name = peer_command(peer, "pt2_peer.py", path)
     if cmd[0] == TORCH26:
         cmd[-1] = "/work/" + os.path.relpath(path, ROOT)  # the tool mounts the repository at /work
-    line = run(cmd).strip().splitlines()[-1]
+    lines = run(cmd).strip().splitlines()
+    line = next((x for x in lines if " load " in x), lines[-1])
     m = re.search(r"load ([\d.]+) ns/node nodes=(\d+)", line)
     theirs = float(m.group(1)) if m else None
+    s = next((re.search(r"save ([\d.]+) ns/node", x) for x in lines if " save " in x), None)
+    their_save = float(s.group(1)) if s else None  # torch.export.save: its serializer over the graph module
     prog = ours["pt2_load_program"]
     print(f"\npt2, reading a {int(prog['nodes'])}-node archive (aotkit: mean wall time of 3 (save: 2); peer {peer_name}: {line})\n")
     print("| operation | aotkit ns/node | peer ns/node | ratio |")
     print("|---|---|---|---|")
-    for name, label in (("pt2_load_program", "load program"), ("pt2_load_with_weights", "load with weights"), ("pt2_save", "save")):
+    for name, label in (("pt2_load_program", "load program"), ("pt2_load_with_weights", "load with weights"), ("pt2_save", "save as read"),
+                        ("pt2_save_changed", "save changed (serializer)")):
         unit = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
         ns = ours[name]["real_time"] * unit[ours[name]["time_unit"]] / ours[name]["nodes"]
-        peer_ns = theirs if name != "pt2_save" else None
+        peer_ns = {"pt2_save": None, "pt2_save_changed": their_save}.get(name, theirs)
         print(f"| {label} | {ns:.0f} | {peer_ns if peer_ns else '—'} | {f'{peer_ns / ns:.0f}×' if peer_ns else '—'} |")
     print(f"\nmemory per node: program {prog['program_bytes/node']:.0f} B (plus the archive's {prog['file_bytes/node']:.0f} B it "
           f"keeps as its document), its graph module alone {prog['graph_bytes/node']:.0f} B")

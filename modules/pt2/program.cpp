@@ -862,25 +862,11 @@ class program_serializer {
   }
 
   void signature(std::string& out, const exported_program& as_read, const json& doc_signature) {
-    const json& doc_in = doc_signature["input_specs"];
-    const json& doc_out = doc_signature["output_specs"];
-    out += "{\"input_specs\": [";
-    for (std::size_t i = 0; i < program_.inputs.size(); ++i) {
-      if (i) out += ", ";
-      const input_spec& s = program_.inputs[i];
-      const json* same = find_same(as_read.inputs, s, doc_in);
-      if (same) put_document(out, *same);
-      else input(out, s);
-    }
-    out += "], \"output_specs\": [";
-    for (std::size_t i = 0; i < program_.outputs.size(); ++i) {
-      if (i) out += ", ";
-      const output_spec& s = program_.outputs[i];
-      const json* same = find_same(as_read.outputs, s, doc_out);
-      if (same) put_document(out, *same);
-      else output_spec_json(out, s);
-    }
-    out += "]}";
+    out += "{\"input_specs\": ";
+    specs(out, program_.inputs, as_read.inputs, doc_signature["input_specs"], [&](const input_spec& s) { input(out, s); });
+    out += ", \"output_specs\": ";
+    specs(out, program_.outputs, as_read.outputs, doc_signature["output_specs"], [&](const output_spec& s) { output_spec_json(out, s); });
+    out += '}';
   }
 
  private:
@@ -1500,11 +1486,23 @@ class program_serializer {
     cannot("a list argument mixing kinds torch's serializer does not write");
   }
 
-  template <class Spec>
-  static const json* find_same(const std::vector<Spec>& read, const Spec& spec, const json& doc_specs) {
-    for (std::size_t i = 0; i < read.size() && i < doc_specs.size(); ++i)
-      if (read[i] == spec) return &doc_specs[i];
-    return nullptr;
+  // A list of specs: one equal to a spec as read is written as the document had it (found by its
+  // argument's name), another by `write_new`.
+  template <class Spec, class Write>
+  static void specs(std::string& out, const std::vector<Spec>& now, const std::vector<Spec>& read, const json& doc, Write write_new) {
+    std::unordered_multimap<std::string_view, std::size_t> by_arg;
+    for (std::size_t i = 0; i < read.size() && i < doc.size(); ++i) by_arg.emplace(read[i].arg, i);
+    out += '[';
+    for (std::size_t i = 0; i < now.size(); ++i) {
+      if (i) out += ", ";
+      const json* same = nullptr;
+      auto [first, last] = by_arg.equal_range(now[i].arg);
+      for (auto it = first; it != last && !same; ++it)
+        if (read[it->second] == now[i]) same = &doc[it->second];
+      if (same) put_document(out, *same);
+      else write_new(now[i]);
+    }
+    out += ']';
   }
 
   // ConstantValue: a constant user input's value
