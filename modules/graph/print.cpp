@@ -8,6 +8,7 @@ module;
 #include <cstddef>
 #include <cstdint>
 #include <variant>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -117,23 +118,43 @@ void append_args(std::string& out, const Node& n, std::size_t skip, const node_n
 
 namespace {
 
-// What follows `(args = (` in a line of str(graph): `a, b), kwargs = {k: v})`.
-void append_call_args(std::string& out, const Graph& g, const Node& n, const node_namer& name) {
+// What follows `(args = (` in a line of str(graph): `a, b), kwargs = {k: v})`. Node arguments (most
+// of them) go through the cursor; other values and kwargs are formatted onto the string itself.
+void append_call_args(text_out& w, const Graph& g, const Node& n, const node_namer& name) {
+  std::size_t need = 16;  // room for every node argument and the closing text, made once (again after a flush)
+  for (const arg& x : n.args())
+    if (x.is_node()) need += 3 + g.node(x.to_node()).name().size();
+  w.room(need);
   for (std::size_t i = 0; i < n.args().size(); ++i) {
-    if (i) out += ", ";
     const arg& x = n.args()[i];
-    if (x.is_node()) out.append(1, '%').append(g.node(x.to_node()).name());  // most arguments
-    else append_format_arg(out, x, name);
+    if (x.is_node()) {
+      if (i) w.put(", ");
+      w.put('%');
+      w.put(g.node(x.to_node()).name());
+    } else {
+      std::string& raw = w.flush();
+      if (i) raw += ", ";
+      append_format_arg(raw, x, name);
+      w.resume();
+      w.room(need);
+    }
   }
-  out += n.args().size() == 1 ? ",), kwargs = {" : "), kwargs = {";
+  if (n.kwargs().empty()) {
+    if (n.args().size() == 1) w.put(",), kwargs = {})");
+    else w.put("), kwargs = {})");
+    return;
+  }
+  std::string& raw = w.flush();
+  raw += n.args().size() == 1 ? ",), kwargs = {" : "), kwargs = {";
   bool first = true;
   for (const auto& [k, v] : n.kwargs()) {
-    if (!first) out += ", ";
+    if (!first) raw += ", ";
     first = false;
-    out += k + ": ";
-    append_format_arg(out, v, name);
+    raw += k + ": ";
+    append_format_arg(raw, v, name);
   }
-  out += "})";
+  raw += "})";
+  w.resume();
 }
 
 // `] = call_function[target=...](args = (`: the same text for every node of an operator, made
@@ -142,42 +163,86 @@ const std::string& call_head(op_text_cache& targets, op_handle op) {
   return targets.get(op, [&] { return "] = call_function[target=" + pretty_target(op) + "](args = ("; });
 }
 
-// `targets` keeps the call_head of each operator.
-void append_node(std::string& out, const Graph& g, node_id id, print_style style, const node_namer& name,
-                 op_text_cache& targets) {
-  const Node& n = g.node(id);
+std::string_view users_label(print_style style) { return style == print_style::torch2 ? "[num_users=" : "[#users="; }
+
+// The lines of str(graph) other than a call of nodes (below): `return ...`, other ops, type
+// annotations, constant arguments and kwargs. Out of line: graph_str's loop stays small.
+[[gnu::noinline]] void append_other_node(text_out& w, const Graph& g, const Node& n, std::string_view users,
+                                         std::string_view count, const node_namer& name, op_text_cache& targets) {
   if (n.op() == node_op::output) {
-    out += "return ";
-    append_repr(out, n.args().empty() ? arg() : n.args().front(), name);
+    std::string& raw = w.flush();
+    raw += "return ";
+    append_repr(raw, n.args().empty() ? arg() : n.args().front(), name);
+    w.resume();
     return;
   }
-  out += "%";
-  out += n.name();
-  out += " : ";
-  if (!n.type().empty()) out += n.type() + " ";
-  out += style == print_style::torch2 ? "[num_users=" : "[#users=";
-  char digits[24];
-  out.append(digits, std::to_chars(digits, digits + sizeof digits, n.num_users()).ptr);
+  std::string& raw = w.flush();
+  raw += "%";
+  raw += n.name();
+  raw += " : ";
+  if (!n.type().empty()) raw += n.type() + " ";
+  raw += users;
+  raw += count;
   if (n.op() == node_op::call_function) {
-    out += call_head(targets, n.target_op());
-    append_call_args(out, g, n, name);
+    raw += call_head(targets, n.target_op());
+    w.resume();
+    append_call_args(w, g, n, name);
     return;
   }
-  out += "] = ";
-  out += to_string(n.op());
-  out += "[target=";
-  out += n.target();
-  out += "]";
+  raw += "] = ";
+  raw += to_string(n.op());
+  raw += "[target=";
+  raw += n.target();
+  raw += "]";
   if (n.op() == node_op::placeholder) {
     if (!n.args().empty()) {
-      out += "(default=";
-      append_format_arg(out, n.args().front(), name);  // str(args[0])
-      out += ")";
+      raw += "(default=";
+      append_format_arg(raw, n.args().front(), name);  // str(args[0])
+      raw += ")";
     }
   } else if (n.op() != node_op::get_attr) {
-    out += "(args = (";
-    append_call_args(out, g, n, name);
+    raw += "(args = (";
+    w.resume();
+    append_call_args(w, g, n, name);
+    return;
   }
+  w.resume();
+}
+
+// One line of str(graph) (`%name : [num_users=1] = ...`, or `return ...`), through the cursor `w`;
+// `users` is the style's `[num_users=` (torch 2) or `[#users=` (1.13); `targets` keeps the call_head
+// of each operator. The one writer of a node's line: format_node and graph_str both call it.
+[[gnu::always_inline]] inline void append_node(text_out& w, const Graph& g, node_id id, std::string_view users,
+                                               const node_namer& name, op_text_cache& targets) {
+  const Node& n = g.node(id);
+  char digits[24];
+  std::string_view count(digits, std::to_chars(digits, digits + sizeof digits, n.num_users()).ptr);
+  bool call = n.op() == node_op::call_function && n.type().empty() && n.kwargs().empty();
+  std::size_t need = 24 + n.name().size() + users.size() + count.size();
+  for (const arg& x : n.args()) {
+    if (!call) break;
+    if (!x.is_node()) call = false;
+    else need += 3 + g.node(x.to_node()).name().size();
+  }
+  if (!call) return append_other_node(w, g, n, users, count, name, targets);
+  // most lines: `%x : [num_users=1] = call_function[target=...](args = (%a, %b), kwargs = {})`,
+  // written within one room made for the whole line
+  const std::string& head = call_head(targets, n.target_op());
+  w.room(need + head.size());
+  w.put('%');
+  w.put(n.name());
+  w.put(" : ");
+  w.put(users);
+  w.put(count);
+  w.put(head);
+  std::span<const arg> args = n.args();
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (i) w.put(", ");
+    w.put('%');
+    w.put(g.node(args[i].to_node()).name());
+  }
+  if (args.size() == 1) w.put(",), kwargs = {})");
+  else w.put("), kwargs = {})");
 }
 
 }  // namespace
@@ -185,7 +250,9 @@ void append_node(std::string& out, const Graph& g, node_id id, print_style style
 std::string format_node(const Graph& g, node_id id, print_style style) {
   std::string out;
   op_text_cache targets;
-  append_node(out, g, id, style, namer(g), targets);
+  text_out w(out);
+  append_node(w, g, id, users_label(style), namer(g), targets);
+  w.flush();
   return out;
 }
 
@@ -194,40 +261,12 @@ std::string graph_str(const Graph& g, print_style style) {
   out.reserve(128 * g.size() + 16);  // a typical line is ~110 bytes; unused reserve is only address space
   auto name = namer(g);
   op_text_cache targets;
-  std::string_view users = style == print_style::torch2 ? "[num_users=" : "[#users=";
+  std::string_view users = users_label(style);
   text_out w(out);
   for (node_id id : g.node_range()) {
-    const Node& n = g.node(id);
-    // most lines: a call_function of nodes, no kwargs, no annotation: written through the cursor
-    bool plain = n.op() == node_op::call_function && n.kwargs().empty() && n.type().empty();
-    std::size_t need = 64 + n.name().size();
-    for (const arg& a : n.args()) {
-      plain = plain && a.is_node();
-      if (plain) need += 3 + g.node(a.to_node()).name().size();
-    }
-    if (!plain) {
-      std::string& raw = w.flush();
-      raw += "\n    ";
-      append_node(raw, g, id, style, name, targets);
-      w.resume();
-      continue;
-    }
-    const std::string& head = call_head(targets, n.target_op());
-    w.room(need + head.size());
-    w.put("\n    %");
-    w.put(n.name());
-    w.put(" : ");
-    w.put(users);
-    char digits[24];
-    w.put(std::string_view(digits, std::to_chars(digits, digits + sizeof digits, n.num_users()).ptr));
-    w.put(head);
-    for (std::size_t i = 0; i < n.args().size(); ++i) {
-      if (i) w.put(", ");
-      w.put('%');
-      w.put(g.node(n.args()[i].to_node()).name());
-    }
-    if (n.args().size() == 1) w.put(",), kwargs = {})");
-    else w.put("), kwargs = {})");
+    w.room(5);
+    w.put("\n    ");
+    append_node(w, g, id, users, name, targets);
   }
   w.flush();
   return out;
