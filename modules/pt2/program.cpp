@@ -578,6 +578,14 @@ exported_program read_parsed(const json& doc, std::shared_ptr<const std::string_
     throw input_error("/schema_version", "schema " + std::to_string(ep.schema_major) + "." + std::to_string(ep.schema_minor) +
                                              " is not supported (aotkit reads schema 8.x)");
   if (auto v = optional_text(doc, "torch_version", "")) ep.torch_version = *v;
+  if (auto it = doc.find("verifiers"); it != doc.end() && it->is_array()) {
+    ep.verifiers.clear();
+    for (const json& v : *it) ep.verifiers.emplace_back(reader::text(v, "/verifiers"));
+  }
+  if (auto it = doc.find("opset_version"); it != doc.end() && it->is_object()) {
+    ep.opset_version.clear();
+    for (const json& v : *it) ep.opset_version.emplace_back(std::string(v.key()), reader::integer(v, "/opset_version/" + std::string(v.key())));
+  }
   const json& gm = reader::member(doc, "graph_module", "/");
   const json& signature = reader::member(gm, "signature", "/graph_module");
   reader r(signature);
@@ -1065,6 +1073,13 @@ class program_serializer {
         return;
       }
     }
+    // a program built in C++: a constant user input is its value (handle_placeholder's serialize_input)
+    std::size_t index = s.inputs.size();
+    if (s.depth == 0 && kind_of(s, name) == value_kind::unknown && index < program_.inputs.size() &&
+        program_.inputs[index].arg == name && program_.inputs[index].value) {
+      s.inputs.push_back(input_argument(s, *program_.inputs[index].value, 0));
+      return;
+    }
     if (kind_of(s, name) != value_kind::tensor) cannot("input '" + name + "' of graph '" + s.path + "' has no tensor metadata");
     tensor_value(s, name);
     s.inputs.push_back(tagged("as_tensor", tensor_argument(name)));
@@ -1235,7 +1250,10 @@ class program_serializer {
     std::string_view was_name = was ? argument_name(*was) : std::string_view();
     bool was_list = was && was->is_object() && was->size() == 1 && was->contains("as_tensors");
     bool was_none = was && was->is_object() && was->contains("as_none");
-    if (was_none || (!was && letter != 'l' && at[i] == graph::no_node && kind_of(s, name) == value_kind::unknown)) {
+    // None: where the document had it; for a new node, an output no value metadata describes and
+    // nothing uses (an op's missing result, with_effects' second slot for an op returning nothing)
+    bool unused = at[i] == graph::no_node || s.g.node(at[i]).num_users() == 0;
+    if (was_none || (!was && letter != 'l' && unused && kind_of(s, name) == value_kind::unknown)) {
       if (at[i] != graph::no_node && s.g.node(at[i]).num_users() > 0) cannot("'" + name + "' uses an output that is None");
       return "{\"as_none\": true}";
     }
@@ -1491,7 +1509,7 @@ class program_serializer {
   template <class Spec, class Write>
   static void specs(std::string& out, const std::vector<Spec>& now, const std::vector<Spec>& read, const json& doc, Write write_new) {
     std::unordered_multimap<std::string_view, std::size_t> by_arg;
-    for (std::size_t i = 0; i < read.size() && i < doc.size(); ++i) by_arg.emplace(read[i].arg, i);
+    for (std::size_t i = 0; i < read.size() && i < doc.size() && doc.is_array(); ++i) by_arg.emplace(read[i].arg, i);
     out += '[';
     for (std::size_t i = 0; i < now.size(); ++i) {
       if (i) out += ", ";
@@ -1616,11 +1634,78 @@ void check_signature(const exported_program& program) {
   }
 }
 
+// A program built in C++: every field from the program, in torch 2.6's order.
+std::string write_built(const exported_program& program) {
+  check_signature(program);
+  if (program.schema_major != 0 && program.schema_major != 8)
+    throw not_implemented_error("write_exported_program: schema " + std::to_string(program.schema_major) + " is not written (aotkit writes schema 8.x)");
+  program_serializer writer(program);
+  std::string out = "{\"graph_module\": {\"graph\": ";
+  writer.graph(out, program.module.graph(), "", nullptr, 0);
+  out += ", \"signature\": ";
+  writer.signature(out, exported_program(), json::null_value());
+  out += ", \"module_call_graph\": [";
+  for (std::size_t i = 0; i < program.module_call_graph.size(); ++i) {
+    const module_call_entry& e = program.module_call_graph[i];
+    if (i) out += ", ";
+    out += "{\"fqn\": ";
+    put_json_string(out, e.fqn);
+    if (e.has_signature) {
+      out += ", \"signature\": {\"inputs\": [], \"outputs\": [], \"in_spec\": ";
+      put_json_string(out, e.in_spec);
+      out += ", \"out_spec\": ";
+      put_json_string(out, e.out_spec);
+      if (!e.forward_arg_names.empty()) {  // torch writes None (left out) for no names
+        out += ", \"forward_arg_names\": [";
+        for (std::size_t k = 0; k < e.forward_arg_names.size(); ++k) {
+          if (k) out += ", ";
+          put_json_string(out, e.forward_arg_names[k]);
+        }
+        out += ']';
+      }
+      out += '}';
+    }
+    out += '}';
+  }
+  out += "], \"metadata\": {}}, \"opset_version\": {";
+  for (std::size_t i = 0; i < program.opset_version.size(); ++i) {
+    if (i) out += ", ";
+    put_json_string(out, program.opset_version[i].first);
+    out += ": ";
+    put_int(out, program.opset_version[i].second);
+  }
+  out += "}, \"range_constraints\": {";
+  for (std::size_t i = 0; i < program.range_constraints.size(); ++i) {
+    const range_constraint& r = program.range_constraints[i];
+    if (i) out += ", ";
+    put_json_string(out, r.symbol);
+    out += ": {\"min_val\": ";
+    if (r.min) put_int(out, *r.min);
+    else out += "null";
+    out += ", \"max_val\": ";
+    if (r.max) put_int(out, *r.max);
+    else out += "null";
+    out += '}';
+  }
+  out += "}, \"schema_version\": {\"major\": ";
+  put_int(out, program.schema_major == 0 ? 8 : program.schema_major);
+  out += ", \"minor\": ";
+  put_int(out, program.schema_major == 0 ? 2 : program.schema_minor);
+  out += "}, \"verifiers\": [";
+  for (std::size_t i = 0; i < program.verifiers.size(); ++i) {
+    if (i) out += ", ";
+    put_json_string(out, program.verifiers[i]);
+  }
+  out += "], \"torch_version\": ";
+  put_json_string(out, program.torch_version.empty() ? std::string_view("2.6.0") : std::string_view(program.torch_version));
+  out += '}';
+  return out;
+}
+
 // The program JSON of `program` read from its document: the document's bytes when nothing changed
 // since (or `serialize`), else the graph and signature serialized from the program.
 std::string write_program(const exported_program& program, bool serialize) {
-  if (!program.source)
-    throw not_implemented_error("write_exported_program: a program built in C++ has no document to write the fields aotkit does not model (opset, verifiers); read one and change it instead");
+  if (!program.source) return write_built(program);
   runtime::detail::flat_json_document doc = parse_program(*program.source);
   exported_program as_read = read_parsed(doc.root(), program.source);
   auto modules_text = [](const graph::GraphModule& m) {

@@ -102,6 +102,11 @@ struct exported_program {
   [[nodiscard]] const tensor_meta* find_tensor_meta(std::string_view name) const noexcept;
   std::int64_t schema_major = 0, schema_minor = 0;
   std::string torch_version;
+  /// The dialects the program was verified in (`verifiers`: "ATEN", "TRAINING") and the operator
+  /// set versions (`opset_version`), as serialized; what a program built in C++ is written with:
+  /// torch 2.6's ATEN dialect and aten opset 10.
+  std::vector<std::string> verifiers{"ATEN"};
+  std::vector<std::pair<std::string, std::int64_t>> opset_version{{"aten", 10}};
   /// The root call's `in_spec` / `out_spec` (aotkit::key_error when the program has no root signature).
   [[nodiscard]] pytree::TreeSpec in_spec() const;
   [[nodiscard]] pytree::TreeSpec out_spec() const;
@@ -123,8 +128,13 @@ struct exported_program {
 /// ones); a node's metadata (stack_trace, nn_module_stack, ...): the document's node of the same
 /// output name, else the node's meta. aotkit::value_error names the node or value that cannot be
 /// written (a tensor without metadata, an argument the schema has no form for);
-/// aotkit::not_implemented_error for a program built in C++ (no document) or a changed call graph,
-/// range constraint or schema version.
+/// aotkit::not_implemented_error for a changed call graph, range constraint or schema version. A
+/// program built in C++ (no `source`) is serialized whole: its graph module (tensor values from
+/// `tensor_values`, written contiguous; symbolic sizes and values, custom objects and the values
+/// of HOP subgraphs need a document: value_error), signature, call graph
+/// (root signature with empty argument lists, as torch 2.6 writes them), range constraints,
+/// `opset_version`, schema version (8.2 when unset), `verifiers` and `torch_version` ("2.6.0" when
+/// empty), in torch 2.6's field order.
 [[nodiscard]] std::string write_exported_program(const exported_program& program);
 
 /// The same, always through the serializer (torch's GraphModuleSerializer over the program's
