@@ -1634,6 +1634,22 @@ void check_signature(const exported_program& program) {
   }
 }
 
+// Writes object `o` member by member: `write(member)` writes a member's value and returns true, or
+// returns false for one written as the document has it.
+template <class Write>
+void put_object(std::string& out, const json& o, Write write) {
+  out += '{';
+  bool first = true;
+  for (const json& member : o) {
+    if (!first) out += ", ";
+    first = false;
+    put_json_string(out, member.key());
+    out += ": ";
+    if (!write(member)) put_document(out, member);
+  }
+  out += '}';
+}
+
 // A program built in C++: every field from the program, in torch 2.6's order.
 std::string write_built(const exported_program& program) {
   check_signature(program);
@@ -1728,31 +1744,16 @@ std::string write_program(const exported_program& program, bool serialize) {
   writer.root_record_ = &root_record;
   std::string out;
   out.reserve(program.source->size() + program.source->size() / 8);
-  out += '{';
-  bool first = true;
-  for (const json& field : root) {
-    if (!first) out += ", ";
-    first = false;
-    put_json_string(out, field.key());
-    out += ": ";
-    if (field.key() != "graph_module") {
-      put_document(out, field);
-      continue;
-    }
-    out += '{';
-    bool first_gm = true;
-    for (const json& part : gm) {
-      if (!first_gm) out += ", ";
-      first_gm = false;
-      put_json_string(out, part.key());
-      out += ": ";
+  put_object(out, root, [&](const json& field) {
+    if (field.key() != "graph_module") return false;
+    put_object(out, gm, [&](const json& part) {
       if (part.key() == "graph") writer.graph(out, program.module.graph(), "", &root_record, 0);
       else if (part.key() == "signature") writer.signature(out, as_read, part);
-      else put_document(out, part);
-    }
-    out += '}';
-  }
-  out += '}';
+      else return false;
+      return true;
+    });
+    return true;
+  });
   return out;
 }
 

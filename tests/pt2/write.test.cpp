@@ -35,6 +35,19 @@ std::vector<std::filesystem::path> archives() {
   return out;
 }
 
+// Every torch 2.6 archive the tests hold, with the program JSON torch wrote in it.
+std::vector<std::pair<std::filesystem::path, std::string>> every_program() {
+  std::vector<std::pair<std::filesystem::path, std::string>> out;
+  for (const auto& dir : {"torch26", "torch26_run", "torch26_tokens", "torch26_names"})
+    for (const auto& e : std::filesystem::directory_iterator(data_dir / dir)) {
+      if (e.path().extension() != ".pt2") continue;
+      zip_archive a = zip_archive::open(e.path());
+      out.emplace_back(e.path(), std::string(a.read_record(program_records(inspect(a)).program)));
+    }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 std::string modules_text(const aotkit::graph::GraphModule& m) {
   std::string s;
   for (const auto& [path, g] : m.named_modules()) s += path + "\n" + aotkit::graph::graph_str(*g) + "\n" + aotkit::graph::python_code(*g);
@@ -108,15 +121,11 @@ TEST_CASE("a changed program that no longer holds together is refused, naming wh
 
 TEST_CASE("serializing a program as read gives torch's bytes back", "[pt2][write]") {
   std::size_t n = 0;
-  for (const auto& dir : {"torch26", "torch26_run", "torch26_tokens", "torch26_names"})
-    for (const auto& e : std::filesystem::directory_iterator(data_dir / dir)) {
-      if (e.path().extension() != ".pt2") continue;
-      INFO(e.path());
-      zip_archive a = zip_archive::open(e.path());
-      std::string original(a.read_record(program_records(inspect(a)).program));
-      CHECK(serialize_exported_program(read_exported_program(original)) == original);
-      ++n;
-    }
+  for (const auto& [path, original] : every_program()) {
+    INFO(path);
+    CHECK(serialize_exported_program(read_exported_program(original)) == original);
+    ++n;
+  }
   CHECK(n >= 20);
 }
 
@@ -338,25 +347,21 @@ TEST_CASE("a buffer mutated by a run is saved with its new value", "[pt2][write]
 
 TEST_CASE("a program built in C++ (no document) is written as torch 2.6 writes it, node metadata and strides aside", "[pt2][write]") {
   std::size_t written = 0, refused = 0;
-  for (const auto& dir : {"torch26", "torch26_run", "torch26_tokens", "torch26_names"})
-    for (const auto& e : std::filesystem::directory_iterator(data_dir / dir)) {
-      if (e.path().extension() != ".pt2") continue;
-      INFO(e.path());
-      zip_archive a = zip_archive::open(e.path());
-      std::string original(a.read_record(program_records(inspect(a)).program));
-      exported_program built = read_exported_program(original);
-      built.source.reset();  // as if made in C++: the writer has only the program
-      if (original.find("\"as_expr\"") == std::string::npos && original.find("\"as_graph\"") == std::string::npos) {
-        std::string text = write_exported_program(built);
-        // tensor_meta holds no strides: a built program's values are written contiguous
-        CHECK(comparable(text, true, false, true) == comparable(original, true, false, true));
-        CHECK(aotkit::graph::graph_str(read_exported_program(text).module.graph()) == aotkit::graph::graph_str(built.module.graph()));
-        ++written;
-      } else {  // symbolic sizes (their strides, symbolic values) and subgraph values need a document
-        CHECK_THROWS_AS(write_exported_program(built), aotkit::value_error);
-        ++refused;
-      }
+  for (const auto& [path, original] : every_program()) {
+    INFO(path);
+    exported_program built = read_exported_program(original);
+    built.source.reset();  // as if made in C++: the writer has only the program
+    if (original.find("\"as_expr\"") == std::string::npos && original.find("\"as_graph\"") == std::string::npos) {
+      std::string text = write_exported_program(built);
+      // tensor_meta holds no strides: a built program's values are written contiguous
+      CHECK(comparable(text, true, false, true) == comparable(original, true, false, true));
+      CHECK(aotkit::graph::graph_str(read_exported_program(text).module.graph()) == aotkit::graph::graph_str(built.module.graph()));
+      ++written;
+    } else {  // symbolic sizes (their strides, symbolic values) and subgraph values need a document
+      CHECK_THROWS_AS(write_exported_program(built), aotkit::value_error);
+      ++refused;
     }
+  }
   CHECK(written >= 15);
   CHECK(refused >= 1);
 }
