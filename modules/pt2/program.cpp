@@ -1148,6 +1148,16 @@ class program_serializer {
       for (const auto& [name, a] : node.kwargs()) named(inputs, i++, name, input_argument(s, a, 0));
       outputs = hop_outputs(s, n, source);
     } else if (const op_schema* schema = schema_of(op)) {
+      // torch's serialize_inputs silently drops what its schema has no place for; a node a pass
+      // built wrong is refused here instead
+      std::size_t positional = 0;
+      for (const schema_arg& sa : schema->args) positional += sa.kwarg_only ? 0 : 1;
+      if (node.args().size() > positional)
+        cannot("node '" + node.name() + "': " + std::to_string(node.args().size()) + " positional arguments for " + op + ", which takes " +
+               std::to_string(positional));
+      for (const auto& [name, a] : node.kwargs())
+        if (std::none_of(schema->args.begin(), schema->args.end(), [&](const schema_arg& sa) { return sa.name == name; }))
+          cannot("node '" + node.name() + "': " + op + " has no argument '" + name + "'");
       std::size_t i = 0, k2 = 0;
       for (const schema_arg& sa : schema->args) {
         auto kw = std::find_if(node.kwargs().begin(), node.kwargs().end(), [&](const auto& kv) { return kv.first == sa.name; });

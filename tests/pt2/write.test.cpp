@@ -111,6 +111,12 @@ TEST_CASE("a changed program that no longer holds together is refused, naming wh
   }
   fg.replace_all_uses_with(x, r, [&](aotkit::graph::node_id user) { return user != r; });
   CHECK_THROWS_WITH(write_exported_program(fresh), Catch::Contains("value '" + fg.node(r).name() + "'") && Catch::Contains("no tensor metadata"));
+  {  // arguments the schema has no place for are refused, not dropped as torch's serializer would
+    exported_program odd = fresh;
+    auto& og = odd.module.graph();
+    og.set_args(r, {aotkit::graph::arg::node(x), aotkit::graph::arg::node(x)});  // relu takes one argument
+    CHECK_THROWS_WITH(write_exported_program(odd), Catch::Contains("2 positional arguments for aten.relu.default, which takes 1"));
+  }
   // given its metadata, it is written
   tensor_meta of_x = *fresh.find_tensor_meta(fg.node(x).name());
   fresh.tensor_values.emplace_back(fg.node(r).name(), of_x);
