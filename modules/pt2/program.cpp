@@ -1276,15 +1276,26 @@ class program_serializer {
     // an unused output keeps the metadata of the value the document had there
     return output_value(s, name, at[i] == graph::no_node && !was_name.empty() ? was_name : std::string_view(name));
   }
+  // How many values getitems of `from` take: the document's count, or one past the largest index.
+  // An index far past the getitems there are (each unused value needs metadata) is refused before
+  // anything is sized by it.
+  std::size_t taken_length(graph_state& s, node_id from, std::size_t known) const {
+    std::size_t count = known;
+    for (node_id u : s.g.user_range(from)) {
+      const graph::Node& user = s.g.node(u);
+      if (user.target() != "operator.getitem" || user.args().size() != 2 || user.args()[1].kind() != graph::arg_kind::integer) continue;
+      std::int64_t i = user.args()[1].to_int();
+      if (i < 0 || static_cast<std::uint64_t>(i) >= known + 2 * s.g.node(from).num_users() + 64)
+        cannot("getitem '" + user.name() + "' takes output " + std::to_string(i) + " of '" + s.g.node(from).name() + "'");
+      count = std::max(count, static_cast<std::size_t>(i) + 1);
+    }
+    return count;
+  }
+
   // The items of a Tensor[] output taken by getitems of `from` (the document's item names give the
   // metadata of items no getitem takes any more).
   std::string tensor_list(graph_state& s, node_id from, const json* was_items) {
-    std::size_t count = was_items && was_items->is_array() ? was_items->size() : 0;
-    for (node_id u : s.g.user_range(from)) {
-      const graph::Node& user = s.g.node(u);
-      if (user.args().size() == 2 && user.args()[1].kind() == graph::arg_kind::integer)
-        count = std::max<std::size_t>(count, static_cast<std::size_t>(std::max<std::int64_t>(user.args()[1].to_int() + 1, 0)));
-    }
+    std::size_t count = taken_length(s, from, was_items && was_items->is_array() ? was_items->size() : 0);
     std::vector<node_id> at = getitems(s, from, count);
     std::string items = "[";
     for (std::size_t j = 0; j < count; ++j) {
@@ -1337,11 +1348,8 @@ class program_serializer {
       tuple = was->size() != 1 || source_node_name_differs(s, n);
       count = was->size();
     } else {
-      for (node_id u : s.g.user_range(n))
-        if (s.g.node(u).target() == "operator.getitem" && s.g.node(u).args().size() == 2 && s.g.node(u).args()[1].kind() == graph::arg_kind::integer) {
-          tuple = true;
-          count = std::max<std::size_t>(count, static_cast<std::size_t>(std::max<std::int64_t>(s.g.node(u).args()[1].to_int() + 1, 0)));
-        }
+      for (node_id u : s.g.user_range(n)) tuple = tuple || s.g.node(u).target() == "operator.getitem";
+      count = taken_length(s, n, 0);
     }
     if (!tuple) return "[" + output_value(s, node.name()) + "]";
     std::vector<node_id> at = getitems(s, n, count);

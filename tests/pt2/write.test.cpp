@@ -117,6 +117,17 @@ TEST_CASE("a changed program that no longer holds together is refused, naming wh
     og.set_args(r, {aotkit::graph::arg::node(x), aotkit::graph::arg::node(x)});  // relu takes one argument
     CHECK_THROWS_WITH(write_exported_program(odd), Catch::Contains("2 positional arguments for aten.relu.default, which takes 1"));
   }
+  {  // a getitem index far past the outputs there are is refused before anything is sized by it
+    exported_program cond = read_exported_program(every_program().front().second);
+    REQUIRE(every_program().front().first.filename() == "cond_subgraphs.pt2");
+    auto& cg = cond.module.graph();
+    std::vector<aotkit::graph::node_id> getitems;
+    for (aotkit::graph::node_id n : cg.nodes())
+      if (cg.node(n).target() == "operator.getitem") getitems.push_back(n);
+    REQUIRE(!getitems.empty());
+    cg.update_arg(getitems.front(), 1, aotkit::graph::arg(std::int64_t{1} << 40));
+    CHECK_THROWS_WITH(write_exported_program(cond), Catch::Contains("takes output 1099511627776"));
+  }
   // given its metadata, it is written
   tensor_meta of_x = *fresh.find_tensor_meta(fg.node(x).name());
   fresh.tensor_values.emplace_back(fg.node(r).name(), of_x);
