@@ -928,7 +928,7 @@ class program_serializer {
   // metadata (root graph) for a value the document did not have.
   enum class value_kind { unknown, tensor, sym_int, sym_float, sym_bool, custom_obj };
   value_kind kind_of(const graph_state& s, std::string_view name) const {
-    if (s.depth == 0 && root_meta_.contains(std::string(name))) return value_kind::tensor;
+    if (s.depth == 0 && root_meta_.contains(name)) return value_kind::tensor;
     if (!s.record) return value_kind::unknown;
     if (s.record->tensor_values.contains(name)) return value_kind::tensor;
     if (s.record->sym_int_values.contains(name)) return value_kind::sym_int;
@@ -949,13 +949,15 @@ class program_serializer {
     }
     const tensor_meta* now = nullptr;
     if (s.depth == 0) {
-      auto it = root_meta_.find(std::string(meta_of));
+      auto it = root_meta_.find(meta_of);
       if (it != root_meta_.end()) now = &program_.tensor_values[it->second].second;
     }
-    if (doc_meta && (!now || read_tensor_meta(*doc_meta, "/tensor_values/" + std::string(meta_of)) == *now)) {
+    std::optional<tensor_meta> was;
+    if (doc_meta && now) was = read_tensor_meta(*doc_meta, "/tensor_values/" + std::string(meta_of));
+    if (doc_meta && (!now || *was == *now)) {
       put_document(meta, *doc_meta);
     } else if (now) {
-      tensor_meta_json(meta, *now, name, doc_meta);
+      tensor_meta_json(meta, *now, name, doc_meta, was ? &*was : nullptr);
     } else {
       cannot("value '" + name + "' of graph '" + s.path + "' has no tensor metadata (add it to tensor_values)");
     }
@@ -963,9 +965,9 @@ class program_serializer {
     s.tensor_values.emplace_back(name, std::move(meta));
   }
 
-  // A TensorMeta from tensor_meta: strides from the document's entry when the sizes did not
-  // change, otherwise contiguous ones (static sizes only).
-  void tensor_meta_json(std::string& out, const tensor_meta& m, const std::string& name, const json* doc_meta) const {
+  // A TensorMeta from tensor_meta: strides from the document's entry (`was`, read from `doc_meta`)
+  // when the sizes did not change, otherwise contiguous ones (static sizes only).
+  static void tensor_meta_json(std::string& out, const tensor_meta& m, const std::string& name, const json* doc_meta, const tensor_meta* was) {
     std::int64_t dtype = scalar_type_of_dtype(m.dtype);
     if (dtype < 0) cannot("value '" + name + "': unknown dtype '" + m.dtype + "'");
     out += "{\"dtype\": ";
@@ -977,19 +979,13 @@ class program_serializer {
     }
     out += "], \"requires_grad\": ";
     put_bool(out, m.requires_grad);
-    out += ", \"device\": {\"type\": ";
-    std::string_view device = m.device.empty() ? std::string_view("cpu") : std::string_view(m.device);
-    auto colon = device.find(':');
-    put_json_string(out, device.substr(0, colon));
-    if (colon != std::string_view::npos) out += ", \"index\": " + std::string(device.substr(colon + 1));
-    out += "}, \"strides\": ";
+    out += ", \"device\": ";
+    device_json(out, m.device.empty() ? std::string_view("cpu") : std::string_view(m.device));
+    out += ", \"strides\": ";
     bool kept = false;
-    if (doc_meta && doc_meta->contains("strides") && doc_meta->contains("sizes")) {
-      tensor_meta was = read_tensor_meta(*doc_meta, "/tensor_values/" + name);
-      if (was.sizes == m.sizes) {
-        put_document(out, (*doc_meta)["strides"]);
-        kept = true;
-      }
+    if (doc_meta && was && doc_meta->contains("strides") && was->sizes == m.sizes) {
+      put_document(out, (*doc_meta)["strides"]);
+      kept = true;
     }
     if (!kept) {
       std::vector<std::int64_t> strides(m.sizes.size());
@@ -997,7 +993,8 @@ class program_serializer {
       for (std::size_t i = m.sizes.size(); i-- > 0;) {
         if (!m.sizes[i].value) cannot("value '" + name + "': contiguous strides of a symbolic size are not written (give the document's strides)");
         strides[i] = step;
-        step *= std::max<std::int64_t>(*m.sizes[i].value, 1);
+        if (__builtin_mul_overflow(step, std::max<std::int64_t>(*m.sizes[i].value, 1), &step))
+          cannot("value '" + name + "': its sizes overflow 64-bit strides");
       }
       out += '[';
       for (std::size_t i = 0; i < strides.size(); ++i) {
@@ -1009,6 +1006,23 @@ class program_serializer {
       out += ']';
     }
     out += ", \"storage_offset\": {\"as_int\": 0}, \"layout\": 7}";
+  }
+  // A Device: {"type": "cuda", "index": 0} from "cuda:0" (the index left out when there is none, as
+  // torch leaves out a None field); an index that is not a number is refused.
+  static void device_json(std::string& out, std::string_view device) {
+    auto colon = device.find(':');
+    out += "{\"type\": ";
+    put_json_string(out, device.substr(0, colon));
+    if (colon != std::string_view::npos) {
+      std::string_view digits = device.substr(colon + 1);
+      std::int64_t index = 0;
+      auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
+      if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty())
+        cannot("device '" + std::string(device) + "' has no numeric index");
+      out += ", \"index\": ";
+      put_int(out, index);
+    }
+    out += '}';
   }
   static void sym_int(std::string& out, const sym_size& s) {
     if (s.value) {
@@ -1369,48 +1383,28 @@ class program_serializer {
   // serialize_input: one argument. `element` is the schema's list element letter ('x' when the
   // schema gives none, 0 for HOP arguments, which have no schema).
   std::string input_argument(graph_state& s, const arg& a, char element, bool has_schema = false) {
+    if (auto v = scalar_argument(a)) return *v;
+    auto coded = [&](std::string_view tag, std::int64_t code, std::string_view what) {
+      if (code < 0) cannot("unknown " + std::string(what) + " '" + a.text() + "'");
+      std::string v;
+      put_int(v, code);
+      return tagged(tag, v);
+    };
     switch (a.kind()) {
-      case graph::arg_kind::none: return "{\"as_none\": true}";
-      case graph::arg_kind::boolean: return a.to_bool() ? "{\"as_bool\": true}" : "{\"as_bool\": false}";
-      case graph::arg_kind::integer: {
-        std::string v;
-        put_int(v, a.to_int());
-        return tagged("as_int", v);
-      }
-      case graph::arg_kind::floating: {
-        std::string v;
-        put_json_float(v, a.to_double());
-        return tagged("as_float", v);
-      }
-      case graph::arg_kind::string: {
-        std::string v;
-        put_json_string(v, a.text());
-        return tagged("as_string", v);
-      }
+      case graph::arg_kind::none:
+      case graph::arg_kind::boolean:
+      case graph::arg_kind::integer:
+      case graph::arg_kind::floating:
+      case graph::arg_kind::string: break;  // scalar_argument's
       case graph::arg_kind::node: return node_argument(s, a.to_node());
-      case graph::arg_kind::dtype: {
-        std::int64_t code = scalar_type_of_dtype(a.text());
-        if (code < 0) cannot("unknown dtype '" + a.text() + "'");
-        std::string v;
-        put_int(v, code);
-        return tagged("as_scalar_type", v);
-      }
-      case graph::arg_kind::layout:
-      case graph::arg_kind::memory_format: {
-        bool layout = a.kind() == graph::arg_kind::layout;
-        std::int64_t code = layout ? detail::enum_code(detail::layout_names, a.text()) : detail::enum_code(detail::memory_format_names, a.text());
-        if (code < 0) cannot("unknown " + std::string(layout ? "layout" : "memory format") + " '" + a.text() + "'");
-        std::string v;
-        put_int(v, code);
-        return tagged(layout ? "as_layout" : "as_memory_format", v);
-      }
+      case graph::arg_kind::dtype: return coded("as_scalar_type", scalar_type_of_dtype(a.text()), "dtype");
+      case graph::arg_kind::layout: return coded("as_layout", detail::enum_code(detail::layout_names, a.text()), "layout");
+      case graph::arg_kind::memory_format:
+        return coded("as_memory_format", detail::enum_code(detail::memory_format_names, a.text()), "memory format");
       case graph::arg_kind::device: {
-        std::string_view d = a.text();
-        auto colon = d.find(':');
-        std::string v = "{\"type\": ";
-        put_json_string(v, d.substr(0, colon));
-        if (colon != std::string_view::npos) v += ", \"index\": " + std::string(d.substr(colon + 1));
-        return tagged("as_device", v + "}");
+        std::string v;
+        device_json(v, a.text());
+        return tagged("as_device", v);
       }
       case graph::arg_kind::op: {
         std::string v;
@@ -1541,17 +1535,24 @@ class program_serializer {
     out += ']';
   }
 
-  // ConstantValue: a constant user input's value
-  static std::string constant_value(const arg& v) {
-    std::string body;
-    switch (v.kind()) {
-      case graph::arg_kind::none: return "{\"as_none\": true}";
-      case graph::arg_kind::boolean: return v.to_bool() ? "{\"as_bool\": true}" : "{\"as_bool\": false}";
-      case graph::arg_kind::integer: put_int(body, v.to_int()); return tagged("as_int", body);
-      case graph::arg_kind::floating: put_json_float(body, v.to_double()); return tagged("as_float", body);
-      case graph::arg_kind::string: put_json_string(body, v.text()); return tagged("as_string", body);
-      default: cannot("a constant input is an int, float, bool, string or None");
-    }
+  // serialize_argument_spec of a user input or output: a symbolic value by its kind in the root
+  // graph, otherwise a tensor
+  std::string user_argument(std::string_view name) const {
+    if (root_record_ && root_record_->sym_int_values.contains(name)) return as_name("as_sym_int", name);
+    if (root_record_ && root_record_->sym_float_values.contains(name)) return as_name("as_sym_float", name);
+    return tagged("as_tensor", tensor_argument(name));
+  }
+
+  // serialize_input of None, a bool, an int, a float or a string (also a constant input's
+  // ConstantValue, which has the same tags); nullopt for any other kind
+  static std::optional<std::string> scalar_argument(const arg& a) {
+    std::string v;
+    if (a.is_none()) return "{\"as_none\": true}";
+    if (a.kind() == graph::arg_kind::boolean) return a.to_bool() ? "{\"as_bool\": true}" : "{\"as_bool\": false}";
+    if (a.kind() == graph::arg_kind::integer) return put_int(v, a.to_int()), tagged("as_int", v);
+    if (a.kind() == graph::arg_kind::floating) return put_json_float(v, a.to_double()), tagged("as_float", v);
+    if (a.kind() == graph::arg_kind::string) return put_json_string(v, a.text()), tagged("as_string", v);
+    return std::nullopt;
   }
 
   void input(std::string& out, const input_spec& s) const {
@@ -1563,13 +1564,11 @@ class program_serializer {
     switch (s.kind) {
       case input_kind::user_input:
         if (s.value) {
-          arg_of("constant_input", "{\"name\": " + name + ", \"value\": " + constant_value(*s.value) + "}");
+          std::optional<std::string> value = scalar_argument(*s.value);
+          if (!value) cannot("constant input '" + s.arg + "' is not an int, float, bool, string or None");
+          arg_of("constant_input", "{\"name\": " + name + ", \"value\": " + *value + "}");
         } else {
-          std::string_view tag = "as_tensor";
-          std::string body = "{\"name\": " + name + "}";
-          if (root_record_ && root_record_->sym_int_values.contains(s.arg)) tag = "as_sym_int", body = "{\"as_name\": " + name + "}";
-          else if (root_record_ && root_record_->sym_float_values.contains(s.arg)) tag = "as_sym_float", body = "{\"as_name\": " + name + "}";
-          arg_of("user_input", "{\"arg\": " + tagged(tag, body) + "}");
+          arg_of("user_input", "{\"arg\": " + user_argument(s.arg) + "}");
         }
         return;
       case input_kind::parameter:
@@ -1601,7 +1600,7 @@ class program_serializer {
       out += tagged(tag, "{\"arg\": {\"name\": " + name + "}, \"" + std::string(key) + "\": " + target + "}");
     };
     switch (s.kind) {
-      case output_kind::user_output: out += tagged("user_output", "{\"arg\": " + tagged("as_tensor", "{\"name\": " + name + "}") + "}"); return;
+      case output_kind::user_output: out += tagged("user_output", "{\"arg\": " + user_argument(s.arg) + "}"); return;
       case output_kind::loss_output: out += tagged("loss_output", "{\"arg\": {\"name\": " + name + "}}"); return;
       case output_kind::token: out += tagged("token", "{\"arg\": {\"name\": " + name + "}}"); return;
       case output_kind::buffer_mutation: return with("buffer_mutation", "buffer_name");
@@ -1614,7 +1613,7 @@ class program_serializer {
   }
 
   const exported_program& program_;
-  std::unordered_map<std::string, std::size_t> root_meta_;  // program.tensor_values by name
+  std::unordered_map<std::string, std::size_t, name_hash, std::equal_to<>> root_meta_;  // program.tensor_values by name
   std::unordered_map<std::string, std::unique_ptr<graph_record>> records_;
 
  public:

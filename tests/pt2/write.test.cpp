@@ -131,6 +131,11 @@ TEST_CASE("a changed program that no longer holds together is refused, naming wh
   // given its metadata, it is written
   tensor_meta of_x = *fresh.find_tensor_meta(fg.node(x).name());
   fresh.tensor_values.emplace_back(fg.node(r).name(), of_x);
+  {  // a device whose index is not a number is refused, not written as broken JSON
+    exported_program odd = fresh;
+    odd.tensor_values.back().second.device = "cuda:x";
+    CHECK_THROWS_WITH(write_exported_program(odd), Catch::Contains("device 'cuda:x' has no numeric index"));
+  }
   exported_program back = read_exported_program(write_exported_program(fresh));
   CHECK(aotkit::graph::graph_str(back.module.graph()) == aotkit::graph::graph_str(fg));
   CHECK(*back.find_tensor_meta(fg.node(r).name()) == *fresh.find_tensor_meta(fg.node(x).name()));
