@@ -29,8 +29,11 @@ function(aotkit_add_module name)
     target_sources(${target} PRIVATE ${arg_SOURCES})
   endif()
   target_compile_features(${target} PUBLIC cxx_std_20)
-  # implementation units share a few plain headers kept next to the modules (never installed)
-  target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR}/modules)
+  # Units share a few plain headers kept next to the modules. Build-tree only: CMake hands a
+  # target's include directories to consumers that compile its installed interface units, and an
+  # installed package must not name this source tree (interface units include their headers by a
+  # relative path instead, and those headers are installed beside them: install_rules.cmake).
+  target_include_directories(${target} PRIVATE $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/modules>)
   target_compile_options(${target} PRIVATE $<$<CXX_COMPILER_ID:Clang>:-Wall -Wextra -Wpedantic>)
   target_link_libraries(${target} PUBLIC ${arg_DEPENDS} PRIVATE ${arg_PRIVATE_DEPENDS})
   set_target_properties(${target} PROPERTIES EXPORT_NAME ${name} POSITION_INDEPENDENT_CODE ON)

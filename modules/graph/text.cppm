@@ -10,7 +10,7 @@ module;
 #include <string_view>
 #include <utility>
 
-#include "runtime/json_scan.hpp"
+#include "../runtime/json_scan.hpp"  // installed next to the interface units
 export module aotkit.graph:text;
 
 namespace aotkit::graph {
