@@ -13,7 +13,7 @@ install(TARGETS ${components} aotkit_umbrella
         FILE_SET CXX_MODULES DESTINATION ${AOTKIT_INSTALL_CMAKEDIR}/modules
         FILE_SET HEADERS DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 # The plain headers interface units include ("../runtime/x.hpp"), beside the installed units.
-install(FILES ${PROJECT_SOURCE_DIR}/modules/runtime/json_scan.hpp
+install(FILES ${PROJECT_SOURCE_DIR}/modules/runtime/json_scan.hpp ${PROJECT_SOURCE_DIR}/modules/runtime/flat_table.hpp
         DESTINATION ${AOTKIT_INSTALL_CMAKEDIR}/modules/runtime)
 install(EXPORT aotkitTargets NAMESPACE aotkit:: DESTINATION ${AOTKIT_INSTALL_CMAKEDIR}
         CXX_MODULES_DIRECTORY cxx-modules)

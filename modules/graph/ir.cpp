@@ -27,6 +27,7 @@ module;
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
+#include "runtime/flat_table.hpp"
 module aotkit.graph;
 
 import aotkit.runtime;
@@ -287,12 +288,10 @@ void Graph::swap(Graph& o) noexcept {
   swap(names_, o.names_);
   swap(scratch_, o.scratch_);
   swap(bases_, o.bases_);
-  swap(bases_used_, o.bases_used_);
   swap(memo_, o.memo_);
   swap(long_suffixes_, o.long_suffixes_);
   swap(retired_names_, o.retired_names_);
   swap(index_, o.index_);
-  swap(index_used_, o.index_used_);
   swap(first_, o.first_);
   swap(last_, o.last_);
   swap(ops_checked_, o.ops_checked_);
@@ -551,42 +550,24 @@ std::uint64_t Graph::index_key(node_op op, op_handle target) noexcept {
   return (static_cast<std::uint64_t>(op) << 32) | (op == node_op::call_function ? target.index : 0xFFFFFFFFu);
 }
 
-// The list of `key`: open addressing over the few (op, target) pairs a graph uses. Keys stay
-// once added (an emptied list keeps its slot).
+// The list of `key`, among the few (op, target) pairs a graph uses. Keys stay once added (an
+// emptied list keeps its slot).
 Graph::index_slot* Graph::index_find(std::uint64_t key) noexcept {
   return const_cast<index_slot*>(std::as_const(*this).index_find(key));
 }
 
 const Graph::index_slot* Graph::index_find(std::uint64_t key) const noexcept {
-  if (index_.empty()) return nullptr;
-  std::size_t mask = index_.size() - 1;
-  for (std::size_t i = index_slot_of(key, mask);; i = (i + 1) & mask) {
-    if (index_[i].key == key) return &index_[i];
-    if (index_[i].key == index_slot::empty) return nullptr;
-  }
-}
-
-std::size_t Graph::index_slot_of(std::uint64_t key, std::size_t mask) noexcept {
-  return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+  return index_.find(runtime::detail::fibonacci_hash(key), [&](const index_slot& s) { return s.key == key; });
 }
 
 Graph::index_slot& Graph::index_emplace(std::uint64_t key) {
-  if (index_slot* s = index_find(key)) return *s;
-  if (2 * (index_used_ + 1) > index_.size()) {
-    auto old = std::move(index_);
-    index_.assign(std::max<std::size_t>(8, old.size() * 2), index_slot{});
-    for (index_slot& s : old)
-      if (s.key != index_slot::empty) {
-        std::size_t mask = index_.size() - 1, i = index_slot_of(s.key, mask);
-        while (index_[i].key != index_slot::empty) i = (i + 1) & mask;
-        index_[i] = std::move(s);
-      }
+  std::uint64_t h = runtime::detail::fibonacci_hash(key);
+  auto [s, fresh] = index_.emplace(h, [&](const index_slot& x) { return x.key == key; });
+  if (fresh) {
+    s->key = key;
+    s->hash_ = static_cast<std::uint32_t>(h);
   }
-  std::size_t mask = index_.size() - 1, i = index_slot_of(key, mask);
-  while (index_[i].key != index_slot::empty) i = (i + 1) & mask;
-  index_[i].key = key;
-  ++index_used_;
-  return index_[i];
+  return *s;
 }
 
 void Graph::index_add(node_id id) {
@@ -605,8 +586,9 @@ void Graph::index_remove(node_id id) {
 
 std::size_t Graph::count_nodes(node_op op) const noexcept {
   std::size_t count = 0;
-  for (const index_slot& s : index_)
-    if (s.key != index_slot::empty && s.key >> 32 == static_cast<std::uint64_t>(op)) count += s.ids.size() - s.erased;
+  index_.for_each([&](const index_slot& s) {
+    if (s.key >> 32 == static_cast<std::uint64_t>(op)) count += s.ids.size() - s.erased;
+  });
   return count;
 }
 

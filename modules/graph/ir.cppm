@@ -23,6 +23,8 @@ module;
 #include <utility>
 #include <variant>
 #include <vector>
+
+#include "../runtime/flat_table.hpp"  // installed next to the interface units
 export module aotkit.graph:ir;
 
 import aotkit.runtime;
@@ -455,12 +457,14 @@ class Graph {
                          const base_entry& e, std::string& out) const;
   [[nodiscard]] bool name_free(std::string_view name, std::optional<std::uint64_t> num,
                                const base_entry& e) const noexcept;
-  // The base table: open addressing over every base a name was taken with.
+  // The base table: every base a name was taken with, by hash_text.
   struct base_slot {
-    std::uint64_t hash = 0;
+    std::uint64_t hash_ = 0;
     std::string base;
     base_entry entry;
     bool used = false;
+    [[nodiscard]] bool vacant() const noexcept { return !used; }
+    [[nodiscard]] std::uint64_t hash() const noexcept { return hash_; }
   };
   std::size_t base_of(std::string_view base);  // its slot in bases_, added when new
   // Recent bases of 1 to 16 bytes and their slots in bases_: a builder names node after node from
@@ -493,11 +497,14 @@ class Graph {
     std::uint64_t key = empty;
     std::vector<node_id> ids;
     std::size_t erased = 0;  // erased nodes still in `ids`
+    std::uint32_t hash_ = 0;  // fibonacci_hash(key)'s low bits (for growing)
+    static constexpr bool compare_hash = false;  // probes compare keys
+    [[nodiscard]] bool vacant() const noexcept { return key == empty; }
+    [[nodiscard]] std::uint32_t hash() const noexcept { return hash_; }
   };
   [[nodiscard]] index_slot* index_find(std::uint64_t key) noexcept;
   [[nodiscard]] const index_slot* index_find(std::uint64_t key) const noexcept;
   index_slot& index_emplace(std::uint64_t key);
-  static std::size_t index_slot_of(std::uint64_t key, std::size_t mask) noexcept;
   void index_add(node_id id);
   void index_remove(node_id id);
   static std::uint64_t index_key(node_op op, op_handle target) noexcept;
@@ -578,11 +585,7 @@ class Graph {
     void release() noexcept;
     // (chunk, slot) of node i
     static inline std::pair<std::size_t, std::size_t> locate(std::size_t i) noexcept {
-      if (i < small_total) {
-        std::size_t t = i + first_chunk;
-        std::size_t c = static_cast<std::size_t>(std::bit_width(t)) - 5;  // 16 = 2^4 has bit width 5
-        return {c, t - (first_chunk << c)};
-      }
+      if (i < small_total) return doubling_segment(i, std::countr_zero(first_chunk));
       std::size_t j = i - small_total;
       return {small_chunks + j / big_chunk, j % big_chunk};
     }
@@ -600,26 +603,28 @@ class Graph {
   // with release so a reader that sees it current reads the table without the lock.
   struct name_index {
     struct slot {
-      node_id id;
-      std::uint32_t hash;  // low 32 bits of the name's hash
+      node_id id = no_node;
+      std::uint32_t hash_ = 0;  // low 32 bits of the name's hash
+      [[nodiscard]] bool vacant() const noexcept { return id == no_node; }
+      [[nodiscard]] std::uint32_t hash() const noexcept { return hash_; }
     };
-    table_array<slot> table;
+    runtime::detail::flat_table<slot, table_array<slot>> table;
     std::vector<node_id> shadowed;  // nodes find_node does not answer with: another has their name
     std::atomic<std::uint32_t> indexed{0};  // node ids below this are in the table
     std::size_t stale = 0;  // slots left by force_name under a node's old name (they match no name now)
-    std::size_t min_size = 0;  // the size the next rebuild takes at least (force_name filled the table)
+    std::size_t min_entries = 0;  // the room the next rebuild makes at least (force_name filled the table)
     std::mutex mu;
     name_index() = default;
     inline name_index(const name_index&) noexcept {}  // a copy indexes its own nodes when asked
     inline name_index(name_index&& o) noexcept
-        : table(std::move(o.table)), shadowed(std::move(o.shadowed)), indexed(o.indexed.exchange(0)), stale(std::exchange(o.stale, 0)), min_size(std::exchange(o.min_size, 0)) {}
+        : table(std::move(o.table)), shadowed(std::move(o.shadowed)), indexed(o.indexed.exchange(0)), stale(std::exchange(o.stale, 0)), min_entries(std::exchange(o.min_entries, 0)) {}
     inline name_index& operator=(const name_index& o) noexcept {
       if (this != &o) {
-        table = {};
+        table.release();
         shadowed.clear();
         indexed = 0;
         stale = 0;
-        min_size = 0;
+        min_entries = 0;
       }
       return *this;
     }
@@ -629,28 +634,32 @@ class Graph {
         shadowed = std::move(o.shadowed);
         indexed = o.indexed.exchange(0);
         stale = std::exchange(o.stale, 0);
-        min_size = std::exchange(o.min_size, 0);
+        min_entries = std::exchange(o.min_entries, 0);
       }
       return *this;
     }
   };
   mutable name_index names_;
   std::vector<node_id> scratch_;  // gather_inputs' result: a node's distinct inputs
-  std::vector<base_slot> bases_;
-  std::size_t bases_used_ = 0;
-  std::array<candidate_memo, 8> memo_{};  // cleared when bases_ is rebuilt
+  runtime::detail::flat_table<base_slot> bases_;
+  std::array<candidate_memo, 8> memo_{};  // cleared when bases_ grows (slots move)
   bool long_suffixes_ = false;  // a taken `base_N` has N >= 10^18: base_entry shortcuts are off
-  // Names force_name took from their nodes: still taken. Open addressing by hash_text over
-  // indices into `names` (0: empty), so a reader forcing name after name stays linear.
+  // Names force_name took from their nodes: still taken. Hashed (name_hash) indices into `names`,
+  // so a reader forcing name after name stays linear.
   struct retired_set {
+    struct slot {
+      std::uint32_t index = 0;  // into names, + 1 (0: vacant)
+      std::uint32_t hash_ = 0;
+      [[nodiscard]] bool vacant() const noexcept { return index == 0; }
+      [[nodiscard]] std::uint32_t hash() const noexcept { return hash_; }
+    };
     std::vector<std::string> names;
-    std::vector<std::uint32_t> slots;  // index + 1
+    runtime::detail::flat_table<slot> slots;
     [[nodiscard]] bool contains(std::string_view name) const noexcept;
     void insert(std::string name);
   };
   retired_set retired_names_;
-  std::vector<index_slot> index_;  // find_nodes lists by index_key, open addressing
-  std::size_t index_used_ = 0;
+  runtime::detail::flat_table<index_slot> index_;  // find_nodes lists by index_key
   node_id first_ = no_node, last_ = no_node;
   std::uint32_t ops_checked_ = 0;  // operator handles below this index were found valid
   std::size_t size_ = 0;

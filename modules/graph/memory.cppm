@@ -2,6 +2,7 @@
 // exported): huge-page blocks, blocks that grow by remapping, flat arrays of trivially copyable records.
 module;
 #include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -22,6 +23,16 @@ void free_table(void* p, std::size_t bytes) noexcept;
 // A block that grows: `used` bytes of the old one kept; `capacity` is its size (0 for none).
 void* resize_block(void* p, std::size_t used, std::size_t capacity, std::size_t bytes);
 void free_block(void* p, std::size_t capacity) noexcept;
+
+// Where element i of a segmented array lives whose segments double from 2^first_log2 elements
+// (segment 0 holds the first 2^first_log2, segment 1 twice as many, ...): {segment, offset}.
+// Segments never move, so elements keep their addresses as the array grows.
+constexpr std::pair<std::size_t, std::size_t> doubling_segment(std::size_t i, unsigned first_log2) noexcept {
+  std::size_t first = std::size_t{1} << first_log2;
+  std::size_t t = i + first;
+  std::size_t k = static_cast<std::size_t>(std::bit_width(t)) - 1 - first_log2;
+  return {k, t - (first << k)};
+}
 
 // A fixed-size array of trivially copyable records in table memory.
 template <class T>

@@ -24,6 +24,7 @@ module;
 #include <utility>
 #include <variant>
 #include <vector>
+#include "runtime/flat_table.hpp"
 module aotkit.graph;
 
 import aotkit.runtime;
@@ -123,20 +124,15 @@ std::uint32_t Graph::name_hash(std::string_view name) noexcept { return static_c
 
 node_id Graph::name_lookup(std::string_view name) const {
   index_names();
-  const auto& table = names_.table;
-  if (table.empty()) return no_node;
-  std::uint32_t h = name_hash(name);
-  std::size_t mask = table.size() - 1;
-  for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-    auto [n, t] = table[i];
-    if (n == no_node) return no_node;
-    if (t == h && same_text(nodes_[n].name_, name)) return n;
-  }
+  const name_index::slot* s =
+      names_.table.find(name_hash(name), [&](const name_index::slot& x) { return same_text(nodes_[x.id].name_, name); });
+  return s != nullptr ? s->id : no_node;
 }
 
-// Places the nodes made since the last call; a table at half load or more is rebuilt twice as big
-// from the nodes themselves. The slots of a batch are fetched together, so on a graph far bigger
-// than the cache their misses overlap instead of being paid one by one.
+// Places the nodes made since the last call; a table that would pass half load is rebuilt with
+// room for twice as many, from the nodes themselves (stale slots dropped). The slots of a batch
+// are fetched together, so on a graph far bigger than the cache their misses overlap instead of
+// being paid one by one.
 void Graph::index_names() const {
   auto n = static_cast<std::uint32_t>(nodes_.size());
   if (names_.indexed.load(std::memory_order_acquire) == n) return;
@@ -144,30 +140,29 @@ void Graph::index_names() const {
   std::uint32_t from = names_.indexed.load(std::memory_order_relaxed);
   if (from == n) return;
   auto& table = names_.table;
-  if (2 * (std::size_t{n} + names_.stale) >= table.size()) {
-    table = {std::bit_ceil(std::max<std::size_t>({16, 2 * std::size_t{n} + 1, names_.min_size})), {no_node, 0}};
-    names_.min_size = 0;
+  if (2 * (std::size_t{n} + names_.stale) >= table.capacity()) {
+    table.reset(std::max<std::size_t>(std::size_t{n} + 1, names_.min_entries));
+    names_.min_entries = 0;
     names_.shadowed.clear();
     names_.stale = 0;
     from = 0;
   }
-  std::size_t mask = table.size() - 1;
   constexpr std::uint32_t batch = 32;
   std::array<std::uint32_t, batch> hashes;
   for (std::uint32_t lo = from; lo < n; lo += batch) {
     std::uint32_t k = std::min(batch, n - lo);
     for (std::uint32_t j = 0; j < k; ++j) {
       hashes[j] = nodes_[lo + j].name_hash_;
-      __builtin_prefetch(&table[hashes[j] & mask], 1);
+      table.prefetch(hashes[j]);
     }
     for (std::uint32_t j = 0; j < k; ++j) {
       std::uint32_t h = hashes[j];
-      std::size_t i = h & mask;
+      const std::string& name = nodes_[lo + j].name_;
       // a slot passed on the way holding the same name answers find_node first: this node is shadowed
       bool shadowed = false;
-      for (; table[i].id != no_node; i = (i + 1) & mask)
-        shadowed |= table[i].hash == h && !shadowed && nodes_[table[i].id].name_ == nodes_[lo + j].name_;
-      table[i] = {lo + j, h};
+      table.place(h, [&](const name_index::slot& x) noexcept {
+        shadowed = shadowed || (x.hash_ == h && nodes_[x.id].name_ == name);
+      }) = {lo + j, h};
       if (shadowed) names_.shadowed.push_back(lo + j);
     }
   }
@@ -248,34 +243,20 @@ class candidate_text {
 
 std::size_t Graph::base_of(std::string_view base) {
   std::uint64_t h = hash_text(base);
-  if (2 * (bases_used_ + 1) > bases_.size()) {
-    memo_ = {};
-    auto old = std::move(bases_);
-    bases_.assign(std::max<std::size_t>(16, old.size() * 2), base_slot{});
-    for (base_slot& s : old) {
-      if (!s.used) continue;
-      std::size_t mask = bases_.size() - 1, i = s.hash & mask;
-      while (bases_[i].used) i = (i + 1) & mask;
-      bases_[i] = std::move(s);
-    }
+  std::size_t capacity = bases_.capacity();
+  auto [s, fresh] = bases_.emplace(h, [&](const base_slot& x) { return same_text(x.base, base); });
+  if (bases_.capacity() != capacity) memo_ = {};  // the memo's slots moved
+  if (fresh) {
+    s->base.assign(base);
+    s->hash_ = h;
+    s->used = true;
   }
-  std::size_t mask = bases_.size() - 1, i = h & mask;
-  for (; bases_[i].used; i = (i + 1) & mask)
-    if (bases_[i].hash == h && same_text(bases_[i].base, base)) return i;
-  bases_[i].used = true;
-  bases_[i].hash = h;
-  bases_[i].base.assign(base);
-  ++bases_used_;
-  return i;
+  return bases_.index_of(*s);
 }
 
 const Graph::base_entry* Graph::find_base(std::string_view base) const noexcept {
-  if (bases_.empty()) return nullptr;
-  std::uint64_t h = hash_text(base);
-  std::size_t mask = bases_.size() - 1;
-  for (std::size_t i = h & mask; bases_[i].used; i = (i + 1) & mask)
-    if (bases_[i].hash == h && same_text(bases_[i].base, base)) return &bases_[i].entry;
-  return nullptr;
+  const base_slot* s = bases_.find(hash_text(base), [&](const base_slot& x) { return same_text(x.base, base); });
+  return s != nullptr ? &s->entry : nullptr;
 }
 
 // Free without a probe when the base's entry rules every taken name out; the table decides the rest.
@@ -399,27 +380,14 @@ void Graph::create_name(std::string_view raw, std::string& out) {
 }
 
 bool Graph::retired_set::contains(std::string_view name) const noexcept {
-  if (slots.empty()) return false;
-  std::size_t mask = slots.size() - 1;
-  for (std::size_t i = hash_text(name) & mask; slots[i] != 0; i = (i + 1) & mask)
-    if (names[slots[i] - 1] == name) return true;
-  return false;
+  return slots.find(name_hash(name), [&](const slot& x) { return names[x.index - 1] == name; }) != nullptr;
 }
 
 void Graph::retired_set::insert(std::string name) {
-  if (2 * (names.size() + 1) > slots.size()) {  // at half load: twice as big, re-placed
-    slots.assign(std::max<std::size_t>(16, 2 * slots.size()), 0);
-    std::size_t mask = slots.size() - 1;
-    for (std::size_t k = 0; k < names.size(); ++k) {
-      std::size_t i = hash_text(names[k]) & mask;
-      while (slots[i] != 0) i = (i + 1) & mask;
-      slots[i] = static_cast<std::uint32_t>(k + 1);
-    }
-  }
-  std::size_t mask = slots.size() - 1, i = hash_text(name) & mask;
-  while (slots[i] != 0) i = (i + 1) & mask;
+  std::uint32_t h = name_hash(name);
+  slots.reserve(slots.size() + 1);
   names.push_back(std::move(name));
-  slots[i] = static_cast<std::uint32_t>(names.size());
+  slots.place(h, [](const slot&) noexcept {}) = {static_cast<std::uint32_t>(names.size()), h};
 }
 
 void Graph::force_name(node_id id, std::string_view name) {
@@ -456,17 +424,15 @@ void Graph::force_name(node_id id, std::string_view name) {
   std::erase(names_.shadowed, id);
   if (id >= names_.indexed.load(std::memory_order_relaxed)) return;  // indexed later, by its new name
   auto& table = names_.table;
-  if (2 * (std::size_t{names_.indexed.load(std::memory_order_relaxed)} + names_.stale + 1) >= table.size()) {
-    names_.min_size = 2 * table.size();
-    table = {};
+  if (2 * (std::size_t{names_.indexed.load(std::memory_order_relaxed)} + names_.stale + 1) >= table.capacity()) {
+    names_.min_entries = table.capacity();
+    table.release();
     names_.shadowed.clear();
     names_.stale = 0;
     names_.indexed.store(0, std::memory_order_release);
     return;
   }
-  std::size_t mask = table.size() - 1, i = n.name_hash_ & mask;
-  while (table[i].id != no_node) i = (i + 1) & mask;
-  table[i] = {id, n.name_hash_};
+  table.place(n.name_hash_, [](const name_index::slot&) noexcept {}) = {id, n.name_hash_};
   ++names_.stale;
 }
 

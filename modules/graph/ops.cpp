@@ -78,9 +78,7 @@ struct registry {
   std::unordered_map<std::string, std::uint32_t, string_hash, std::equal_to<>> by_name;
 
   static std::pair<std::size_t, std::size_t> locate(std::size_t i) noexcept {
-    std::size_t t = i + first_segment;
-    std::size_t k = static_cast<std::size_t>(std::bit_width(t)) - 9;  // 256 = 2^8 has bit width 9
-    return {k, t - (first_segment << k)};
+    return doubling_segment(i, std::countr_zero(first_segment));
   }
   [[nodiscard]] const entry* find(op_handle op) const noexcept {
     if (op.index >= size.load(std::memory_order_acquire)) return nullptr;

@@ -7,6 +7,7 @@ module;
 #include <optional>
 #include <string>
 #include <vector>
+#include "runtime/flat_table.hpp"
 module aotkit.rewrite;
 
 import aotkit.graph;
@@ -15,59 +16,29 @@ namespace aotkit::rewrite {
 
 using namespace aotkit::graph;
 
-namespace {
-std::size_t mix(std::int64_t k) noexcept {
-  auto x = static_cast<std::uint64_t>(k);
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdull;
-  x ^= x >> 33;
-  return static_cast<std::size_t>(x);
-}
-}  // namespace
-
-std::size_t fwd_seq_nr_map::home(std::int64_t key) const noexcept {
-  return (mixed_ ? mix(key) : static_cast<std::size_t>(key)) & (slots_.size() - 1);
+std::uint32_t fwd_seq_nr_map::home(std::int64_t key) const noexcept {
+  auto k = static_cast<std::uint64_t>(key);
+  return static_cast<std::uint32_t>(mixed_ ? runtime::detail::mix64(k) : k);
 }
 
-void fwd_seq_nr_map::rehash(std::size_t capacity) {
-  std::vector<slot> old = std::move(slots_);
-  slots_.assign(capacity, slot{0, {nullptr, no_node}, false});
-  size_ = 0;
-  for (const slot& s : old)
-    if (s.used) try_emplace(s.key, s.ref);
-}
-
-void fwd_seq_nr_map::reserve(std::size_t n) {
-  std::size_t want = 16;
-  while (want < 2 * n) want *= 2;
-  if (want > slots_.size()) rehash(want);
-}
+void fwd_seq_nr_map::reserve(std::size_t n) { slots_.reserve(n); }
 
 bool fwd_seq_nr_map::try_emplace(std::int64_t seq_nr, fwd_node_ref ref) {
-  if (2 * (size_ + 1) > slots_.size()) reserve(std::max<std::size_t>(16, 2 * size_ + 2));
-  std::size_t mask = slots_.size() - 1, probes = 0;
-  for (std::size_t i = home(seq_nr);; i = (i + 1) & mask, ++probes) {
-    if (!slots_[i].used) {
-      if (probes > 32 && !mixed_) {  // clustered keys: spread them and start over
-        mixed_ = true;
-        rehash(slots_.size());
-        return try_emplace(seq_nr, ref);
-      }
-      slots_[i] = {seq_nr, ref, true};
-      ++size_;
-      return true;
-    }
-    if (slots_[i].key == seq_nr) return false;
+  std::uint32_t h = home(seq_nr);
+  auto [s, fresh] = slots_.emplace(h, [&](const slot& x) { return x.key == seq_nr; });
+  if (!fresh) return false;
+  *s = {seq_nr, ref, h, true};
+  std::size_t probes = (slots_.index_of(*s) - h) & (slots_.capacity() - 1);
+  if (probes > 32 && !mixed_) {  // clustered keys: spread them
+    mixed_ = true;
+    slots_.rebuild(slots_.capacity(), [&](slot& x) { return x.home = home(x.key); });
   }
+  return true;
 }
 
 const fwd_node_ref* fwd_seq_nr_map::find(std::int64_t seq_nr) const noexcept {
-  if (slots_.empty()) return nullptr;
-  std::size_t mask = slots_.size() - 1;
-  for (std::size_t i = home(seq_nr);; i = (i + 1) & mask) {
-    if (!slots_[i].used) return nullptr;
-    if (slots_[i].key == seq_nr) return &slots_[i].ref;
-  }
+  const slot* s = slots_.find(home(seq_nr), [&](const slot& x) { return x.key == seq_nr; });
+  return s != nullptr ? &s->ref : nullptr;
 }
 
 bool _is_forward_node_with_seq_nr(const Node& node) noexcept {

@@ -5,6 +5,8 @@ module;
 #include <cstdint>
 #include <vector>
 #include <utility>
+
+#include "../runtime/flat_table.hpp"  // installed next to the interface units
 export module aotkit.rewrite:metadata;
 
 import aotkit.graph;
@@ -31,20 +33,22 @@ class fwd_seq_nr_map {
   bool try_emplace(std::int64_t seq_nr, fwd_node_ref ref);
   /// The entry for `seq_nr`, or null.
   [[nodiscard]] const fwd_node_ref* find(std::int64_t seq_nr) const noexcept;
-  [[nodiscard]] inline std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] inline std::size_t size() const noexcept { return slots_.size(); }
   /// Room for `n` entries without rehashing.
   void reserve(std::size_t n);
 
  private:
   struct slot {
-    std::int64_t key;
-    fwd_node_ref ref;
-    bool used;
+    std::int64_t key = 0;
+    fwd_node_ref ref{nullptr, graph::no_node};
+    std::uint32_t home = 0;  // the hash it was placed by: the key's low bits, or mixed ones
+    bool used = false;
+    static constexpr bool compare_hash = false;  // probes compare keys
+    [[nodiscard]] bool vacant() const noexcept { return !used; }
+    [[nodiscard]] std::uint32_t hash() const noexcept { return home; }
   };
-  [[nodiscard]] std::size_t home(std::int64_t key) const noexcept;
-  void rehash(std::size_t capacity);
-  std::vector<slot> slots_;
-  std::size_t size_ = 0;
+  [[nodiscard]] std::uint32_t home(std::int64_t key) const noexcept;
+  runtime::detail::flat_table<slot> slots_;
   bool mixed_ = false;  // seq_nrs are dense and increasing: identity placement keeps lookups local;
                         // a long probe switches to a mixing hash for keys that are not
 };
