@@ -243,7 +243,7 @@ const std::string empty_node_text;
 const node_meta empty_node_meta;
 
 Node::Node(const Node& o)
-    : name_(o.name_), args_(o.args_), extra_(o.extra_ ? std::make_unique<extra>(*o.extra_) : nullptr), order_(o.order_),
+    : own_(o.own_), order_(o.order_),
       target_op_(o.target_op_), name_hash_(o.name_hash_), prev_(o.prev_), next_(o.next_), first_use_(o.first_use_), last_use_(o.last_use_), num_users_(o.num_users_),
       inputs_(o.inputs_), num_inputs_(o.num_inputs_), op_(o.op_), erased_(o.erased_), owner_(o.owner_) {}
 
@@ -255,14 +255,12 @@ Node& Node::operator=(const Node& o) {
   return *this;
 }
 
-Node::extra& Node::ensure_extra() {
-  if (!extra_) extra_ = std::make_unique<extra>();
-  return *extra_;
-}
+Node::owned::owned(const owned& o)
+    : name_(o.name_), args_(o.args_), extra_(o.extra_ ? std::make_unique<extra>(*o.extra_) : nullptr) {}
 
 const std::string& Node::target() const {
   if (op_ == node_op::call_function) return op_name(target_op_);
-  return extra_ ? extra_->target_text : empty_node_text;
+  return own_.extra_ ? own_.extra_->target_text : empty_node_text;
 }
 
 //===--- Graph: copying ---===//
@@ -314,7 +312,7 @@ void Graph::throw_bad_id(node_id id) { throw index_error("node id " + std::to_st
 
 Node& Graph::live(node_id id, std::string_view what) {
   Node& n = at(id);
-  if (n.erased_) throw value_error(std::string(what) + ": node " + n.name_ + " was erased");
+  if (n.erased_) throw value_error(std::string(what) + ": node " + n.name() + " was erased");
   return n;
 }
 
@@ -365,7 +363,7 @@ bool Graph::before(node_id a, node_id b) const {
   const Node& x = at(a);
   const Node& y = at(b);
   // an erased node keeps the order label of its old place, which later insertions may reuse
-  if (x.erased_ || y.erased_) throw value_error("before: node " + (x.erased_ ? x.name_ : y.name_) + " was erased");
+  if (x.erased_ || y.erased_) throw value_error("before: node " + (x.erased_ ? x.name() : y.name()) + " was erased");
   return x.order_ < y.order_;
 }
 
@@ -453,11 +451,11 @@ const std::size_t inline_name = std::string().capacity();  // names up to this l
 
 // Whether `n` holds memory of its own: a name too long for the string's inline buffer, a heap
 // block of arguments or a boxed argument, kwargs, meta or a type (the extra block).
-void Graph::note_owner(node_id id) {
+void Graph::note_owner(node_id id) noexcept {
   const Node& n = nodes_[id];
   if (n.owner_) return;
-  bool owns = n.extra_ != nullptr || n.args_.size() > 2 || n.name_.capacity() > inline_name;
-  for (const arg& a : n.args_) {
+  bool owns = n.extra_block() != nullptr || n.args().size() > 2 || n.name().capacity() > inline_name;
+  for (const arg& a : n.args()) {
     arg_kind k = a.kind();
     owns = owns || !(k <= arg_kind::floating || k == arg_kind::node || k == arg_kind::ellipsis);
   }
@@ -476,7 +474,7 @@ void Graph::gather_inputs(std::span<const arg> args, std::span<const kwarg> kwar
     if (p >= nodes_.size()) [[unlikely]]
       throw value_error("argument references node id " + std::to_string(p) + ", which is not in this graph");
     if (nodes_[p].erased_) [[unlikely]]
-      throw value_error("argument references node " + nodes_[p].name_ + ", which was erased");
+      throw value_error("argument references node " + nodes_[p].name() + ", which was erased");
     if (inputs.size() < scan_limit) {
       if (std::find(inputs.begin(), inputs.end(), p) == inputs.end()) inputs.push_back(p);
       return;
@@ -511,7 +509,7 @@ void Graph::attach_gathered(node_id id) {
 
 void Graph::attach_inputs(node_id id) {
   const Node& n = nodes_[id];
-  gather_inputs(n.args_.span(), n.kwargs());
+  gather_inputs(n.args(), n.kwargs());
   attach_gathered(id);
 }
 
@@ -672,7 +670,7 @@ node_id Graph::make_node(node_op op, node_target& target, const arg_source& args
   // links and cut live nodes out of the list.
   if (insert_.anchor != no_node && nodes_[insert_.anchor].erased_)
     throw assertion_error(std::string(insert_.after ? "Node to insert after" : "Node to insert before") +
-                          " is not in graph: node " + nodes_[insert_.anchor].name_ + " was erased");
+                          " is not in graph: node " + nodes_[insert_.anchor].name() + " was erased");
   op_handle target_op;
   std::string* target_text = nullptr;
   if (op == node_op::call_function) {
@@ -725,20 +723,20 @@ node_id Graph::make_node(node_op op, node_target& target, const arg_source& args
   // can still throw (allocation) unmakes it
   Node& n = nodes_.make();
   try {
-    create_name(candidate, n.name_);
+    node_edit edit(*this, id);
+    create_name(candidate, edit.name());
     n.op_ = op;
     n.target_op_ = target_op;
-    if (args.view.size() > 2) n.args_ = std::move(heap_args);
-    else if (args.owner != nullptr) n.args_.assign(std::move(*args.owner));
-    else n.args_.assign(args.view);
+    if (args.view.size() > 2) edit.args() = std::move(heap_args);
+    else if (args.owner != nullptr) edit.args().assign(std::move(*args.owner));
+    else edit.args().assign(args.view);
     if ((target_text != nullptr && !target_text->empty()) || !kwargs.empty() || !type.empty()) {
-      Node::extra& e = n.ensure_extra();
+      Node::extra& e = edit.extra();
       if (target_text != nullptr) e.target_text = std::move(*target_text);
       e.kwargs = std::move(kwargs);
       e.type = std::move(type);
     }
-    n.name_hash_ = name_hash(n.name_);
-    note_owner(id);
+    n.name_hash_ = name_hash(n.name());
   } catch (...) {
     nodes_.abandon();
     throw;
@@ -800,40 +798,36 @@ void Graph::set_args(node_id id, std::vector<arg> args) {
     throw value_error("an output node takes one argument (the returned value), got " + std::to_string(args.size()));
   gather_inputs(args, n.kwargs());
   detach_inputs(id);
-  n.args_.assign(std::move(args));
-  note_owner(id);
+  node_edit(*this, id).args().assign(std::move(args));
   attach_gathered(id);
 }
 
 void Graph::set_kwargs(node_id id, std::vector<kwarg> kwargs) {
   Node& n = live(id, "set_kwargs");
-  gather_inputs(n.args_.span(), kwargs);
+  gather_inputs(n.args(), kwargs);
   detach_inputs(id);
-  if (!kwargs.empty() || n.extra_) n.ensure_extra().kwargs = std::move(kwargs);
-  note_owner(id);
+  if (!kwargs.empty() || n.extra_block() != nullptr) node_edit(*this, id).extra().kwargs = std::move(kwargs);
   attach_gathered(id);
 }
 
 void Graph::update_arg(node_id id, std::size_t index, arg value) {
   Node& n = live(id, "update_arg");
-  if (index >= n.args_.size()) throw index_error("tuple index out of range");
-  std::vector<arg> args(n.args_.begin(), n.args_.end());
+  if (index >= n.args().size()) throw index_error("tuple index out of range");
+  std::vector<arg> args(n.args().begin(), n.args().end());
   args[index] = std::move(value);
   set_args(id, std::move(args));
 }
 
 node_meta& Graph::meta(node_id id) {
-  node_meta& m = at(id).ensure_extra().meta;
-  nodes_.note_owner(id);  // it has an extra block now
-  return m;
+  at(id);
+  return node_edit(*this, id).extra().meta;  // the node is listed as it has an extra block now
 }
 
 void Graph::set_type(node_id id, std::string type) {
   Node& n = live(id, "set_type");
   if (const char* problem = type_text_problem(type))
-    throw value_error("Node " + n.name_ + " type '" + quote_excerpt(type) + "': " + problem);
-  n.ensure_extra().type = std::move(type);
-  nodes_.note_owner(id);
+    throw value_error("Node " + n.name() + " type '" + quote_excerpt(type) + "': " + problem);
+  node_edit(*this, id).extra().type = std::move(type);
 }
 
 void Graph::replace_input_with(node_id user, node_id old_input, node_id new_input) {
@@ -854,9 +848,10 @@ void Graph::replace_input_with(node_id user, node_id old_input, node_id new_inpu
     had_new |= uses_[u.inputs_ + k].producer == new_input;
   }
   auto rewrite_all = [&] {
-    for (arg& a : u.args_) rewrite(a);
-    if (u.extra_)
-      for (kwarg& kw : u.extra_->kwargs) rewrite(kw.second);
+    node_edit edit(*this, user, node_edit::refs_only_t{});
+    for (arg& a : edit.args()) rewrite(a);
+    if (Node::extra* e = edit.extra_block())
+      for (kwarg& kw : e->kwargs) rewrite(kw.second);
   };
   if (!had_old || had_new) {
     // the inputs change shape (a duplicate merges, or nothing to replace): rebuild them
@@ -900,18 +895,18 @@ std::vector<node_id> Graph::replace_all_uses_with(node_id id, node_id replacemen
 void Graph::erase_node(node_id id) {
   Node& n = at(id);
   if (n.erased_) {
-    warn(warning_category::user_warning, "erase_node(" + n.name_ + ") on an already erased node");
+    warn(warning_category::user_warning, "erase_node(" + n.name() + ") on an already erased node");
     return;
   }
   if (n.num_users_ > 0) {
     std::string users_repr = "{";
     bool first = true;
     for (node_id u : users(id)) {
-      users_repr += (first ? "" : ", ") + nodes_[u].name_ + ": None";
+      users_repr += (first ? "" : ", ") + nodes_[u].name() + ": None";
       first = false;
     }
     users_repr += "}";
-    throw runtime_error("Tried to erase Node " + n.name_ + " but it still had " + std::to_string(n.num_users_) +
+    throw runtime_error("Tried to erase Node " + n.name() + " but it still had " + std::to_string(n.num_users_) +
                         " users in the graph: " + users_repr + "!");
   }
   if (insert_.anchor == id) insert_ = {};
@@ -920,9 +915,12 @@ void Graph::erase_node(node_id id) {
   detach_inputs(id);
   // FX replaces the node's own references by None; they are gone from the use lists already
   auto to_none = [](node_id) { return arg(); };
-  for (arg& a : n.args_) a = map_nodes(a, to_none);
-  if (n.extra_)
-    for (kwarg& kw : n.extra_->kwargs) kw.second = map_nodes(kw.second, to_none);
+  {
+    node_edit edit(*this, id);
+    for (arg& a : edit.args()) a = map_nodes(a, to_none);
+    if (Node::extra* e = edit.extra_block())
+      for (kwarg& kw : e->kwargs) kw.second = map_nodes(kw.second, to_none);
+  }
   n.erased_ = true;
   --size_;
 }
@@ -951,15 +949,15 @@ void Graph::move_after(node_id n, node_id x) {
 
 node_id Graph::node_copy(const Graph& src, node_id id, const std::function<arg(node_id)>& arg_transform) {
   const Node& s = src.node(id);
-  if (s.erased_) throw value_error("node_copy: node " + s.name_ + " was erased");
+  if (s.erased_) throw value_error("node_copy: node " + s.name() + " was erased");
   std::vector<arg> args;
-  args.reserve(s.args_.size());
+  args.reserve(s.args().size());
   for (const arg& a : s.args()) args.push_back(map_nodes(a, arg_transform));
   std::vector<kwarg> kwargs;
   kwargs.reserve(s.kwargs().size());
   for (const kwarg& kw : s.kwargs()) kwargs.emplace_back(kw.first, map_nodes(kw.second, arg_transform));
   node_target target = s.op_ == node_op::call_function ? node_target(s.target_op_) : node_target(s.target());
-  node_id n = create_node(s.op_, std::move(target), std::move(args), std::move(kwargs), s.name_, s.type());
+  node_id n = create_node(s.op_, std::move(target), std::move(args), std::move(kwargs), s.name(), s.type());
   if (!s.meta().empty()) meta(n) = s.meta();
   return n;
 }

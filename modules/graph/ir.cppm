@@ -147,6 +147,8 @@ class arg_store {
 /// One node. Read it through `Graph::node(id)`; change it through the Graph, which keeps the
 /// use lists and indexes right. Compact: what most call_function nodes lack (kwargs, meta, a type
 /// annotation, a string target) lives behind one pointer that is null until needed.
+class node_edit;
+
 class Node {
  public:
   Node() = default;
@@ -156,21 +158,21 @@ class Node {
   Node& operator=(Node&&) noexcept = default;
   ~Node() = default;
 
-  [[nodiscard]] inline const std::string& name() const noexcept { return name_; }
+  [[nodiscard]] inline const std::string& name() const noexcept { return own_.name_; }
   [[nodiscard]] inline node_op op() const noexcept { return op_; }
   /// The operator of a call_function node (invalid handle otherwise).
   [[nodiscard]] inline op_handle target_op() const noexcept { return target_op_; }
   /// The target as text: the operator's name for call_function ("aten.add.Tensor").
   [[nodiscard]] const std::string& target() const;
-  [[nodiscard]] inline std::span<const arg> args() const noexcept { return args_.span(); }
+  [[nodiscard]] inline std::span<const arg> args() const noexcept { return own_.args_.span(); }
   // inline (a function defined in a module's class body is not implicitly): printers and
   // writers ask these of every node
   [[nodiscard]] inline std::span<const kwarg> kwargs() const noexcept {
-    return extra_ ? std::span<const kwarg>(extra_->kwargs) : std::span<const kwarg>();
+    return own_.extra_ ? std::span<const kwarg>(own_.extra_->kwargs) : std::span<const kwarg>();
   }
-  [[nodiscard]] inline const node_meta& meta() const noexcept { return extra_ ? extra_->meta : empty_node_meta; }
+  [[nodiscard]] inline const node_meta& meta() const noexcept { return own_.extra_ ? own_.extra_->meta : empty_node_meta; }
   /// The type annotation as FX prints it ("torch.Tensor"); empty for none.
-  [[nodiscard]] inline const std::string& type() const noexcept { return extra_ ? extra_->type : empty_node_text; }
+  [[nodiscard]] inline const std::string& type() const noexcept { return own_.extra_ ? own_.extra_->type : empty_node_text; }
   [[nodiscard]] inline std::size_t num_users() const noexcept { return num_users_; }
   [[nodiscard]] inline bool erased() const noexcept { return erased_; }
   [[nodiscard]] inline node_id prev() const noexcept { return prev_; }
@@ -178,19 +180,35 @@ class Node {
 
  private:
   friend class Graph;
+  friend class node_edit;
   struct extra {
     std::string target_text;  // non-call_function targets
     std::string type;
     std::vector<kwarg> kwargs;
     node_meta meta;
   };
-  extra& ensure_extra();
-  std::string name_;
-  arg_store args_;
-  std::unique_ptr<extra> extra_;
+  // The parts that may hold memory of their own. Only a node_edit writes them (Graph, a friend
+  // of Node but not of these, reads them through the const accessors), and the edit lists the
+  // node with its arena when done: a node holding memory is always destroyed, by construction.
+  class owned {
+    friend class Node;
+    friend class node_edit;
+    std::string name_;
+    arg_store args_;
+    std::unique_ptr<extra> extra_;
+
+   public:
+    owned() = default;
+    owned(const owned& o);
+    owned& operator=(const owned&) = delete;
+    owned(owned&&) noexcept = default;
+    owned& operator=(owned&&) noexcept = default;
+  };
+  [[nodiscard]] inline const extra* extra_block() const noexcept { return own_.extra_.get(); }
+  owned own_;
   std::uint64_t order_ = 0;            // increases along the list (FX's _sort_key)
   op_handle target_op_;
-  std::uint32_t name_hash_ = 0;  // the name index's key for name_ (in what would be padding)
+  std::uint32_t name_hash_ = 0;  // the name index's key for the name (in what would be padding)
   node_id prev_ = no_node, next_ = no_node;
   std::uint32_t first_use_ = 0xFFFFFFFFu, last_use_ = 0xFFFFFFFFu, num_users_ = 0;
   std::uint32_t inputs_ = 0xFFFFFFFFu, num_inputs_ = 0;  // a block of use records: the distinct inputs
@@ -414,6 +432,7 @@ class Graph {
 
  private:
   friend class insert_guard;
+  friend class node_edit;
   struct use {
     node_id producer, consumer;
     std::uint32_t prev, next;  // in the producer's user list; `next` also links free blocks
@@ -488,7 +507,7 @@ class Graph {
   void index_names() const;  // brings the name index up to the nodes made so far
   [[nodiscard]] node_id name_lookup(std::string_view name) const;
   void gather_inputs(std::span<const arg> args, std::span<const kwarg> kwargs);
-  void note_owner(node_id id);  // after a node's name, args or extra changed
+  void note_owner(node_id id) noexcept;  // node_edit's end: lists the node if it holds memory (room reserved)
   void attach_gathered(node_id id);
   // find_nodes' index: per (op, target), the nodes made with it in creation order. Erasing a
   // node only counts it; the list drops erased nodes when they are half of it (amortized O(1)).
@@ -557,6 +576,10 @@ class Graph {
       owners_.push_back(id);
       n.owner_ = true;
     }
+    /// Room to list one more owner: noting it then cannot throw (a node_edit does it as it ends).
+    inline void reserve_owner() {
+      if (owners_.size() == owners_.capacity()) owners_.reserve(2 * owners_.size() + 16);
+    }
     /// A default node in the next slot, not yet counted: size() and ids below it do not include
     /// it until commit() (a node being made is invisible to lookups); abandon() unmakes it.
     inline Node& make() {
@@ -564,7 +587,11 @@ class Graph {
       return *::new (static_cast<void*>(&(*this)[size_])) Node();
     }
     inline void commit() noexcept { ++size_; }
-    inline void abandon() noexcept { (*this)[size_].~Node(); }
+    inline void abandon() noexcept {
+      Node& n = (*this)[size_];
+      if (n.owner_) owners_.pop_back();  // an edit listed it last
+      n.~Node();
+    }
     inline Node& emplace_back() {
       Node& n = make();
       commit();
@@ -675,6 +702,43 @@ class Graph {
   /// Exchanges the whole state of two graphs.
   void swap(Graph& other) noexcept;
   friend inline void swap(Graph& a, Graph& b) noexcept { a.swap(b); }
+};
+
+/// One change to a node's name, arguments or extra block (kwargs, meta, type, target text), made
+/// by Graph's mutators: the only way to write those parts. When the edit ends (an exception
+/// included: a change half made may hold memory too), the node is listed with its arena if it now
+/// holds memory of its own, so the arena's destructor frees it; no mutator can forget to. Not
+/// constructible outside Graph.
+class node_edit {
+ public:
+  node_edit(const node_edit&) = delete;
+  node_edit& operator=(const node_edit&) = delete;
+  inline ~node_edit() {
+    if (!refs_only_ && !node_.owner_) graph_.note_owner(id_);
+  }
+  [[nodiscard]] inline std::string& name() noexcept { return node_.own_.name_; }
+  [[nodiscard]] inline arg_store& args() noexcept { return node_.own_.args_; }
+  /// The extra block, or null: kwargs to rewrite in place need none made.
+  [[nodiscard]] inline Node::extra* extra_block() noexcept { return node_.own_.extra_.get(); }
+  /// The extra block, made when the node has none.
+  inline Node::extra& extra() {
+    if (!node_.own_.extra_) node_.own_.extra_ = std::make_unique<Node::extra>();
+    return *node_.own_.extra_;
+  }
+
+ private:
+  friend class Graph;
+  // node `id` may be one being made (not yet committed to the arena)
+  inline node_edit(Graph& g, node_id id) : graph_(g), id_(id), node_(g.nodes_[id]) { g.nodes_.reserve_owner(); }
+  // An edit that only replaces node references by node references (replace_input_with): whether
+  // the node holds memory cannot change (a node that holds none has no containers to rebuild), so
+  // its end has nothing to note.
+  struct refs_only_t {};
+  inline node_edit(Graph& g, node_id id, refs_only_t) : graph_(g), id_(id), node_(g.nodes_[id]), refs_only_(true) {}
+  Graph& graph_;
+  node_id id_;
+  Node& node_;
+  bool refs_only_ = false;
 };
 
 }  // namespace aotkit::graph

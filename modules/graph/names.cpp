@@ -125,7 +125,7 @@ std::uint32_t Graph::name_hash(std::string_view name) noexcept { return static_c
 node_id Graph::name_lookup(std::string_view name) const {
   index_names();
   const name_index::slot* s =
-      names_.table.find(name_hash(name), [&](const name_index::slot& x) { return same_text(nodes_[x.id].name_, name); });
+      names_.table.find(name_hash(name), [&](const name_index::slot& x) { return same_text(nodes_[x.id].name(), name); });
   return s != nullptr ? s->id : no_node;
 }
 
@@ -157,11 +157,11 @@ void Graph::index_names() const {
     }
     for (std::uint32_t j = 0; j < k; ++j) {
       std::uint32_t h = hashes[j];
-      const std::string& name = nodes_[lo + j].name_;
+      const std::string& name = nodes_[lo + j].name();
       // a slot passed on the way holding the same name answers find_node first: this node is shadowed
       bool shadowed = false;
       table.place(h, [&](const name_index::slot& x) noexcept {
-        shadowed = shadowed || (x.hash_ == h && nodes_[x.id].name_ == name);
+        shadowed = shadowed || (x.hash_ == h && nodes_[x.id].name() == name);
       }) = {lo + j, h};
       if (shadowed) names_.shadowed.push_back(lo + j);
     }
@@ -396,16 +396,17 @@ void Graph::force_name(node_id id, std::string_view name) {
   Node& n = nodes_[id];
   if (!ascii_identifier(name) || python::is_keyword(name))
     throw value_error("force_name: '" + quote_excerpt(name) + "' is not a name Python can bind (an identifier, not a keyword)");
-  if (n.name_ == name) return;
+  if (n.name() == name) return;
   // a name no node holds may be forced again (FX allows any); one a node holds, or held before
   // it was erased, may not: names stay unique
   if (name_lookup(name) != no_node) throw value_error("force_name: the name '" + std::string(name) + "' was given to another node");
   // What can throw comes first, so a failure changes nothing a lookup could see: the new text,
-  // the node's owner mark when that text leaves the string's inline buffer, the retired old name,
-  // and the new name's base entry (so the namespace's shortcuts do not hand the name out again).
+  // the edit (room to list the node, should the new text leave the string's inline buffer), the
+  // retired old name, and the new name's base entry (so the namespace's shortcuts do not hand the
+  // name out again).
   std::string fresh(name);
-  if (fresh.size() > std::string().capacity()) nodes_.note_owner(id);
-  retired_names_.insert(n.name_);
+  node_edit edit(*this, id);
+  retired_names_.insert(n.name());
   name_parts p;
   split_name(fresh, p);
   base_entry& e = bases_[base_of(std::string_view(fresh).substr(0, p.base_len))].entry;
@@ -415,8 +416,8 @@ void Graph::force_name(node_id id, std::string_view name) {
     e.max_num = std::max(e.max_num, *p.num);
     if (*p.num >= max_suffix) long_suffixes_ = true;
   }
-  n.name_.swap(fresh);
-  n.name_hash_ = name_hash(n.name_);
+  edit.name().swap(fresh);
+  n.name_hash_ = name_hash(n.name());
   // An indexed node gets a slot under its new name; its old slot stays and matches no name now
   // (a probe compares the node's text). Counted, so the table still grows at half load; when it
   // is full the next lookup rebuilds it twice as big, so forcing name after name costs O(1) each.
