@@ -4,6 +4,7 @@
 module;
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -487,6 +488,61 @@ std::string symbol_of_srepr(std::string_view expr) {
 }
 }  // namespace
 
+struct sym_size::expression {
+  mutable std::atomic<std::uint32_t> refs{1};
+  bool has_hint = false;
+  std::string expr, symbol;
+};
+
+sym_size sym_size::symbolic(std::string_view expr, std::optional<std::int64_t> hint) {
+  auto* e = new expression;
+  e->has_hint = hint.has_value();
+  e->expr = std::string(expr);
+  e->symbol = symbol_of_srepr(expr);
+  sym_size s;
+  s.value_ = hint.value_or(0);
+  s.expr_ = e;
+  return s;
+}
+
+sym_size::sym_size(const sym_size& other) noexcept : value_(other.value_), expr_(other.expr_) {
+  if (expr_) expr_->refs.fetch_add(1, std::memory_order_relaxed);
+}
+
+sym_size::~sym_size() {
+  if (expr_ && expr_->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete expr_;
+}
+
+std::string_view sym_size::expr() const noexcept { return expr_ ? std::string_view(expr_->expr) : std::string_view(); }
+
+std::string_view sym_size::symbol() const noexcept { return expr_ ? std::string_view(expr_->symbol) : std::string_view(); }
+
+std::optional<std::int64_t> sym_size::hint() const noexcept {
+  return expr_ && expr_->has_hint ? std::optional<std::int64_t>(value_) : std::nullopt;
+}
+
+bool operator==(const sym_size& a, const sym_size& b) noexcept {
+  if (!a.expr_ || !b.expr_) return !a.expr_ && !b.expr_ && a.value_ == b.value_;
+  return a.expr_->expr == b.expr_->expr && a.hint() == b.hint();
+}
+
+tensor_meta::tensor_meta(std::string dtype_name, std::vector<sym_size> sizes, std::string device_name)
+    : dtype(std::move(dtype_name)), device(std::move(device_name)) {
+  set_shape(sizes);
+}
+
+void tensor_meta::set_shape(std::span<const sym_size> sizes, std::span<const sym_size> strides) {
+  if (!strides.empty() && strides.size() != sizes.size())
+    throw value_error("tensor metadata: " + std::to_string(strides.size()) + " strides for " + std::to_string(sizes.size()) + " sizes");
+  if (sizes.size() > std::numeric_limits<std::uint32_t>::max()) throw value_error("tensor metadata: too many sizes");
+  std::vector<sym_size> dims;
+  dims.reserve(sizes.size() + strides.size());
+  dims.insert(dims.end(), sizes.begin(), sizes.end());
+  dims.insert(dims.end(), strides.begin(), strides.end());
+  dims_ = std::move(dims);
+  rank_ = static_cast<std::uint32_t>(sizes.size());
+}
+
 const tensor_meta* exported_program::find_tensor_meta(std::string_view name) const noexcept {
   for (const auto& [n, m] : tensor_values)
     if (n == name) return &m;
@@ -530,29 +586,49 @@ runtime::detail::flat_json_document parse_program(std::string_view text) {
   }
 }
 
-// One TensorMeta of tensor_values (`at` names it in errors; `si` a reused buffer).
-tensor_meta read_tensor_meta(const json& meta, const std::string& at, std::string& si) {
+// One SymInt of a TensorMeta (`si` names it in errors): {"as_int": n} or {"as_expr": {"expr_str",
+// "hint"}}.
+sym_size read_sym_size(const json& x, const std::string& si) {
+  auto [tag, v] = reader::union_of(x, si);
+  if (tag == "as_int") return sym_size(reader::integer(v, si));
+  if (tag != "as_expr") throw input_error(si, "a size is as_int or as_expr, not '" + quote_excerpt(tag) + "'");
+  std::string_view expr = reader::text(reader::member(v, "expr_str", si), si);
+  std::optional<std::int64_t> hint;
+  if (auto h = v.find("hint"); h != v.end() && !h->is_null()) {
+    auto [htag, hv] = reader::union_of(*h, si + "/hint");
+    if (htag == "as_int") hint = reader::integer(hv, si + "/hint");
+  }
+  return sym_size::symbolic(expr, hint);
+}
+
+// One TensorMeta of tensor_values (`at` names it in errors; `si` a reused buffer; `dims` too).
+tensor_meta read_tensor_meta(const json& meta, const std::string& at, std::string& si, std::vector<sym_size>& dims) {
   tensor_meta m;
   m.dtype = std::string(dtype_of_scalar_type(reader::integer(reader::member(meta, "dtype", at), at + "/dtype")));
   if (m.dtype.empty()) throw input_error(at + "/dtype", "unknown scalar type " + reader::member(meta, "dtype", at).dump());
+  dims.clear();
   const json& sizes = reader::array_member(meta, "sizes", at);
   for (std::size_t i = 0; i < sizes.size(); ++i) {
     reader::place(si, at, "/sizes/", i);
-    auto [tag, v] = reader::union_of(sizes[i], si);
-    sym_size s;
-    if (tag == "as_int") {
-      s.value = reader::integer(v, si);
-    } else if (tag == "as_expr") {
-      s.expr = reader::text(reader::member(v, "expr_str", si), si);
-      s.symbol = symbol_of_srepr(s.expr);
-      if (auto h = v.find("hint"); h != v.end() && !h->is_null()) {
-        auto [htag, hv] = reader::union_of(*h, si + "/hint");
-        if (htag == "as_int") s.hint = reader::integer(hv, si + "/hint");
-      }
-    } else {
-      throw input_error(si, "a size is as_int or as_expr, not '" + quote_excerpt(tag) + "'");
+    dims.push_back(read_sym_size(sizes[i], si));
+  }
+  std::size_t rank = dims.size();
+  if (auto st = meta.find("strides"); st != meta.end()) {
+    if (!st->is_array()) throw input_error(at + "/strides", "expected an array");
+    if (st->size() != rank)
+      throw input_error(at + "/strides", std::to_string(st->size()) + " strides for " + std::to_string(rank) + " sizes");
+    for (std::size_t i = 0; i < st->size(); ++i) {
+      reader::place(si, at, "/strides/", i);
+      dims.push_back(read_sym_size((*st)[i], si));
     }
-    m.sizes.push_back(std::move(s));
+  }
+  m.set_shape(std::span<const sym_size>(dims.data(), rank), std::span<const sym_size>(dims.data() + rank, dims.size() - rank));
+  if (auto off = meta.find("storage_offset"); off != meta.end() && !off->is_null())
+    m.storage_offset = read_sym_size(*off, at + "/storage_offset");
+  if (auto layout = meta.find("layout"); layout != meta.end() && !layout->is_null()) {
+    std::int64_t code = reader::integer(*layout, at + "/layout");
+    if (code < 0 || code > 127) throw input_error(at + "/layout", "unknown layout " + std::to_string(code));
+    m.layout = static_cast<std::int8_t>(code);
   }
   if (auto rg = meta.find("requires_grad"); rg != meta.end()) m.requires_grad = reader::boolean(*rg, at + "/requires_grad");
   if (auto dev = meta.find("device"); dev != meta.end() && dev->is_object()) {
@@ -564,7 +640,8 @@ tensor_meta read_tensor_meta(const json& meta, const std::string& at, std::strin
 }
 tensor_meta read_tensor_meta(const json& meta, const std::string& at) {
   std::string si;
-  return read_tensor_meta(meta, at, si);
+  std::vector<sym_size> dims;
+  return read_tensor_meta(meta, at, si, dims);
 }
 
 exported_program read_parsed(const json& doc, std::shared_ptr<const std::string_view> source) {
@@ -682,10 +759,11 @@ exported_program read_parsed(const json& doc, std::shared_ptr<const std::string_
     ep.tensor_values.reserve(tv->size());
     const std::string folder = "/graph_module/graph/tensor_values/";
     std::string at, si;  // reused: no allocation per value
+    std::vector<sym_size> dims;
     for (const json& meta : *tv) {
       std::string name(meta.key());
       reader::place(at, folder, name);
-      ep.tensor_values.emplace_back(name, read_tensor_meta(meta, at, si));
+      ep.tensor_values.emplace_back(name, read_tensor_meta(meta, at, si, dims));
     }
   }
   if (auto it = doc.find("range_constraints"); it != doc.end() && it->is_object()) {
@@ -952,12 +1030,10 @@ class program_serializer {
       auto it = root_meta_.find(meta_of);
       if (it != root_meta_.end()) now = &program_.tensor_values[it->second].second;
     }
-    std::optional<tensor_meta> was;
-    if (doc_meta && now) was = read_tensor_meta(*doc_meta, "/tensor_values/" + std::string(meta_of));
-    if (doc_meta && (!now || *was == *now)) {
+    if (doc_meta && (!now || read_tensor_meta(*doc_meta, "/tensor_values/" + std::string(meta_of)) == *now)) {
       put_document(meta, *doc_meta);
     } else if (now) {
-      tensor_meta_json(meta, *now, name, doc_meta, was ? &*was : nullptr);
+      tensor_meta_json(meta, *now, name);
     } else {
       cannot("value '" + name + "' of graph '" + s.path + "' has no tensor metadata (add it to tensor_values)");
     }
@@ -965,47 +1041,46 @@ class program_serializer {
     s.tensor_values.emplace_back(name, std::move(meta));
   }
 
-  // A TensorMeta from tensor_meta: strides from the document's entry (`was`, read from `doc_meta`)
-  // when the sizes did not change, otherwise contiguous ones (static sizes only).
-  static void tensor_meta_json(std::string& out, const tensor_meta& m, const std::string& name, const json* doc_meta, const tensor_meta* was) {
+  // A TensorMeta from tensor_meta; strides given, or contiguous ones (static sizes only).
+  static void tensor_meta_json(std::string& out, const tensor_meta& m, const std::string& name) {
     std::int64_t dtype = scalar_type_of_dtype(m.dtype);
     if (dtype < 0) cannot("value '" + name + "': unknown dtype '" + m.dtype + "'");
+    auto sym_list = [&out](std::span<const sym_size> list) {
+      out += '[';
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        if (i) out += ", ";
+        sym_int(out, list[i]);
+      }
+      out += ']';
+    };
     out += "{\"dtype\": ";
     put_int(out, dtype);
-    out += ", \"sizes\": [";
-    for (std::size_t i = 0; i < m.sizes.size(); ++i) {
-      if (i) out += ", ";
-      sym_int(out, m.sizes[i]);
-    }
-    out += "], \"requires_grad\": ";
+    out += ", \"sizes\": ";
+    sym_list(m.sizes());
+    out += ", \"requires_grad\": ";
     put_bool(out, m.requires_grad);
     out += ", \"device\": ";
     device_json(out, m.device.empty() ? std::string_view("cpu") : std::string_view(m.device));
     out += ", \"strides\": ";
-    bool kept = false;
-    if (doc_meta && was && doc_meta->contains("strides") && was->sizes == m.sizes) {
-      put_document(out, (*doc_meta)["strides"]);
-      kept = true;
-    }
-    if (!kept) {
-      std::vector<std::int64_t> strides(m.sizes.size());
+    if (!m.strides().empty() || m.sizes().empty()) {
+      sym_list(m.strides());
+    } else {
+      std::vector<sym_size> strides(m.sizes().size());
       std::int64_t step = 1;
-      for (std::size_t i = m.sizes.size(); i-- > 0;) {
-        if (!m.sizes[i].value) cannot("value '" + name + "': contiguous strides of a symbolic size are not written (give the document's strides)");
+      for (std::size_t i = m.sizes().size(); i-- > 0;) {
+        std::optional<std::int64_t> size = m.sizes()[i].value();
+        if (!size) cannot("value '" + name + "': contiguous strides of a symbolic size are not written (give its strides)");
         strides[i] = step;
-        if (__builtin_mul_overflow(step, std::max<std::int64_t>(*m.sizes[i].value, 1), &step))
+        if (__builtin_mul_overflow(step, std::max<std::int64_t>(*size, 1), &step))
           cannot("value '" + name + "': its sizes overflow 64-bit strides");
       }
-      out += '[';
-      for (std::size_t i = 0; i < strides.size(); ++i) {
-        if (i) out += ", ";
-        out += "{\"as_int\": ";
-        put_int(out, strides[i]);
-        out += '}';
-      }
-      out += ']';
+      sym_list(strides);
     }
-    out += ", \"storage_offset\": {\"as_int\": 0}, \"layout\": 7}";
+    out += ", \"storage_offset\": ";
+    sym_int(out, m.storage_offset);
+    out += ", \"layout\": ";
+    put_int(out, m.layout);
+    out += '}';
   }
   // A Device: {"type": "cuda", "index": 0} from "cuda:0" (the index left out when there is none, as
   // torch leaves out a None field); an index that is not a number is refused.
@@ -1025,17 +1100,17 @@ class program_serializer {
     out += '}';
   }
   static void sym_int(std::string& out, const sym_size& s) {
-    if (s.value) {
+    if (auto value = s.value()) {
       out += "{\"as_int\": ";
-      put_int(out, *s.value);
+      put_int(out, *value);
       out += '}';
       return;
     }
     out += "{\"as_expr\": {\"expr_str\": ";
-    put_json_string(out, s.expr);
-    if (s.hint) {
+    put_json_string(out, s.expr());
+    if (auto hint = s.hint()) {
       out += ", \"hint\": {\"as_int\": ";
-      put_int(out, *s.hint);
+      put_int(out, *hint);
       out += '}';
     }
     out += "}}";

@@ -4,6 +4,7 @@ module;
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -62,23 +63,71 @@ struct range_constraint {
   friend bool operator==(const range_constraint&, const range_constraint&) = default;
 };
 
-/// One size of a tensor's metadata: a number, or a symbolic expression (sympy's srepr as
-/// serialized, e.g. "Symbol('s0', positive=True, integer=True)") with its example value.
-struct sym_size {
-  std::optional<std::int64_t> value;  ///< a static size
-  std::string expr;                   ///< the serialized expression of a symbolic size
-  std::string symbol;                 ///< the symbol's name when the expression is one symbol ("s0")
-  std::optional<std::int64_t> hint;   ///< the example value of a symbolic size
-  friend bool operator==(const sym_size&, const sym_size&) = default;
+/// One size, stride or storage offset of a tensor's metadata (a SymInt as serialized): a number,
+/// or a symbolic expression (sympy's srepr as serialized, e.g. "Symbol('s0', positive=True,
+/// integer=True)") with its example value. 16 bytes: a number is held inline, an expression in one
+/// immutable block its copies share (tensor metadata is one of these per dimension, twice, for
+/// every value of a program).
+class sym_size {
+ public:
+  constexpr sym_size() noexcept = default;
+  /// A static size (implicit, as a SymInt converts from an int).
+  constexpr sym_size(std::int64_t value) noexcept : value_(value) {}
+  /// A symbolic size: its expression and example value.
+  [[nodiscard]] static sym_size symbolic(std::string_view expr, std::optional<std::int64_t> hint = {});
+  sym_size(const sym_size& other) noexcept;
+  sym_size(sym_size&& other) noexcept : value_(other.value_), expr_(std::exchange(other.expr_, nullptr)) {}
+  sym_size& operator=(sym_size other) noexcept {
+    std::swap(value_, other.value_);
+    std::swap(expr_, other.expr_);
+    return *this;
+  }
+  ~sym_size();
+  /// The static size; nullopt for a symbolic one.
+  [[nodiscard]] inline std::optional<std::int64_t> value() const noexcept {
+    return expr_ ? std::nullopt : std::optional<std::int64_t>(value_);
+  }
+  [[nodiscard]] inline bool is_symbolic() const noexcept { return expr_ != nullptr; }
+  /// The serialized expression of a symbolic size ("" for a static one).
+  [[nodiscard]] std::string_view expr() const noexcept;
+  /// The symbol's name when the expression is one symbol ("s0"), else "".
+  [[nodiscard]] std::string_view symbol() const noexcept;
+  /// The example value of a symbolic size, when serialized.
+  [[nodiscard]] std::optional<std::int64_t> hint() const noexcept;
+  friend bool operator==(const sym_size& a, const sym_size& b) noexcept;
+
+ private:
+  struct expression;
+  std::int64_t value_ = 0;         // the static size, or a symbolic one's hint
+  const expression* expr_ = nullptr;  // shared between copies, counted
 };
 
-/// A value's tensor metadata (`graph.tensor_values`): what `node.meta["val"]` tells torch.
-struct tensor_meta {
+/// A value's tensor metadata (`graph.tensor_values`, torch's TensorMeta): what `node.meta["val"]`
+/// tells torch. The sizes and strides share one allocation.
+class tensor_meta {
+ public:
   std::string dtype;  ///< "torch.float32", ...
-  std::vector<sym_size> sizes;
-  bool requires_grad = false;
   std::string device;  ///< "cpu", "cuda:0"
+  sym_size storage_offset;
+  bool requires_grad = false;
+  std::int8_t layout = 7;  ///< the serialized Layout (7: torch.strided)
+
+  tensor_meta() = default;
+  /// Static sizes, contiguous (strides given when written).
+  explicit tensor_meta(std::string dtype, std::vector<sym_size> sizes = {}, std::string device = "cpu");
+  /// The sizes, and the strides: one per size, or none (contiguous ones, computed when the value is
+  /// written: static sizes only). aotkit::value_error when the counts differ.
+  void set_shape(std::span<const sym_size> sizes, std::span<const sym_size> strides = {});
+  [[nodiscard]] inline std::span<const sym_size> sizes() const noexcept { return {dims_.data(), rank_}; }
+  /// The strides as serialized; empty when none were given (contiguous).
+  [[nodiscard]] inline std::span<const sym_size> strides() const noexcept {
+    return dims_.size() > rank_ ? std::span<const sym_size>(dims_.data() + rank_, rank_) : std::span<const sym_size>();
+  }
   friend bool operator==(const tensor_meta&, const tensor_meta&) = default;
+
+ private:
+  std::vector<sym_size> dims_;  // the sizes, then the strides when given
+  std::uint32_t rank_ = 0;
 };
 
 /// A serialized ExportedProgram, read. The graph is what `torch.export.load` rebuilds (torch 2.6's
@@ -124,14 +173,13 @@ struct exported_program {
 /// graph (any module), `tensor_values` or signature changed since is serialized as torch 2.6's
 /// GraphModuleSerializer serializes the graph module (serialize_exported_program); the other
 /// fields stay the document's. A value's metadata: the document's entry while unchanged, else its
-/// `tensor_values` entry (strides from the document when the sizes are the same, else contiguous
-/// ones); a node's metadata (stack_trace, nn_module_stack, ...): the document's node of the same
+/// `tensor_values` entry (its strides, or contiguous ones when it has none); a node's metadata (stack_trace, nn_module_stack, ...): the document's node of the same
 /// output name, else the node's meta. aotkit::value_error names the node or value that cannot be
 /// written (a tensor without metadata, an argument the schema has no form for);
 /// aotkit::not_implemented_error for a changed call graph, range constraint or schema version. A
 /// program built in C++ (no `source`) is serialized whole: its graph module (tensor values from
-/// `tensor_values`, written contiguous; symbolic sizes and values, custom objects and the values
-/// of HOP subgraphs need a document: value_error), signature, call graph
+/// `tensor_values`; symbolic values, custom objects and the values of HOP subgraphs need a
+/// document: value_error), signature, call graph
 /// (root signature with empty argument lists, as torch 2.6 writes them), range constraints,
 /// `opset_version`, schema version (8.2 when unset), `verifiers` and `torch_version` ("2.6.0" when
 /// empty), in torch 2.6's field order.

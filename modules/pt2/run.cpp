@@ -347,9 +347,11 @@ std::string shape_repr(std::span<const std::int64_t> s) {
 
 std::string meta_shape_repr(const tensor_meta& m) {
   std::string out = "torch.Size([";
-  for (std::size_t i = 0; i < m.sizes.size(); ++i) {
-    const sym_size& s = m.sizes[i];
-    out += (i ? ", " : "") + (s.value ? std::to_string(*s.value) : !s.symbol.empty() ? s.symbol : s.expr);
+  for (std::size_t i = 0; i < m.sizes().size(); ++i) {
+    const sym_size& s = m.sizes()[i];
+    out += i ? ", " : "";
+    if (auto value = s.value()) out += std::to_string(*value);
+    else out += !s.symbol().empty() ? s.symbol() : s.expr();
   }
   return out + "])";
 }
@@ -430,26 +432,27 @@ tree ExportedProgram::operator()(const tree& args_kwargs) {
     if (meta) {
       if (!value.is_tensor()) throw runtime_error("Expected input at " + where + " to be a tensor, but got " + value.type_repr());
       auto sizes = value.to_tensor().impl()->sizes();
-      if (sizes.size() != meta->sizes.size())
+      if (sizes.size() != meta->sizes().size())
         throw runtime_error("Unexpected number of dimensions in input at " + where + ".shape (expected " + meta_shape_repr(*meta) +
                             ", got " + shape_repr(sizes) + ")");
       for (std::size_t j = 0; j < sizes.size(); ++j) {
-        const sym_size& d = meta->sizes[j];
+        const sym_size& d = meta->sizes()[j];
         std::string at = where + ".shape[" + std::to_string(j) + "]";
-        if (d.value) {
-          if (sizes[j] != *d.value)
-            throw runtime_error("Expected input at " + at + " to be equal to " + std::to_string(*d.value) + ", but got " + std::to_string(sizes[j]));
+        if (auto value = d.value()) {
+          if (sizes[j] != *value)
+            throw runtime_error("Expected input at " + at + " to be equal to " + std::to_string(*value) + ", but got " + std::to_string(sizes[j]));
           continue;
         }
-        if (d.symbol.empty()) continue;  // an expression of a symbol: torch defers it to a runtime assert
-        if (auto it = unified.find(d.symbol); it != unified.end()) {
+        std::string_view symbol = d.symbol();
+        if (symbol.empty()) continue;  // an expression of a symbol: torch defers it to a runtime assert
+        if (auto it = unified.find(symbol); it != unified.end()) {
           if (sizes[j] != it->second)
             throw runtime_error("Expected input at " + at + " to be equal to " + std::to_string(it->second) + ", but got " + std::to_string(sizes[j]));
         } else {
-          unified.emplace(d.symbol, sizes[j]);
+          unified.emplace(std::string(symbol), sizes[j]);
         }
         for (const range_constraint& r : program_.range_constraints) {
-          if (r.symbol != d.symbol) continue;
+          if (r.symbol != symbol) continue;
           // torch allows 0 and 1 at run time whatever the exported minimum (the 0/1 specialization)
           if (r.min && *r.min > 2 && sizes[j] < *r.min)
             throw runtime_error("Expected input at " + at + " to be >= " + std::to_string(*r.min) + ", but got " + std::to_string(sizes[j]));
