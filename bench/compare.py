@@ -137,7 +137,9 @@ def pt2_table(build, peer, nodes):
         peer_ns = {"pt2_save": None, "pt2_save_changed": their_save}.get(name, theirs)
         print(f"| {label} | {ns:.0f} | {peer_ns if peer_ns else '—'} | {f'{peer_ns / ns:.0f}×' if peer_ns else '—'} |")
     print(f"\nmemory per node: program {prog['program_bytes/node']:.0f} B (plus the archive's {prog['file_bytes/node']:.0f} B it "
-          f"keeps as its document), its graph module alone {prog['graph_bytes/node']:.0f} B")
+          f"keeps as its document), of which tensor_values {prog['tensor_values_bytes/node']:.0f} B; its graph module "
+          f"as aotkit.graph reads it (fx-json) {prog['graph_read_bytes/node']:.0f} B, a copy of it {prog['graph_bytes/node']:.0f} B; "
+          f"program / graph read: {prog['program_bytes/node'] / prog['graph_read_bytes/node']:.2f}x")
 
 
 def main():

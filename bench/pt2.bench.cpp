@@ -72,6 +72,17 @@ void pt2_load_program(benchmark::State& state) {
   state.counters["program_bytes/node"] = per_node_bytes(loaded, with_file, nodes);
   state.counters["graph_bytes/node"] = per_node_bytes(copied, loaded, nodes);
   benchmark::DoNotOptimize(copy);
+  // the same graph module as aotkit.graph holds it when it reads it itself (fx-json: that reader
+  // builds the name index and the find_nodes lists as the pt2 reader does)
+  {
+    std::string text = graph::write_fx_json(ep.module);
+    malloc_trim(0);
+    std::size_t with_text = resident();
+    graph::fx_document read = graph::read_fx_json(text);
+    malloc_trim(0);
+    state.counters["graph_read_bytes/node"] = per_node_bytes(resident(), with_text, nodes);
+    benchmark::DoNotOptimize(read);
+  }
   // of the program's own, what its tensor metadata (graph.tensor_values) holds
   decltype(ep.tensor_values)().swap(ep.tensor_values);
   malloc_trim(0);

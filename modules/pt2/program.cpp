@@ -495,13 +495,13 @@ struct sym_size::expression {
 };
 
 sym_size sym_size::symbolic(std::string_view expr, std::optional<std::int64_t> hint) {
-  auto* e = new expression;
+  auto e = std::make_unique<expression>();
   e->has_hint = hint.has_value();
   e->expr = std::string(expr);
   e->symbol = symbol_of_srepr(expr);
   sym_size s;
   s.value_ = hint.value_or(0);
-  s.expr_ = e;
+  s.expr_ = e.release();
   return s;
 }
 

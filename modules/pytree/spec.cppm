@@ -190,11 +190,16 @@ inline constexpr std::array<node_kind_traits, 10> node_kind_table{{
 }};
 static_assert(static_cast<std::size_t>(node_kind::custom) + 1 == node_kind_table.size(), "one row per node kind");
 
+namespace detail {
+// what traits_of answers for a value outside the enumeration (a namespace-scope constant: a static
+// in a constexpr function is C++23)
+inline constexpr node_kind_traits unknown_kind_traits{"unknown", false, false, false};
+}  // namespace detail
+
 /// The traits of `kind` (a value outside the enumeration reads as a context-free "unknown").
 [[nodiscard]] constexpr const node_kind_traits& traits_of(node_kind kind) noexcept {
-  constexpr static node_kind_traits unknown{"unknown", false, false, false};
   auto i = static_cast<std::size_t>(kind);
-  return i < node_kind_table.size() ? node_kind_table[i] : unknown;
+  return i < node_kind_table.size() ? node_kind_table[i] : detail::unknown_kind_traits;
 }
 
 /// Python's type name of a node kind in reprs: "tuple", "OrderedDict", "NoneType", ...

@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "../data_files.hpp"
 
@@ -119,6 +121,61 @@ TEST_CASE("malformed programs name the place", "[pt2][program][hostile]") {
   CHECK_THAT(error_of("[]"), Catch::Contains("the program is a JSON object"));
   CHECK_THAT(error_of(replaced("\"outputs\": [{\"as_tensor\": {\"name\": \"relu\"}}]", "\"outputs\": [{\"as_tensors\": 5}]")),
              Catch::Contains("/graph_module/graph/nodes/1/outputs/0/as_tensors: expected an array"));
+}
+
+TEST_CASE("tensor metadata keeps torch's whole TensorMeta: sizes, strides, storage offset, layout, symbolic sizes", "[pt2][program]") {
+  sym_size s0 = sym_size::symbolic("Symbol('s0', positive=True, integer=True)", 4);
+  CHECK(sizeof(sym_size) == 16);
+  CHECK(s0.is_symbolic());
+  CHECK(!s0.value());
+  CHECK(s0.symbol() == "s0");
+  CHECK(s0.hint() == std::optional<std::int64_t>(4));
+  sym_size copy = s0;  // shares the expression
+  CHECK(copy == s0);
+  CHECK(copy.expr().data() == s0.expr().data());
+  CHECK(sym_size::symbolic("2*s0") != s0);
+  CHECK(sym_size::symbolic("2*s0").symbol().empty());
+  CHECK(!sym_size::symbolic("2*s0").hint());
+  CHECK(sym_size(4) != s0);  // a number is never equal to an expression, whatever its hint
+  CHECK(sym_size(4).value() == std::optional<std::int64_t>(4));
+  sym_size moved = std::move(copy);
+  CHECK(moved == s0);
+
+  tensor_meta m("torch.float32", {s0, 8});
+  CHECK(m.sizes().size() == 2);
+  CHECK(m.strides().empty());
+  m.set_shape(std::vector<sym_size>{s0, 8}, std::vector<sym_size>{1, s0});
+  CHECK(m.strides()[1] == s0);
+  CHECK_THROWS_AS(m.set_shape(std::vector<sym_size>{1, 2}, std::vector<sym_size>{1}), aotkit::value_error);
+  CHECK(m.strides().size() == 2);  // unchanged by the refused call
+
+  // read from torch 2.6's program: a transposed view's strides and symbolic sizes come back as written
+  exported_program dynamic = load_exported_program(zip_archive::open(torch26_dir / "mlp_dynamic.pt2"));
+  bool symbolic = false;
+  for (const auto& [name, meta] : dynamic.tensor_values) {
+    INFO(name);
+    CHECK(meta.strides().size() == meta.sizes().size());
+    CHECK(meta.layout == 7);
+    for (const sym_size& d : meta.sizes()) symbolic = symbolic || d.is_symbolic();
+  }
+  CHECK(symbolic);
+  exported_program convbn = load_exported_program(zip_archive::open(torch26_dir / "convbn_eval.pt2"));
+  bool transposed = false;
+  for (const auto& [name, meta] : convbn.tensor_values)
+    if (meta.sizes().size() == 2 && meta.strides()[0] == sym_size(1) && meta.strides()[1] != sym_size(1)) transposed = true;
+  CHECK(transposed);  // permute's output: strides (1, n)
+
+  std::string good(zip_archive::open(torch26_dir / "mlp_training_ir.pt2").read_record("serialized_exported_program.json"));
+  auto at = good.find("\"strides\": [{\"as_int\": ");
+  REQUIRE(at != std::string::npos);
+  std::string lying = good;
+  lying.insert(at + std::string_view("\"strides\": [").size(), "{\"as_int\": 1}, ");
+  try {
+    (void)read_exported_program(lying);
+    FAIL("a stride more than sizes was read");
+  } catch (const aotkit::input_error& e) {
+    CHECK_THAT(e.what(), Catch::Contains("/graph_module/graph/tensor_values/") && Catch::Contains("strides for"));
+  }
 }
 
 TEST_CASE("a higher-order op's repeated argument name keeps its first place and its last value", "[pt2][program]") {
