@@ -445,21 +445,8 @@ void Graph::free_uses(std::uint32_t first, std::uint32_t n) {
   free_blocks_[n] = first;
 }
 
-namespace {
-const std::size_t inline_name = std::string().capacity();  // names up to this long live in the node
-}  // namespace
-
-// Whether `n` holds memory of its own: a name too long for the string's inline buffer, a heap
-// block of arguments or a boxed argument, kwargs, meta or a type (the extra block).
-void Graph::note_owner(node_id id) noexcept {
-  const Node& n = nodes_[id];
-  if (n.owner_) return;
-  bool owns = n.extra_block() != nullptr || n.args().size() > 2 || n.name().capacity() > inline_name;
-  for (const arg& a : n.args()) {
-    arg_kind k = a.kind();
-    owns = owns || !(k <= arg_kind::floating || k == arg_kind::node || k == arg_kind::ellipsis);
-  }
-  if (owns) nodes_.note_owner(id);
+void node_edit::list_if_owning() noexcept {
+  if (node_.holds_memory()) graph_.nodes_.note_owner(id_);
 }
 
 // The distinct node references of args then kwargs, in first-occurrence order (FX's ordered set of
@@ -916,7 +903,7 @@ void Graph::erase_node(node_id id) {
   // FX replaces the node's own references by None; they are gone from the use lists already
   auto to_none = [](node_id) { return arg(); };
   {
-    node_edit edit(*this, id);
+    node_edit edit(*this, id, node_edit::refs_only_t{});
     for (arg& a : edit.args()) a = map_nodes(a, to_none);
     if (Node::extra* e = edit.extra_block())
       for (kwarg& kw : e->kwargs) kw.second = map_nodes(kw.second, to_none);

@@ -205,6 +205,16 @@ class Node {
     owned& operator=(owned&&) noexcept = default;
   };
   [[nodiscard]] inline const extra* extra_block() const noexcept { return own_.extra_.get(); }
+  // Whether destroying the node would free anything: an extra block, arguments on the heap (more
+  // than two, or one that is a container or text), a name past the small-string buffer.
+  [[nodiscard]] inline bool holds_memory() const noexcept {
+    if (own_.extra_ || own_.args_.size() > 2 || own_.name_.capacity() > std::string().capacity()) return true;
+    for (const arg& a : own_.args_.span()) {
+      arg_kind k = a.kind();
+      if (!(k <= arg_kind::floating || k == arg_kind::node || k == arg_kind::ellipsis)) return true;
+    }
+    return false;
+  }
   owned own_;
   std::uint64_t order_ = 0;            // increases along the list (FX's _sort_key)
   op_handle target_op_;
@@ -482,8 +492,8 @@ class Graph {
     std::string base;
     base_entry entry;
     bool used = false;
-    [[nodiscard]] bool vacant() const noexcept { return !used; }
-    [[nodiscard]] std::uint64_t hash() const noexcept { return hash_; }
+    [[nodiscard]] inline bool vacant() const noexcept { return !used; }
+    [[nodiscard]] inline std::uint64_t hash() const noexcept { return hash_; }
   };
   std::size_t base_of(std::string_view base);  // its slot in bases_, added when new
   // Recent bases of 1 to 16 bytes and their slots in bases_: a builder names node after node from
@@ -507,7 +517,6 @@ class Graph {
   void index_names() const;  // brings the name index up to the nodes made so far
   [[nodiscard]] node_id name_lookup(std::string_view name) const;
   void gather_inputs(std::span<const arg> args, std::span<const kwarg> kwargs);
-  void note_owner(node_id id) noexcept;  // node_edit's end: lists the node if it holds memory (room reserved)
   void attach_gathered(node_id id);
   // find_nodes' index: per (op, target), the nodes made with it in creation order. Erasing a
   // node only counts it; the list drops erased nodes when they are half of it (amortized O(1)).
@@ -518,8 +527,8 @@ class Graph {
     std::size_t erased = 0;  // erased nodes still in `ids`
     std::uint32_t hash_ = 0;  // fibonacci_hash(key)'s low bits (for growing)
     static constexpr bool compare_hash = false;  // probes compare keys
-    [[nodiscard]] bool vacant() const noexcept { return key == empty; }
-    [[nodiscard]] std::uint32_t hash() const noexcept { return hash_; }
+    [[nodiscard]] inline bool vacant() const noexcept { return key == empty; }
+    [[nodiscard]] inline std::uint32_t hash() const noexcept { return hash_; }
   };
   [[nodiscard]] index_slot* index_find(std::uint64_t key) noexcept;
   [[nodiscard]] const index_slot* index_find(std::uint64_t key) const noexcept;
@@ -632,8 +641,8 @@ class Graph {
     struct slot {
       node_id id = no_node;
       std::uint32_t hash_ = 0;  // low 32 bits of the name's hash
-      [[nodiscard]] bool vacant() const noexcept { return id == no_node; }
-      [[nodiscard]] std::uint32_t hash() const noexcept { return hash_; }
+      [[nodiscard]] inline bool vacant() const noexcept { return id == no_node; }
+      [[nodiscard]] inline std::uint32_t hash() const noexcept { return hash_; }
     };
     runtime::detail::flat_table<slot, table_array<slot>> table;
     std::vector<node_id> shadowed;  // nodes find_node does not answer with: another has their name
@@ -677,8 +686,8 @@ class Graph {
     struct slot {
       std::uint32_t index = 0;  // into names, + 1 (0: vacant)
       std::uint32_t hash_ = 0;
-      [[nodiscard]] bool vacant() const noexcept { return index == 0; }
-      [[nodiscard]] std::uint32_t hash() const noexcept { return hash_; }
+      [[nodiscard]] inline bool vacant() const noexcept { return index == 0; }
+      [[nodiscard]] inline std::uint32_t hash() const noexcept { return hash_; }
     };
     std::vector<std::string> names;
     runtime::detail::flat_table<slot> slots;
@@ -714,7 +723,7 @@ class node_edit {
   node_edit(const node_edit&) = delete;
   node_edit& operator=(const node_edit&) = delete;
   inline ~node_edit() {
-    if (!refs_only_ && !node_.owner_) graph_.note_owner(id_);
+    if (!refs_only_ && !node_.owner_) list_if_owning();
   }
   [[nodiscard]] inline std::string& name() noexcept { return node_.own_.name_; }
   [[nodiscard]] inline arg_store& args() noexcept { return node_.own_.args_; }
@@ -730,10 +739,13 @@ class node_edit {
   friend class Graph;
   // node `id` may be one being made (not yet committed to the arena)
   inline node_edit(Graph& g, node_id id) : graph_(g), id_(id), node_(g.nodes_[id]) { g.nodes_.reserve_owner(); }
-  // An edit that only replaces node references by node references (replace_input_with): whether
-  // the node holds memory cannot change (a node that holds none has no containers to rebuild), so
-  // its end has nothing to note.
+  // An edit that only replaces node references by node references or None (replace_input_with,
+  // erase_node): whether the node holds memory cannot change (a node that holds none has no
+  // containers to rebuild), so its end has nothing to note.
   struct refs_only_t {};
+  // Lists the node with its arena when it now holds memory; room was reserved as the edit began,
+  // so this cannot throw. Out of line: the destructor stays small enough to inline everywhere.
+  void list_if_owning() noexcept;
   inline node_edit(Graph& g, node_id id, refs_only_t) : graph_(g), id_(id), node_(g.nodes_[id]), refs_only_(true) {}
   Graph& graph_;
   node_id id_;

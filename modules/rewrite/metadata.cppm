@@ -44,8 +44,8 @@ class fwd_seq_nr_map {
     std::uint32_t home = 0;  // the hash it was placed by: the key's low bits, or mixed ones
     bool used = false;
     static constexpr bool compare_hash = false;  // probes compare keys
-    [[nodiscard]] bool vacant() const noexcept { return !used; }
-    [[nodiscard]] std::uint32_t hash() const noexcept { return home; }
+    [[nodiscard]] inline bool vacant() const noexcept { return !used; }
+    [[nodiscard]] inline std::uint32_t hash() const noexcept { return home; }
   };
   [[nodiscard]] std::uint32_t home(std::int64_t key) const noexcept;
   runtime::detail::flat_table<slot> slots_;
