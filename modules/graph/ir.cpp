@@ -784,16 +784,28 @@ void Graph::set_args(node_id id, std::vector<arg> args) {
   if (n.op_ == node_op::output && args.size() > 1)
     throw value_error("an output node takes one argument (the returned value), got " + std::to_string(args.size()));
   gather_inputs(args, n.kwargs());
-  detach_inputs(id);
-  node_edit(*this, id).args().assign(std::move(args));
+  {
+    // everything that can throw before the inputs are detached: the node stays as it was
+    node_edit edit(*this, id);
+    arg_store fresh;
+    fresh.assign(std::move(args));
+    detach_inputs(id);
+    edit.args() = std::move(fresh);
+  }
   attach_gathered(id);
 }
 
 void Graph::set_kwargs(node_id id, std::vector<kwarg> kwargs) {
   Node& n = live(id, "set_kwargs");
   gather_inputs(n.args(), kwargs);
-  detach_inputs(id);
-  if (!kwargs.empty() || n.extra_block() != nullptr) node_edit(*this, id).extra().kwargs = std::move(kwargs);
+  if (!kwargs.empty() || n.extra_block() != nullptr) {
+    node_edit edit(*this, id);
+    Node::extra& e = edit.extra();  // made before the inputs are detached: a throw changes nothing
+    detach_inputs(id);
+    e.kwargs = std::move(kwargs);
+  } else {
+    detach_inputs(id);
+  }
   attach_gathered(id);
 }
 

@@ -76,7 +76,8 @@ class sym_size {
   /// A symbolic size: its expression and example value.
   [[nodiscard]] static sym_size symbolic(std::string_view expr, std::optional<std::int64_t> hint = {});
   sym_size(const sym_size& other) noexcept;
-  sym_size(sym_size&& other) noexcept : value_(other.value_), expr_(std::exchange(other.expr_, nullptr)) {}
+  sym_size(sym_size&& other) noexcept
+      : value_(std::exchange(other.value_, 0)), expr_(std::exchange(other.expr_, nullptr)) {}  // leaves a 0
   sym_size& operator=(sym_size other) noexcept {
     std::swap(value_, other.value_);
     std::swap(expr_, other.expr_);
@@ -126,8 +127,8 @@ class tensor_meta {
   friend bool operator==(const tensor_meta&, const tensor_meta&) = default;
 
  private:
+  std::uint32_t rank_ = 0;      // beside the flags above: 112 bytes in all
   std::vector<sym_size> dims_;  // the sizes, then the strides when given
-  std::uint32_t rank_ = 0;
 };
 
 /// A serialized ExportedProgram, read. The graph is what `torch.export.load` rebuilds (torch 2.6's

@@ -1,5 +1,6 @@
 // modules/runtime/flat_table.hpp — the one open-addressing hash table of aotkit's internals (node
-// names, name bases, find_nodes lists, forced names, seq_nr maps); not installed.
+// names, name bases, find_nodes lists, forced names, seq_nr maps); installed beside the interface
+// units that include it, but not an API.
 #pragma once
 
 #include <algorithm>
@@ -7,6 +8,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -49,6 +51,17 @@ template <class Slot, class Storage = std::vector<Slot>>
 class flat_table {
  public:
   static constexpr std::size_t min_capacity = 16;
+
+  flat_table() = default;
+  flat_table(const flat_table&) = default;
+  flat_table& operator=(const flat_table&) = default;
+  // a moved-from table is empty: its count goes with its slots
+  flat_table(flat_table&& o) noexcept : slots_(std::move(o.slots_)), size_(std::exchange(o.size_, 0)) {}
+  flat_table& operator=(flat_table&& o) noexcept {
+    slots_ = std::move(o.slots_);
+    size_ = std::exchange(o.size_, 0);
+    return *this;
+  }
 
   [[nodiscard]] std::size_t size() const noexcept { return size_; }  ///< occupied slots
   [[nodiscard]] std::size_t capacity() const noexcept { return slots_.size(); }
@@ -112,10 +125,12 @@ class flat_table {
 
   /// Every slot re-placed into `capacity` slots (a power of two, more than twice size()) by
   /// `rehash(slot)`, which returns the slot's new hash and may store it.
+  /// Strong guarantee: when the new slots cannot be allocated, the table is as it was.
   template <class Rehash>
   void rebuild(std::size_t capacity, Rehash&& rehash) {
-    Storage old(std::move(slots_));
-    slots_ = Storage(capacity, Slot{});
+    static_assert(std::is_nothrow_move_assignable_v<Slot>, "slots are re-placed by moves that cannot fail");
+    Storage old(capacity, Slot{});  // allocated first: what throws, throws before anything moved
+    std::swap(old, slots_);
     size_ = 0;
     for (std::size_t k = 0; k < old.size(); ++k)
       if (!old[k].vacant()) {

@@ -126,6 +126,11 @@ TEST_CASE("malformed programs name the place", "[pt2][program][hostile]") {
 TEST_CASE("tensor metadata keeps torch's whole TensorMeta: sizes, strides, storage offset, layout, symbolic sizes", "[pt2][program]") {
   sym_size s0 = sym_size::symbolic("Symbol('s0', positive=True, integer=True)", 4);
   CHECK(sizeof(sym_size) == 16);
+  CHECK(sizeof(tensor_meta) <= 112);  // two strings, an offset, the flags and one vector
+  sym_size gone = sym_size::symbolic("s9", 7);
+  sym_size taken = std::move(gone);
+  CHECK(gone == sym_size(0));  // a moved-from size is a plain 0, not its old hint
+  CHECK(taken.hint() == std::optional<std::int64_t>(7));
   CHECK(s0.is_symbolic());
   CHECK(!s0.value());
   CHECK(s0.symbol() == "s0");
