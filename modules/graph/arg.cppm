@@ -123,14 +123,17 @@ class arg {
 
   friend bool operator==(const arg& a, const arg& b) noexcept;
 
- private:
-  struct block;
-  arg(arg_kind kind, std::string_view text);
+  /// Whether the value lives in a counted heap block (text, containers, slices, tagged values,
+  /// complex numbers); scalars, node references, None and `...` are held inline.
   [[nodiscard]] inline bool boxed() const noexcept {
     return kind_ == arg_kind::string || kind_ == arg_kind::list || kind_ == arg_kind::tuple ||
            kind_ == arg_kind::dict || kind_ == arg_kind::slice || kind_ == arg_kind::complex ||
            (kind_ >= arg_kind::dtype && kind_ <= arg_kind::layout) || kind_ == arg_kind::repr || kind_ == arg_kind::op;
   }
+
+ private:
+  struct block;
+  arg(arg_kind kind, std::string_view text);
   void retain() const noexcept;
   void release() noexcept;
   static arg boxed_arg(arg_kind kind, block* b) noexcept;

@@ -1,6 +1,7 @@
 // modules/graph/ir.cppm — the FX-style IR (partition :ir): nodes in an arena with stable handles,
 // MLIR-style use lists, FX's naming and insertion points.
 module;
+#include <algorithm>
 #include <cstddef>
 #include <array>
 #include <atomic>
@@ -206,14 +207,10 @@ class Node {
   };
   [[nodiscard]] inline const extra* extra_block() const noexcept { return own_.extra_.get(); }
   // Whether destroying the node would free anything: an extra block, arguments on the heap (more
-  // than two, or one that is a container or text), a name past the small-string buffer.
+  // than two, or a boxed one), a name past the small-string buffer.
   [[nodiscard]] inline bool holds_memory() const noexcept {
     if (own_.extra_ || own_.args_.size() > 2 || own_.name_.capacity() > std::string().capacity()) return true;
-    for (const arg& a : own_.args_.span()) {
-      arg_kind k = a.kind();
-      if (!(k <= arg_kind::floating || k == arg_kind::node || k == arg_kind::ellipsis)) return true;
-    }
-    return false;
+    return std::ranges::any_of(own_.args_.span(), [](const arg& a) { return a.boxed(); });
   }
   owned own_;
   std::uint64_t order_ = 0;            // increases along the list (FX's _sort_key)
@@ -743,10 +740,10 @@ class node_edit {
   // erase_node): whether the node holds memory cannot change (a node that holds none has no
   // containers to rebuild), so its end has nothing to note.
   struct refs_only_t {};
+  inline node_edit(Graph& g, node_id id, refs_only_t) : graph_(g), id_(id), node_(g.nodes_[id]), refs_only_(true) {}
   // Lists the node with its arena when it now holds memory; room was reserved as the edit began,
   // so this cannot throw. Out of line: the destructor stays small enough to inline everywhere.
   void list_if_owning() noexcept;
-  inline node_edit(Graph& g, node_id id, refs_only_t) : graph_(g), id_(id), node_(g.nodes_[id]), refs_only_(true) {}
   Graph& graph_;
   node_id id_;
   Node& node_;
