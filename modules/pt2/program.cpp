@@ -55,6 +55,61 @@ struct name_hash {  // lets the table of names be searched by a view of the docu
   std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
 };
 
+// A place in the document, spelled out only when an error names it: a chain of parts on the stack
+// (a base text, then "/key" or "/nodes/" + index parts), so reading builds no strings.
+class doc_place {
+ public:
+  doc_place(const std::string& base) noexcept : base_(base) {}  // NOLINT: a base place converts implicitly
+  doc_place(const char* base) noexcept : base_(base) {}          // NOLINT
+  doc_place(const doc_place& parent, std::string_view part) noexcept : parent_(&parent), base_(part) {}
+  doc_place(const doc_place& parent, std::string_view part, std::size_t index) noexcept
+      : parent_(&parent), base_(part), index_(index), indexed_(true) {}
+  doc_place(const doc_place&) = delete;  // parents are referred to: a copy would outlive them
+  doc_place& operator=(const doc_place&) = delete;
+
+  [[nodiscard]] std::string str() const {
+    std::vector<const doc_place*> chain;  // code builds the chains: a few links, never the input's depth
+    for (const doc_place* p = this; p != nullptr; p = p->parent_) chain.push_back(p);
+    std::string out;
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+      out += (*it)->base_;
+      if ((*it)->indexed_) out += std::to_string((*it)->index_);
+    }
+    return out;
+  }
+
+ private:
+  const doc_place* parent_ = nullptr;
+  std::string_view base_;
+  std::size_t index_ = 0;
+  bool indexed_ = false;
+};
+
+// The tags of a serialized Argument union, told apart once per argument (not by a chain of
+// string comparisons).
+enum class arg_tag : std::uint8_t {
+  as_none, as_tensor, as_int, as_float, as_bool, as_string, as_scalar_type, as_layout, as_memory_format, as_device,
+  as_sym_int, as_sym_float, as_sym_bool, as_operator, as_custom_obj, as_graph,
+  // lists
+  as_tensors, as_ints, as_floats, as_bools, as_strings, as_sym_ints, as_sym_floats, as_sym_bools, as_optional_tensors,
+  unknown
+};
+constexpr std::array<std::string_view, static_cast<std::size_t>(arg_tag::unknown)> arg_tag_names{
+    "as_none", "as_tensor", "as_int", "as_float", "as_bool", "as_string", "as_scalar_type", "as_layout", "as_memory_format",
+    "as_device", "as_sym_int", "as_sym_float", "as_sym_bool", "as_operator", "as_custom_obj", "as_graph",
+    "as_tensors", "as_ints", "as_floats", "as_bools", "as_strings", "as_sym_ints", "as_sym_floats", "as_sym_bools",
+    "as_optional_tensors"};
+arg_tag classify(std::string_view tag) noexcept {
+  // the tags differ in length or in the letters after "as_": compare those first, then the text
+  if (tag.size() < 6 || !tag.starts_with("as_")) return arg_tag::unknown;
+  for (std::size_t i = 0; i < arg_tag_names.size(); ++i) {
+    std::string_view n = arg_tag_names[i];
+    if (n.size() == tag.size() && n[3] == tag[3] && n.back() == tag.back() && n == tag) return static_cast<arg_tag>(i);
+  }
+  return arg_tag::unknown;
+}
+constexpr bool is_list_tag(arg_tag t) noexcept { return t >= arg_tag::as_tensors && t < arg_tag::unknown; }
+
 struct built_graph {
   graph::Graph g;
   std::vector<std::string> sub_names;  // the submodules registered on this graph's module, in order
@@ -68,65 +123,76 @@ class reader {
   built_graph read_graph(const json& sg, const std::string& where, std::size_t depth) {
     if (depth > max_graph_depth) fail(where, "subgraphs nest deeper than " + std::to_string(max_graph_depth) + " levels");
     built_graph out;
-    std::unordered_map<std::string, node_id, name_hash, std::equal_to<>> names;
+    // names view the document, which outlives the reading
+    std::unordered_map<std::string_view, node_id> names;
     graph::Graph& g = out.g;
-    auto sync = [&](std::string_view name, node_id n, const std::string& at) {
-      if (!names.emplace(std::string(name), n).second) fail(at, "node '" + quote_excerpt(name) + "' has already been deserialized before");
+    auto sync = [&](std::string_view name, node_id n, const doc_place& at) {
+      if (!names.emplace(name, n).second) fail(at, "node '" + quote_excerpt(name) + "' has already been deserialized before");
     };
-    auto ref = [&](const json& name_json, const std::string& at) -> node_id {
+    auto ref = [&](const json& name_json, const doc_place& at) -> node_id {
       std::string_view name = text(name_json, at);
       auto it = names.find(name);
       if (it == names.end()) fail(at, "unknown value '" + quote_excerpt(name) + "'");
       return it->second;
     };
     // deserialize_input: one serialized Argument as an FX argument
-    std::function<arg(const json&, const std::string&)> input = [&](const json& a, const std::string& at) -> arg {
-      auto [tag, v] = union_of(a, at);
-      if (tag == "as_none") return arg();
-      if (tag == "as_tensor") return arg::node(ref(member(v, "name", at), at));
-      if (tag == "as_int") return arg(integer(v, at));
-      if (tag == "as_float") return arg(floating(v, at));
-      if (tag == "as_bool") return arg(boolean(v, at));
-      if (tag == "as_string") return arg(std::string_view(text(v, at)));
-      if (tag == "as_scalar_type") return named(dtype_of_scalar_type(integer(v, at)), graph::arg_kind::dtype, "scalar type", v, at);
-      if (tag == "as_layout") return named(layout_name(integer(v, at)), graph::arg_kind::layout, "layout", v, at);
-      if (tag == "as_memory_format")
-        return named(memory_format_name(integer(v, at)), graph::arg_kind::memory_format, "memory format", v, at);
-      if (tag == "as_device") {
-        std::string d(text(member(v, "type", at), at));
-        if (const json* index = v.contains("index") ? &v["index"] : nullptr; index && !index->is_null())
-          d += ":" + std::to_string(integer(*index, at));
-        return arg::tagged(graph::arg_kind::device, d);
+    auto input = [&](const json& a, const doc_place& at) -> arg {
+      auto [tag_text, v] = union_of(a, at);
+      const arg_tag tag = classify(tag_text);
+      switch (tag) {
+        case arg_tag::as_none: return arg();
+        case arg_tag::as_tensor: return arg::node(ref(member(v, "name", at), at));
+        case arg_tag::as_int: return arg(integer(v, at));
+        case arg_tag::as_float: return arg(floating(v, at));
+        case arg_tag::as_bool: return arg(boolean(v, at));
+        case arg_tag::as_string: return arg(std::string_view(text(v, at)));
+        case arg_tag::as_scalar_type: return named(dtype_of_scalar_type(integer(v, at)), graph::arg_kind::dtype, "scalar type", v, at);
+        case arg_tag::as_layout: return named(layout_name(integer(v, at)), graph::arg_kind::layout, "layout", v, at);
+        case arg_tag::as_memory_format:
+          return named(memory_format_name(integer(v, at)), graph::arg_kind::memory_format, "memory format", v, at);
+        case arg_tag::as_device: {
+          std::string d(text(member(v, "type", at), at));
+          if (const json* index = v.contains("index") ? &v["index"] : nullptr; index && !index->is_null())
+            d += ":" + std::to_string(integer(*index, at));
+          return arg::tagged(graph::arg_kind::device, d);
+        }
+        case arg_tag::as_sym_int:
+        case arg_tag::as_sym_float:
+        case arg_tag::as_sym_bool: return sym(v, at, ref);
+        case arg_tag::as_operator: return arg::tagged(graph::arg_kind::op, operator_name(text(v, at)));
+        case arg_tag::as_custom_obj: return arg::node(ref(member(v, "name", at), at));
+        case arg_tag::as_graph: {
+          std::string name(text(member(v, "name", at), at));
+          built_graph sub = read_graph(member(v, "graph", at), doc_place(at, "/graph").str(), depth + 1);
+          out.sub_names.push_back(name);
+          out.subs.push_back(std::move(sub));
+          return arg::node(build(at, [&] { return g.get_attr(name); }));
+        }
+        default: break;
       }
-      if (tag == "as_sym_int" || tag == "as_sym_float" || tag == "as_sym_bool") return sym(v, at, ref);
-      if (tag == "as_operator") return arg::tagged(graph::arg_kind::op, operator_name(text(v, at)));
-      if (tag == "as_custom_obj") return arg::node(ref(member(v, "name", at), at));
-      if (tag == "as_graph") {
-        std::string name(text(member(v, "name", at), at));
-        built_graph sub = read_graph(member(v, "graph", at), at + "/graph", depth + 1);
-        out.sub_names.push_back(name);
-        out.subs.push_back(std::move(sub));
-        return arg::node(build(at, [&] { return g.get_attr(name); }));
-      }
-      if (!v.is_array()) fail(at, "unknown argument tag '" + quote_excerpt(tag) + "'");
+      if (!v.is_array() || !is_list_tag(tag)) fail(at, "unknown argument tag '" + quote_excerpt(tag_text) + "'");
       std::vector<arg> items;
       items.reserve(v.size());
+      const doc_place list_at(at, "/");
+      const doc_place tag_at(list_at, tag_text);
       for (std::size_t i = 0; i < v.size(); ++i) {
-        std::string ai = at + "/" + std::string(tag) + "/" + std::to_string(i);
+        const doc_place ai(tag_at, "/", i);
         const json& x = v[i];
-        if (tag == "as_tensors") items.push_back(arg::node(ref(member(x, "name", ai), ai)));
-        else if (tag == "as_ints") items.emplace_back(integer(x, ai));
-        else if (tag == "as_floats") items.emplace_back(floating(x, ai));
-        else if (tag == "as_bools") items.emplace_back(boolean(x, ai));
-        else if (tag == "as_strings") items.emplace_back(std::string_view(text(x, ai)));
-        else if (tag == "as_sym_ints" || tag == "as_sym_floats" || tag == "as_sym_bools") items.push_back(sym(x, ai, ref));
-        else if (tag == "as_optional_tensors") {
-          auto [t2, v2] = union_of(x, ai);
-          if (t2 == "as_none") items.emplace_back();
-          else if (t2 == "as_tensor") items.push_back(arg::node(ref(member(v2, "name", ai), ai)));
-          else fail(ai, "an optional tensor is as_none or as_tensor, not '" + quote_excerpt(t2) + "'");
-        } else {
-          fail(at, "unknown argument tag '" + quote_excerpt(tag) + "'");
+        switch (tag) {
+          case arg_tag::as_tensors: items.push_back(arg::node(ref(member(x, "name", ai), ai))); break;
+          case arg_tag::as_ints: items.emplace_back(integer(x, ai)); break;
+          case arg_tag::as_floats: items.emplace_back(floating(x, ai)); break;
+          case arg_tag::as_bools: items.emplace_back(boolean(x, ai)); break;
+          case arg_tag::as_strings: items.emplace_back(std::string_view(text(x, ai))); break;
+          case arg_tag::as_sym_ints:
+          case arg_tag::as_sym_floats:
+          case arg_tag::as_sym_bools: items.push_back(sym(x, ai, ref)); break;
+          default: {  // as_optional_tensors
+            auto [t2, v2] = union_of(x, ai);
+            if (t2 == "as_none") items.emplace_back();
+            else if (t2 == "as_tensor") items.push_back(arg::node(ref(member(v2, "name", ai), ai)));
+            else fail(ai, "an optional tensor is as_none or as_tensor, not '" + quote_excerpt(t2) + "'");
+          }
         }
       }
       return arg::list(std::move(items));
@@ -134,10 +200,12 @@ class reader {
 
     // inputs: placeholders
     const json& inputs = array_member(sg, "inputs", where);
+    names.reserve(inputs.size());
+    const doc_place inputs_at(where, "/inputs/");
     for (std::size_t i = 0; i < inputs.size(); ++i) {
-      std::string at = where + "/inputs/" + std::to_string(i);
+      const doc_place at(inputs_at, "", i);
       auto [tag, v] = union_of(inputs[i], at);
-      std::string name;
+      std::string_view name;
       bool forced = tag != "as_int" && tag != "as_float" && tag != "as_bool" && tag != "as_none" && tag != "as_string";
       if (tag == "as_tensor" || tag == "as_custom_obj") {
         name = text(member(v, "name", at), at);
@@ -154,7 +222,7 @@ class reader {
         fail(at, "invalid input type '" + quote_excerpt(tag) + "'");
       }
       sync(name, build(at, [&] {
-             node_id p = g.placeholder(name);
+             node_id p = g.placeholder(std::string(name));
              // torch 2.6's `placeholder_node.name = node_name`: an input FX's namespace renamed
              // (`input` is a builtin, so `input_1`) keeps the program's name, where a graph node
              // can hold it (an identifier that is not a keyword); otherwise FX's name stays
@@ -170,11 +238,14 @@ class reader {
 
     // nodes
     const json& nodes = array_member(sg, "nodes", where);
-    // the places errors would name, rebuilt in the same buffers node after node (no allocation)
-    std::string at, out0, ak, ak_arg, qualified;
+    names.reserve(names.size() + nodes.size());
+    const doc_place nodes_at(where, "/nodes/");
+    // reused from node to node: no allocation per node once they have grown
+    std::vector<std::pair<std::string_view, arg>> actual;
+    std::string qualified;
     for (std::size_t i = 0; i < nodes.size(); ++i) {
-      place(at, where, "/nodes/", i);
-      place(out0, at, "/outputs/0");
+      const doc_place at(nodes_at, "", i);
+      const doc_place out0(at, "/outputs/0");
       const json& sn = nodes[i];
       if (!sn.is_object()) fail(at, "a node is an object");
       std::string_view target = text(member(sn, "target", at), at);
@@ -183,22 +254,23 @@ class reader {
       std::vector<arg> args;
       std::vector<graph::kwarg> kwargs;
       std::optional<std::string> name;
-      auto named_input = [&](std::size_t k) -> std::pair<std::string, arg> {
-        place(ak, at, "/inputs/", k);
-        place(ak_arg, ak, "/arg");
+      const doc_place inputs_of(at, "/inputs/");
+      auto named_input = [&](std::size_t k) -> std::pair<std::string_view, arg> {
+        const doc_place ak(inputs_of, "", k);
+        const doc_place ak_arg(ak, "/arg");
         const json& x = sin[k];
-        return {std::string(text(member(x, "name", ak), ak)), input(member(x, "arg", ak), ak_arg)};
+        return {text(member(x, "name", ak), ak), input(member(x, "arg", ak), ak_arg)};
       };
       auto single_output_name = [&](std::string_view key) -> std::optional<std::string> {
         if (souts.size() != 1 || !souts[0].is_object() || !souts[0].contains(key)) return std::nullopt;
-        const json& v = souts[0][std::string(key)];
+        const json& v = souts[0][key];
         if (key == "as_tensor") return std::string(text(member(v, "name", out0), out0));
         return std::string(text(member(v, "as_name", out0), out0));
       };
-      std::string op_text = operator_name(target);
       if (sym_op(target)) {
+        args.reserve(sin.size());
         for (std::size_t k = 0; k < sin.size(); ++k) args.push_back(named_input(k).second);
-        if (souts.size() != 1) fail(at + "/outputs", "a symbolic operator has one output");
+        if (souts.size() != 1) fail(doc_place(at, "/outputs"), "a symbolic operator has one output");
         auto [otag, ov] = union_of(souts[0], out0);
         name = text(member(ov, "as_name", out0), out0);
       } else if (target.starts_with("torch.ops.higher_order.")) {
@@ -210,42 +282,45 @@ class reader {
             continue;
           }
           // a Python dict: a repeated name keeps its first place and takes the last value
-          auto [slot, fresh] = slots.try_emplace(n, kwargs.size());
+          auto [slot, fresh] = slots.try_emplace(std::string(n), kwargs.size());
           if (!fresh) kwargs[slot->second].second = std::move(a);
-          else kwargs.emplace_back(std::move(n), std::move(a));
+          else kwargs.emplace_back(std::string(n), std::move(a));
         }
         name = single_output_name("as_tensor");
       } else if (target.starts_with("torch.ops.")) {
-        qualified.assign(op_text);  // aten.add.Tensor -> aten::add.Tensor
-        qualified.replace(qualified.find('.'), 1, "::");
+        // torch.ops.aten.add.Tensor -> aten::add.Tensor
+        qualified.assign(target.substr(10));
+        if (std::size_t dot = qualified.find('.'); dot != std::string::npos) qualified.replace(dot, 1, "::");
         const op_schema* schema = find_schema(qualified);
-        if (schema == nullptr) fail(at + "/target", "operator '" + quote_excerpt(target) + "' has no schema in torch 2.6's table");
-        std::vector<std::pair<std::string, arg>> actual;
+        if (schema == nullptr) fail(doc_place(at, "/target"), "operator '" + quote_excerpt(target) + "' has no schema in torch 2.6's table");
+        actual.clear();
         for (std::size_t k = 0; k < sin.size(); ++k) actual.push_back(named_input(k));
-        auto find_actual = [&](std::string_view n) -> const arg* {
-          for (const auto& [an, a] : actual)
+        auto find_actual = [&](std::string_view n) -> arg* {
+          for (auto& [an, a] : actual)
             if (an == n) return &a;
           return nullptr;
         };
+        args.reserve(schema->args.size());
         for (const schema_arg& sa : schema->args) {
-          const arg* a = find_actual(sa.name);
+          arg* a = find_actual(sa.name);
           if (!sa.has_default && !sa.kwarg_only) {
-            if (a == nullptr) fail(at + "/inputs", "the required argument '" + std::string(sa.name) + "' is missing");
-            args.push_back(*a);
+            if (a == nullptr) fail(doc_place(at, "/inputs"), "the required argument '" + std::string(sa.name) + "' is missing");
+            args.push_back(std::move(*a));
           } else if (python::is_keyword(sa.name)) {  // deserialize_inputs: passed positionally, earlier kwargs dropped
             kwargs.clear();
-            if (a == nullptr) fail(at + "/inputs", "the argument '" + std::string(sa.name) + "' is missing");
-            args.push_back(*a);
+            if (a == nullptr) fail(doc_place(at, "/inputs"), "the argument '" + std::string(sa.name) + "' is missing");
+            args.push_back(std::move(*a));
           } else if (a != nullptr) {
-            kwargs.emplace_back(std::string(sa.name), *a);
+            kwargs.emplace_back(std::string(sa.name), std::move(*a));
           }
         }
         if (schema->single_tensor_return) name = single_output_name("as_tensor");
       } else {
-        fail(at + "/target", "unsupported target '" + quote_excerpt(target) + "'");
+        fail(doc_place(at, "/target"), "unsupported target '" + quote_excerpt(target) + "'");
       }
       node_id n = build(at, [&] {
-        return g.create_node(graph::node_op::call_function, graph::intern_op(op_text), std::move(args), std::move(kwargs), name);
+        return g.create_node(graph::node_op::call_function, intern_target(target), std::move(args), std::move(kwargs),
+                             std::move(name));
       });
       outputs(g, souts, n, at, out0, sync);
     }
@@ -274,25 +349,12 @@ class reader {
     return out;
   }
 
-  [[noreturn]] static void fail(const std::string& where, const std::string& detail) { throw input_error(where, detail); }
-
-  // out = base + part (+ index): a place in the document, in a buffer that keeps its capacity
-  static const std::string& place(std::string& out, const std::string& base, std::string_view part) {
-    out.assign(base);
-    out += part;
-    return out;
-  }
-  static const std::string& place(std::string& out, const std::string& base, std::string_view part, std::size_t index) {
-    place(out, base, part);
-    char digits[24];
-    out.append(digits, std::to_chars(digits, digits + sizeof digits, index).ptr);
-    return out;
-  }
+  [[noreturn]] static void fail(const doc_place& where, const std::string& detail) { throw input_error(where.str(), detail); }
 
   // Runs a graph-building step: what the graph refuses (a name that is not an identifier, a
   // target text generated code cannot hold) is a fault of the document, reported at `where`.
   template <class F>
-  static auto build(const std::string& where, F&& step) -> decltype(step()) {
+  static auto build(const doc_place& where, F&& step) -> decltype(step()) {
     try {
       return step();
     } catch (const input_error&) {
@@ -302,26 +364,26 @@ class reader {
     }
   }
 
-  static const json& member(const json& o, std::string_view key, const std::string& where) {
+  static const json& member(const json& o, std::string_view key, const doc_place& where) {
     if (!o.is_object()) fail(where, "expected an object");
-    auto it = o.find(std::string(key));
+    auto it = o.find(key);
     if (it == o.end()) fail(where, "missing \"" + std::string(key) + "\"");
     return *it;
   }
-  static const json& array_member(const json& o, std::string_view key, const std::string& where) {
+  static const json& array_member(const json& o, std::string_view key, const doc_place& where) {
     const json& a = member(o, key, where);
-    if (!a.is_array()) fail(where + "/" + std::string(key), "expected an array");
+    if (!a.is_array()) fail(where.str() + "/" + std::string(key), "expected an array");
     return a;
   }
-  static std::string_view text(const json& v, const std::string& where) {
+  static std::string_view text(const json& v, const doc_place& where) {
     if (!v.is_string()) fail(where, "expected a string");
     return v.get_string();
   }
-  static std::int64_t integer(const json& v, const std::string& where) {
+  static std::int64_t integer(const json& v, const doc_place& where) {
     if (v.is_number_integer()) return v.get_int();
     fail(where, "expected an integer");
   }
-  static double floating(const json& v, const std::string& where) {
+  static double floating(const json& v, const doc_place& where) {
     if (v.is_number() || v.is_big_integer()) return v.get_double();  // json.loads gives an int, used as a float
     // the JSON spells non-finite floats as strings
     if (v.is_string()) {
@@ -332,22 +394,22 @@ class reader {
     }
     fail(where, "expected a number");
   }
-  static bool boolean(const json& v, const std::string& where) {
+  static bool boolean(const json& v, const doc_place& where) {
     if (!v.is_boolean()) fail(where, "expected true or false");
     return v.get_bool();
   }
   // A union: an object with exactly one key (the tag).
-  static std::pair<std::string_view, const json&> union_of(const json& v, const std::string& where) {
+  static std::pair<std::string_view, const json&> union_of(const json& v, const doc_place& where) {
     if (!v.is_object() || v.size() != 1) fail(where, "a union is an object with exactly one key");
     auto it = v.begin();
     return {it.key(), it.value()};
   }
-  static arg named(std::string_view name, graph::arg_kind kind, std::string_view what, const json& v, const std::string& where) {
+  static arg named(std::string_view name, graph::arg_kind kind, std::string_view what, const json& v, const doc_place& where) {
     if (name.empty()) fail(where, "unknown " + std::string(what) + " " + v.dump());
     return arg::tagged(kind, name);
   }
   template <class Ref>
-  static arg sym(const json& v, const std::string& where, Ref& ref) {
+  static arg sym(const json& v, const doc_place& where, Ref& ref) {
     auto [tag, x] = union_of(v, where);
     if (tag == "as_name") return arg::node(ref(x, where));
     if (tag == "as_int") return arg(integer(x, where));
@@ -357,6 +419,9 @@ class reader {
   }
   // The registry's name of a serialized target: torch.ops.aten.add.Tensor -> aten.add.Tensor,
   // _operator.getitem -> operator.getitem, torch.sym_max stays.
+  static graph::op_handle intern_target(std::string_view target) {
+    return target.starts_with("_operator.") ? graph::intern_op(operator_name(target)) : graph::intern_op(target);
+  }
   static std::string operator_name(std::string_view target) {
     if (target.starts_with("_operator.")) return "operator." + std::string(target.substr(10));
     return std::string(graph::canonical_op_name(target));
@@ -364,25 +429,26 @@ class reader {
 
   // deserialize_outputs: the node takes its one output's name; several outputs become getitems.
   template <class Sync>
-  void outputs(graph::Graph& g, const json& souts, node_id n, const std::string& at, const std::string& out0, Sync& sync) {
+  void outputs(graph::Graph& g, const json& souts, node_id n, const doc_place& at, const doc_place& out0, Sync& sync) {
     if (souts.empty()) return;
     if (souts.size() == 1) {
       auto [tag, v] = union_of(souts[0], out0);
       if (tag == "as_tensor") return sync(text(member(v, "name", at), at), n, at);
       if (tag == "as_sym_int" || tag == "as_sym_bool" || tag == "as_sym_float") return sync(text(member(v, "as_name", at), at), n, at);
       if (tag != "as_tensors") fail(out0, "a single output of kind '" + quote_excerpt(tag) + "'");
-      if (!v.is_array()) fail(out0 + "/as_tensors", "expected an array");
-      getitems(g, n, v, out0 + "/as_tensors", sync, 0);
+      const doc_place list_at(out0, "/as_tensors");
+      if (!v.is_array()) fail(list_at, "expected an array");
+      getitems(g, n, v, list_at, sync, 0);
       return;
     }
-    getitems(g, n, souts, at + "/outputs", sync, 0);
+    getitems(g, n, souts, doc_place(at, "/outputs"), sync, 0);
   }
   template <class Sync>
-  void getitems(graph::Graph& g, node_id from, const json& items, const std::string& at, Sync& sync, std::size_t depth) {
+  void getitems(graph::Graph& g, node_id from, const json& items, const doc_place& at, Sync& sync, std::size_t depth) {
     if (depth > 2) fail(at, "outputs nest deeper than lists of values");
     graph::op_handle getitem = graph::intern_op("operator.getitem");
     for (std::size_t idx = 0; idx < items.size(); ++idx) {
-      std::string ai = at + "/" + std::to_string(idx);
+      const doc_place ai(at, "/", idx);
       const json& item = items[idx];
       auto make = [&](std::optional<std::string> name) {
         return build(ai, [&] {
@@ -392,21 +458,22 @@ class reader {
       };
       // a bare TensorArgument ({"name": ...}) inside as_tensors, or an Argument union
       if (item.is_object() && item.size() == 1 && item.contains("name")) {
-        std::string name(text(item["name"], ai));
-        sync(name, make(name), ai);
+        std::string_view name = text(item["name"], ai);
+        sync(name, make(std::string(name)), ai);
         continue;
       }
       auto [tag, v] = union_of(item, ai);
       if (tag == "as_tensor") {
-        std::string name(text(member(v, "name", ai), ai));
-        sync(name, make(name), ai);
+        std::string_view name = text(member(v, "name", ai), ai);
+        sync(name, make(std::string(name)), ai);
       } else if (tag == "as_sym_int" || tag == "as_sym_float") {
-        std::string name(text(member(v, "as_name", ai), ai));
-        sync(name, make(name), ai);
+        std::string_view name = text(member(v, "as_name", ai), ai);
+        sync(name, make(std::string(name)), ai);
       } else if (tag == "as_tensors" || tag == "as_sym_ints" || tag == "as_sym_floats" || tag == "as_ints" ||
                  tag == "as_floats" || tag == "as_strings" || tag == "as_bools" || tag == "as_sym_bools") {
         if (!v.is_array()) fail(ai, "expected an array");
-        getitems(g, make(std::nullopt), v, ai + "/" + std::string(tag), sync, depth + 1);
+        const doc_place list_at(ai, "/");
+        getitems(g, make(std::nullopt), v, doc_place(list_at, tag), sync, depth + 1);
       } else if (tag == "as_none") {
         make(std::string("as_none"));
       } else {
@@ -588,60 +655,60 @@ runtime::detail::flat_json_document parse_program(std::string_view text) {
 
 // One SymInt of a TensorMeta (`si` names it in errors): {"as_int": n} or {"as_expr": {"expr_str",
 // "hint"}}.
-sym_size read_sym_size(const json& x, const std::string& si) {
+sym_size read_sym_size(const json& x, const doc_place& si) {
   auto [tag, v] = reader::union_of(x, si);
   if (tag == "as_int") return sym_size(reader::integer(v, si));
-  if (tag != "as_expr") throw input_error(si, "a size is as_int or as_expr, not '" + quote_excerpt(tag) + "'");
+  if (tag != "as_expr") throw input_error(si.str(), "a size is as_int or as_expr, not '" + quote_excerpt(tag) + "'");
   std::string_view expr = reader::text(reader::member(v, "expr_str", si), si);
   std::optional<std::int64_t> hint;
   if (auto h = v.find("hint"); h != v.end() && !h->is_null()) {
-    auto [htag, hv] = reader::union_of(*h, si + "/hint");
-    if (htag == "as_int") hint = reader::integer(hv, si + "/hint");
+    const doc_place hint_at(si, "/hint");
+    auto [htag, hv] = reader::union_of(*h, hint_at);
+    if (htag == "as_int") hint = reader::integer(hv, hint_at);
   }
   return sym_size::symbolic(expr, hint);
 }
 
-// One TensorMeta of tensor_values (`at` names it in errors; `si` a reused buffer; `dims` too).
-tensor_meta read_tensor_meta(const json& meta, const std::string& at, std::string& si, std::vector<sym_size>& dims) {
+// One TensorMeta of tensor_values (`at` names it in errors; `dims` a reused buffer).
+tensor_meta read_tensor_meta(const json& meta, const doc_place& at, std::vector<sym_size>& dims) {
   tensor_meta m;
-  m.dtype = std::string(dtype_of_scalar_type(reader::integer(reader::member(meta, "dtype", at), at + "/dtype")));
-  if (m.dtype.empty()) throw input_error(at + "/dtype", "unknown scalar type " + reader::member(meta, "dtype", at).dump());
+  const json& dtype = reader::member(meta, "dtype", at);
+  m.dtype = std::string(dtype_of_scalar_type(reader::integer(dtype, doc_place(at, "/dtype"))));
+  if (m.dtype.empty()) throw input_error(doc_place(at, "/dtype").str(), "unknown scalar type " + dtype.dump());
   dims.clear();
   const json& sizes = reader::array_member(meta, "sizes", at);
-  for (std::size_t i = 0; i < sizes.size(); ++i) {
-    reader::place(si, at, "/sizes/", i);
-    dims.push_back(read_sym_size(sizes[i], si));
-  }
+  const doc_place sizes_at(at, "/sizes/");
+  for (std::size_t i = 0; i < sizes.size(); ++i) dims.push_back(read_sym_size(sizes[i], doc_place(sizes_at, "", i)));
   std::size_t rank = dims.size();
   if (auto st = meta.find("strides"); st != meta.end()) {
-    if (!st->is_array()) throw input_error(at + "/strides", "expected an array");
+    const doc_place strides_at(at, "/strides");
+    if (!st->is_array()) throw input_error(strides_at.str(), "expected an array");
     if (st->size() != rank)
-      throw input_error(at + "/strides", std::to_string(st->size()) + " strides for " + std::to_string(rank) + " sizes");
-    for (std::size_t i = 0; i < st->size(); ++i) {
-      reader::place(si, at, "/strides/", i);
-      dims.push_back(read_sym_size((*st)[i], si));
-    }
+      throw input_error(strides_at.str(), std::to_string(st->size()) + " strides for " + std::to_string(rank) + " sizes");
+    const doc_place stride_at(strides_at, "/");
+    for (std::size_t i = 0; i < st->size(); ++i) dims.push_back(read_sym_size((*st)[i], doc_place(stride_at, "", i)));
   }
   m.set_shape(std::span<const sym_size>(dims.data(), rank), std::span<const sym_size>(dims.data() + rank, dims.size() - rank));
   if (auto off = meta.find("storage_offset"); off != meta.end() && !off->is_null())
-    m.storage_offset = read_sym_size(*off, at + "/storage_offset");
+    m.storage_offset = read_sym_size(*off, doc_place(at, "/storage_offset"));
   if (auto layout = meta.find("layout"); layout != meta.end() && !layout->is_null()) {
-    std::int64_t code = reader::integer(*layout, at + "/layout");
-    if (code < 0 || code > 127) throw input_error(at + "/layout", "unknown layout " + std::to_string(code));
+    const doc_place layout_at(at, "/layout");
+    std::int64_t code = reader::integer(*layout, layout_at);
+    if (code < 0 || code > 127) throw input_error(layout_at.str(), "unknown layout " + std::to_string(code));
     m.layout = static_cast<std::int8_t>(code);
   }
-  if (auto rg = meta.find("requires_grad"); rg != meta.end()) m.requires_grad = reader::boolean(*rg, at + "/requires_grad");
+  if (auto rg = meta.find("requires_grad"); rg != meta.end()) m.requires_grad = reader::boolean(*rg, doc_place(at, "/requires_grad"));
   if (auto dev = meta.find("device"); dev != meta.end() && dev->is_object()) {
-    m.device = reader::text(reader::member(*dev, "type", at + "/device"), at + "/device");
+    const doc_place device_at(at, "/device");
+    m.device = reader::text(reader::member(*dev, "type", device_at), device_at);
     if (auto index = dev->find("index"); index != dev->end() && !index->is_null())
-      m.device += ":" + std::to_string(reader::integer(*index, at + "/device/index"));
+      m.device += ":" + std::to_string(reader::integer(*index, doc_place(device_at, "/index")));
   }
   return m;
 }
 tensor_meta read_tensor_meta(const json& meta, const std::string& at) {
-  std::string si;
   std::vector<sym_size> dims;
-  return read_tensor_meta(meta, at, si, dims);
+  return read_tensor_meta(meta, at, dims);
 }
 
 exported_program read_parsed(const json& doc, std::shared_ptr<const std::string_view> source) {
@@ -757,13 +824,11 @@ exported_program read_parsed(const json& doc, std::shared_ptr<const std::string_
   if (auto tv = root_graph.find("tensor_values"); tv != root_graph.end()) {
     if (!tv->is_object()) throw input_error("/graph_module/graph/tensor_values", "expected an object");
     ep.tensor_values.reserve(tv->size());
-    const std::string folder = "/graph_module/graph/tensor_values/";
-    std::string at, si;  // reused: no allocation per value
-    std::vector<sym_size> dims;
+    const doc_place folder("/graph_module/graph/tensor_values/");
+    std::vector<sym_size> dims;  // reused: no allocation per value
     for (const json& meta : *tv) {
-      std::string name(meta.key());
-      reader::place(at, folder, name);
-      ep.tensor_values.emplace_back(name, read_tensor_meta(meta, at, si, dims));
+      std::string_view name = meta.key();
+      ep.tensor_values.emplace_back(std::string(name), read_tensor_meta(meta, doc_place(folder, name), dims));
     }
   }
   if (auto it = doc.find("range_constraints"); it != doc.end() && it->is_object()) {

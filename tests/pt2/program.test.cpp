@@ -121,6 +121,19 @@ TEST_CASE("malformed programs name the place", "[pt2][program][hostile]") {
   CHECK_THAT(error_of("[]"), Catch::Contains("the program is a JSON object"));
   CHECK_THAT(error_of(replaced("\"outputs\": [{\"as_tensor\": {\"name\": \"relu\"}}]", "\"outputs\": [{\"as_tensors\": 5}]")),
              Catch::Contains("/graph_module/graph/nodes/1/outputs/0/as_tensors: expected an array"));
+  CHECK_THAT(error_of(replaced("{\"as_tensor\": {\"name\": \"p_l__s___l1_bias\"}}", "{\"as_what\": 1}")),
+             Catch::Contains("/graph_module/graph/inputs/1: invalid input type 'as_what'"));
+  // places inside argument lists and tensor metadata (spelled out only when an error names them)
+  CHECK_THAT(error_of(replaced("\"bias\", \"arg\": {\"as_tensor\": {\"name\": \"p_l__s___l1_bias\"}}", "\"bias\", \"arg\": {\"as_ints\": [1, 2, \"x\"]}")),
+             Catch::Contains("/graph_module/graph/nodes/0/inputs/2/arg/as_ints/2: expected an integer"));
+  CHECK_THAT(error_of(replaced("\"bias\", \"arg\": {\"as_tensor\": {\"name\": \"p_l__s___l1_bias\"}}", "\"bias\", \"arg\": {\"as_what\": 1}")),
+             Catch::Contains("/graph_module/graph/nodes/0/inputs/2/arg: unknown argument tag 'as_what'"));
+  CHECK_THAT(error_of(replaced("\"sizes\": [{\"as_int\": 16}, {\"as_int\": 8}]", "\"sizes\": [{\"as_int\": 16}, {\"as_what\": 8}]")),
+             Catch::Contains("/graph_module/graph/tensor_values/p_l__s___l1_weight/sizes/1: a size is as_int or as_expr, not 'as_what'"));
+  CHECK_THAT(error_of(replaced("\"strides\": [{\"as_int\": 8}, {\"as_int\": 1}]", "\"strides\": [{\"as_int\": 8}, {\"as_int\": true}]")),
+             Catch::Contains("/graph_module/graph/tensor_values/p_l__s___l1_weight/strides/1: expected an integer"));
+  CHECK_THAT(error_of(replaced("\"device\": {\"type\": \"cpu\"}", "\"device\": {\"type\": \"cpu\", \"index\": \"x\"}")),
+             Catch::Contains("/graph_module/graph/tensor_values/p_l__s___l1_weight/device/index: expected an integer"));
 }
 
 TEST_CASE("tensor metadata keeps torch's whole TensorMeta: sizes, strides, storage offset, layout, symbolic sizes", "[pt2][program]") {
