@@ -23,6 +23,7 @@ module;
 #include <vector>
 
 #include "runtime/flat_json.hpp"
+#include "runtime/flat_table.hpp"
 #include "schema.hpp"
 module aotkit.pt2;
 
@@ -50,9 +51,18 @@ constexpr std::size_t max_graph_depth = 64;  // HOP subgraphs inside subgraphs
 
 // ---- the reader ----
 
-struct name_hash {  // lets the table of names be searched by a view of the document
+struct name_hash {  // lets a table of names be searched by a view of the document
   using is_transparent = void;
   std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+
+// A graph's values by name while it is read: names view the document, which outlives the reading.
+struct name_slot {
+  std::string_view name{};  // vacant: no text at all (a name, even "", views the document)
+  std::uint64_t h = 0;
+  node_id node{};
+  [[nodiscard]] bool vacant() const noexcept { return name.data() == nullptr; }
+  [[nodiscard]] std::uint64_t hash() const noexcept { return h; }
 };
 
 // A place in the document, spelled out only when an error names it: a chain of parts on the stack
@@ -123,17 +133,19 @@ class reader {
   built_graph read_graph(const json& sg, const std::string& where, std::size_t depth) {
     if (depth > max_graph_depth) fail(where, "subgraphs nest deeper than " + std::to_string(max_graph_depth) + " levels");
     built_graph out;
-    // names view the document, which outlives the reading
-    std::unordered_map<std::string_view, node_id> names;
+    runtime::detail::flat_table<name_slot> names;
     graph::Graph& g = out.g;
     auto sync = [&](std::string_view name, node_id n, const doc_place& at) {
-      if (!names.emplace(name, n).second) fail(at, "node '" + quote_excerpt(name) + "' has already been deserialized before");
+      std::uint64_t h = std::hash<std::string_view>{}(name);
+      auto [slot, fresh] = names.emplace(h, [&](const name_slot& x) { return x.name == name; });
+      if (!fresh) fail(at, "node '" + quote_excerpt(name) + "' has already been deserialized before");
+      *slot = name_slot{name, h, n};
     };
     auto ref = [&](const json& name_json, const doc_place& at) -> node_id {
       std::string_view name = text(name_json, at);
-      auto it = names.find(name);
-      if (it == names.end()) fail(at, "unknown value '" + quote_excerpt(name) + "'");
-      return it->second;
+      const name_slot* slot = names.find(std::hash<std::string_view>{}(name), [&](const name_slot& x) { return x.name == name; });
+      if (slot == nullptr) fail(at, "unknown value '" + quote_excerpt(name) + "'");
+      return slot->node;
     };
     // deserialize_input: one serialized Argument as an FX argument
     auto input = [&](const json& a, const doc_place& at) -> arg {

@@ -1,6 +1,10 @@
 // modules/pt2/zip.cpp — the zip reader: end records (Zip64 included), central and local headers,
 // stored views and bounded inflation (zlib), each size and offset checked before it is used.
 module;
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -114,6 +118,21 @@ zip_archive zip_archive::open(const std::filesystem::path& path, zip_limits limi
   if (got != size) throw input_error(path.string(), "the file changed size while it was read");
   std::string_view view(buffer.get(), got);
   std::shared_ptr<const void> owner = std::move(buffer);
+  return located(path, [&] { return zip_archive(std::move(owner), view, limits); });
+}
+
+zip_archive zip_archive::map(const std::filesystem::path& path, zip_limits limits) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw input_error(path.string(), "cannot open the file");
+  struct ::stat st {};
+  bool mappable = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+                  static_cast<std::uintmax_t>(st.st_size) < std::numeric_limits<std::size_t>::max() / 2;
+  void* at = mappable ? ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0) : MAP_FAILED;
+  ::close(fd);  // the mapping keeps the file
+  if (at == MAP_FAILED) return open(path, limits);
+  std::size_t size = static_cast<std::size_t>(st.st_size);
+  std::shared_ptr<const void> owner(at, [size](void* p) { ::munmap(p, size); });
+  std::string_view view(static_cast<const char*>(at), size);
   return located(path, [&] { return zip_archive(std::move(owner), view, limits); });
 }
 

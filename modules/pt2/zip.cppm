@@ -45,6 +45,13 @@ class zip_archive {
  public:
   /// Reads the file at `path` (aotkit::input_error naming it when it cannot be read).
   static zip_archive open(const std::filesystem::path& path, zip_limits limits = {});
+  /// Maps the file at `path` read-only instead of reading it (torch.load's mmap=True): no copy and
+  /// no fresh memory for the archive's bytes, which the page cache already holds; stored members
+  /// (the program, weights written by torch.save) are views of the mapping. The file must not
+  /// shrink while the archive (or anything viewing it) lives: reading a page past its new end is
+  /// SIGBUS, as for every mapped file. Where the file cannot be mapped (a pipe, an empty file) it
+  /// is read as `open` reads it.
+  static zip_archive map(const std::filesystem::path& path, zip_limits limits = {});
   /// Takes the bytes.
   static zip_archive from_bytes(std::string bytes, zip_limits limits = {});
   /// Views bytes the caller keeps alive and unchanged while the archive is used.
@@ -72,7 +79,7 @@ class zip_archive {
  private:
   zip_archive(std::shared_ptr<const void> owned, std::string_view bytes, zip_limits limits);
   void parse();
-  std::shared_ptr<const void> owned_;  // what holds bytes_ (a string, a buffer read from a file)
+  std::shared_ptr<const void> owned_;  // what holds bytes_ (a string, a buffer read from a file, a mapping)
   std::string_view bytes_;
   zip_limits limits_;
   std::vector<zip_entry> entries_;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -252,4 +253,36 @@ TEST_CASE("copies share inflated members and stay valid on their own", "[pt2][zi
     CHECK(first_bytes == copy_of_first);
   }
   CHECK(copy_of_first.starts_with("{\""));
+}
+
+TEST_CASE("a mapped archive reads as an opened one; what cannot be mapped is read", "[pt2][zip]") {
+  for (const char* file : {"torch26/mlp_training_ir.pt2", "legacy_deflated.pt2", "legacy_zip64.pt2", "archive_29.pt2"}) {
+    INFO(file);
+    zip_archive opened = zip_archive::open(data_dir / file);
+    std::string_view program;
+    {
+      zip_archive mapped = zip_archive::map(data_dir / file);
+      CHECK(mapped.owns_bytes());
+      CHECK(mapped.bytes() == opened.bytes());
+      REQUIRE(mapped.entries().size() == opened.entries().size());
+      for (std::size_t i = 0; i < mapped.entries().size(); ++i) {
+        CHECK(mapped.entries()[i].name == opened.entries()[i].name);
+        CHECK(mapped.read(mapped.entries()[i]) == opened.read(opened.entries()[i]));
+      }
+      // what is read from the mapping stays valid while a copy of the archive lives
+      zip_archive copy = mapped;
+      program = copy.read(copy.entries().front());
+      CHECK(program == opened.read(opened.entries().front()));
+    }
+  }
+  CHECK_THROWS_AS(zip_archive::map(data_dir / "no_such_file.pt2"), aotkit::input_error);
+  // an empty file cannot be mapped: read, and refused as open refuses it
+  std::filesystem::path empty = std::filesystem::temp_directory_path() / "aotkit_zip_map_empty.pt2";
+  { std::ofstream(empty, std::ios::binary); }
+  CHECK_THROWS_WITH(zip_archive::map(empty), Catch::Contains("not a zip archive"));
+  std::filesystem::remove(empty);
+  // a program loads the same from either
+  exported_program a = load_exported_program(zip_archive::open(data_dir / "torch26/mlp_training_ir.pt2"));
+  exported_program b = load_exported_program(zip_archive::map(data_dir / "torch26/mlp_training_ir.pt2"));
+  CHECK(write_exported_program(a) == write_exported_program(b));
 }
