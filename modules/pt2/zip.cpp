@@ -6,6 +6,9 @@ module;
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #include <algorithm>
 #include <cstddef>
@@ -333,15 +336,7 @@ std::string_view zip_archive::read(const zip_entry& entry) const {
     }
     out = *slot;
   }
-  if (limits_.check_crc) {
-    uLong crc = crc32(0L, Z_NULL, 0);
-    for (std::size_t done = 0; done < out.size();) {
-      std::size_t n = std::min<std::size_t>(out.size() - done, std::size_t{1} << 30);
-      crc = crc32(crc, reinterpret_cast<const Bytef*>(out.data() + done), static_cast<uInt>(n));
-      done += n;
-    }
-    if (static_cast<std::uint32_t>(crc) != entry.crc32) fail(where, entry.data_offset, "CRC-32 mismatch: the bytes are corrupt");
-  }
+  if (limits_.check_crc && crc32_of(out) != entry.crc32) fail(where, entry.data_offset, "CRC-32 mismatch: the bytes are corrupt");
   return out;
 }
 
@@ -354,14 +349,82 @@ std::string_view zip_archive::read_record(std::string_view record) const {
 
 // ---- writing ----
 
-std::uint32_t crc32_of(std::string_view bytes) noexcept {
-  uLong crc = crc32(0L, Z_NULL, 0);
-  for (std::size_t done = 0; done < bytes.size();) {
-    std::size_t n = std::min<std::size_t>(bytes.size() - done, std::size_t{1} << 30);
-    crc = crc32(crc, reinterpret_cast<const Bytef*>(bytes.data() + done), static_cast<uInt>(n));
+namespace {
+
+std::uint32_t crc32_zlib(std::uint32_t crc, const char* data, std::size_t size) noexcept {
+  uLong c = crc;
+  for (std::size_t done = 0; done < size;) {
+    std::size_t n = std::min<std::size_t>(size - done, std::size_t{1} << 30);
+    c = crc32(c, reinterpret_cast<const Bytef*>(data + done), static_cast<uInt>(n));
     done += n;
   }
-  return static_cast<std::uint32_t>(crc);
+  return static_cast<std::uint32_t>(c);
+}
+
+#if defined(__x86_64__)
+// CRC-32 by carry-less multiplication (Intel, "Fast CRC Computation for Generic Polynomials Using
+// PCLMULQDQ", 2009; the folding constants of the bit-reflected gzip polynomial as Linux and
+// Chromium's zlib use them): four 16-byte lanes folded 64 bytes at a time, then to one lane, then
+// Barrett-reduced. zlib 1.2's tables run at about 4 GB/s, and a 100k-node program is 80 MB that
+// every load checks. Takes and returns the CRC without zlib's pre/post inversion; `size` is a
+// multiple of 16, at least 64.
+// (helpers, not lambdas: a lambda does not take its function's target features)
+__attribute__((target("pclmul,sse4.1"), always_inline)) inline __m128i load(const char* p) noexcept {
+  return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+}
+// x carried 128 bits forward (the constant pair k says how far) and added to the next 16 bytes
+__attribute__((target("pclmul,sse4.1"), always_inline)) inline __m128i fold(__m128i x, __m128i k, __m128i next) noexcept {
+  return _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128(x, k, 0x11), _mm_clmulepi64_si128(x, k, 0x00)), next);
+}
+__attribute__((target("pclmul,sse4.1"))) std::uint32_t crc32_folded(std::uint32_t crc, const char* buf, std::size_t size) noexcept {
+  alignas(16) static constexpr std::uint64_t k1k2[] = {0x0154442bd4, 0x01c6e41596};
+  alignas(16) static constexpr std::uint64_t k3k4[] = {0x01751997d0, 0x00ccaa009e};
+  alignas(16) static constexpr std::uint64_t k5k0[] = {0x0163cd6124, 0x0000000000};
+  alignas(16) static constexpr std::uint64_t poly[] = {0x01db710641, 0x01f7011641};
+  __m128i x1 = _mm_xor_si128(load(buf), _mm_cvtsi32_si128(static_cast<int>(crc)));
+  __m128i x2 = load(buf + 16), x3 = load(buf + 32), x4 = load(buf + 48);
+  buf += 64;
+  size -= 64;
+  __m128i k = _mm_load_si128(reinterpret_cast<const __m128i*>(k1k2));
+  for (; size >= 64; buf += 64, size -= 64) {
+    x1 = fold(x1, k, load(buf));
+    x2 = fold(x2, k, load(buf + 16));
+    x3 = fold(x3, k, load(buf + 32));
+    x4 = fold(x4, k, load(buf + 48));
+  }
+  k = _mm_load_si128(reinterpret_cast<const __m128i*>(k3k4));
+  x1 = fold(x1, k, x2);
+  x1 = fold(x1, k, x3);
+  x1 = fold(x1, k, x4);
+  for (; size >= 16; buf += 16, size -= 16) x1 = fold(x1, k, load(buf));
+  // 128 bits to 64, then Barrett's reduction to 32
+  __m128i mask = _mm_setr_epi32(~0, 0, ~0, 0);
+  x1 = _mm_xor_si128(_mm_srli_si128(x1, 8), _mm_clmulepi64_si128(x1, k, 0x10));
+  k = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(k5k0));
+  x1 = _mm_xor_si128(_mm_clmulepi64_si128(_mm_and_si128(x1, mask), k, 0x00), _mm_srli_si128(x1, 4));
+  k = _mm_load_si128(reinterpret_cast<const __m128i*>(poly));
+  __m128i x2r = _mm_clmulepi64_si128(_mm_and_si128(x1, mask), k, 0x10);
+  x2r = _mm_clmulepi64_si128(_mm_and_si128(x2r, mask), k, 0x00);
+  return static_cast<std::uint32_t>(_mm_extract_epi32(_mm_xor_si128(x1, x2r), 1));
+}
+const bool has_clmul = __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1");
+#endif
+
+}  // namespace
+
+std::uint32_t crc32_of(std::string_view bytes) noexcept {
+  const char* data = bytes.data();
+  std::size_t size = bytes.size();
+  std::uint32_t crc = 0;
+#if defined(__x86_64__)
+  if (has_clmul && size >= 64) {
+    std::size_t whole = size & ~std::size_t{15};
+    crc = ~crc32_folded(~crc, data, whole);
+    data += whole;
+    size -= whole;
+  }
+#endif
+  return crc32_zlib(crc, data, size);
 }
 
 namespace {
