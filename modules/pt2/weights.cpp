@@ -620,8 +620,26 @@ std::vector<std::pair<std::string, saved_tensor>> load_raw_tensors(const zip_arc
       st->key = path;
       st->dtype = t.dtype;
       st->device = "cpu";
-      st->numel = static_cast<std::int64_t>(e->size / itemsize);
-      st->bytes = std::string(archive.read(*e));
+      if (e->size == 0) {
+        // torch's _build_file_map: an empty record is a tensor of zeros of the first view's sizes
+        // (so much memory from no bytes at all: bounded as an inflated member is)
+        std::uint64_t count = 1;
+        for (std::int64_t d : t.shape) {
+          if (d != 0 && count > archive.limits().max_member_size / static_cast<std::uint64_t>(d)) count = ~std::uint64_t{0};
+          else count *= static_cast<std::uint64_t>(d);
+        }
+        if (count > archive.limits().max_member_size / itemsize)
+          fail(at, "record " + record + " is empty: zeros of the tensor's sizes would be over the limit of " +
+                       std::to_string(archive.limits().max_member_size) + " bytes");
+        st->numel = static_cast<std::int64_t>(count);
+        st->bytes.assign(static_cast<std::size_t>(count * itemsize), '\0');
+      } else {
+        if (e->size % itemsize != 0)
+          fail(at, "record " + record + ": size " + std::to_string(e->size) + " is not a multiple of element size " +
+                       std::to_string(itemsize) + " for dtype " + t.dtype);
+        st->numel = static_cast<std::int64_t>(e->size / itemsize);
+        st->bytes = std::string(archive.read(*e));
+      }
       s = std::move(st);
     } else if (s->dtype != t.dtype) {
       fail(at, "record " + record + " is viewed with two dtypes");

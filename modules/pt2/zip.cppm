@@ -75,6 +75,9 @@ class zip_archive {
   [[nodiscard]] bool owns_bytes() const noexcept { return owned_ != nullptr; }
   /// The archive's bytes.
   [[nodiscard]] std::string_view bytes() const noexcept { return bytes_; }
+  /// What reading it may cost (also what bounds memory made from no bytes: an empty raw weight
+  /// record is zeros of its tensor's size).
+  [[nodiscard]] const zip_limits& limits() const noexcept { return limits_; }
 
  private:
   zip_archive(std::shared_ptr<const void> owned, std::string_view bytes, zip_limits limits);

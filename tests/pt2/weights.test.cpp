@@ -200,3 +200,43 @@ TEST_CASE("torch 2.9+ raw weight records: views by TensorMeta, one record shared
   CHECK(r28.state_dict == "data/weights/model.pt");
   CHECK(load_tensor_dict(zip_archive::view(a28.read_record(r28.state_dict))).size() == 4);
 }
+
+TEST_CASE("raw weight records: an empty one is zeros of the tensor's sizes, as torch loads it", "[pt2][weights][hostile]") {
+  // a payload config over records the test writes: torch's _build_file_map reads an empty record
+  // as torch.zeros(sizes), a record that is not whole elements is an error
+  auto archive = [](const std::string& meta, std::string_view record_bytes, zip_limits limits = {}) {
+    zip_writer z;
+    z.add("archive/data/weights/weight_0", record_bytes);
+    z.add("archive/data/weights/model_weights_config.json",
+          R"({"config": {"w": {"path_name": "weight_0", "is_param": true, "use_pickle": false, "tensor_meta": )" + meta + "}}}");
+    std::string bytes = z.finish();
+    return load_raw_tensors(zip_archive::from_bytes(std::move(bytes), limits), "data/weights/model_weights_config.json", "data/weights/");
+  };
+  auto meta = [](std::string_view sizes, std::string_view strides, int offset = 0) {
+    return R"({"dtype": 7, "sizes": )" + std::string(sizes) + R"(, "requires_grad": true, "device": {"type": "cpu"}, "strides": )" +
+           std::string(strides) + R"(, "storage_offset": {"as_int": )" + std::to_string(offset) + R"(}, "layout": 7})";
+  };
+  auto zeros = archive(meta(R"([{"as_int": 2}, {"as_int": 3}])", R"([{"as_int": 3}, {"as_int": 1}])"), "");
+  REQUIRE(zeros.size() == 1);
+  CHECK(zeros[0].second.shape == std::vector<std::int64_t>{2, 3});
+  CHECK(zeros[0].second.data->numel == 6);
+  CHECK(zeros[0].second.values() == std::vector<double>(6, 0.0));
+  CHECK(zeros[0].second.is_parameter);
+  // an empty tensor from an empty record, as before
+  auto empty = archive(meta(R"([{"as_int": 0}, {"as_int": 3}])", R"([{"as_int": 3}, {"as_int": 1}])"), "");
+  CHECK(empty[0].second.numel() == 0);
+  // the zeros are the sizes' count: a view past them (an offset) is refused as for any record
+  CHECK_THROWS_WITH(archive(meta(R"([{"as_int": 2}, {"as_int": 3}])", R"([{"as_int": 3}, {"as_int": 1}])", 1), ""),
+                    Catch::Contains("/config/w") && Catch::Contains("reaches past record"));
+  // so much memory from no bytes is bounded as an inflated member is
+  zip_limits small;
+  small.max_member_size = 1000;
+  CHECK_THROWS_WITH(archive(meta(R"([{"as_int": 1000}])", R"([{"as_int": 1}])"), "", small),
+                    Catch::Contains("/config/w") && Catch::Contains("over the limit of 1000 bytes"));
+  CHECK_THROWS_WITH(archive(meta(R"([{"as_int": 4611686018427387904}, {"as_int": 4611686018427387904}])", R"([{"as_int": 1}, {"as_int": 1}])"), ""),
+                    Catch::Contains("over the limit"));
+  CHECK(archive(meta(R"([{"as_int": 250}])", R"([{"as_int": 1}])"), "", small)[0].second.data->bytes.size() == 1000);
+  // a record that is not whole elements
+  CHECK_THROWS_WITH(archive(meta(R"([{"as_int": 1}])", R"([{"as_int": 1}])"), "abcdef"),
+                    Catch::Contains("size 6 is not a multiple of element size 4 for dtype torch.float32"));
+}
