@@ -578,6 +578,13 @@ std::vector<std::pair<std::string, saved_tensor>> load_raw_tensors(const zip_arc
     fail(at, "a size, stride or offset is {\"as_int\": n} (symbolic ones are not weights)");
     return 0;
   };
+  // a flag of the config: false when absent, else a JSON boolean (nlohmann's value() would throw its own error)
+  auto flag = [&](const json& o, const char* key, const std::string& at) -> bool {
+    auto it = o.find(key);
+    if (it == o.end()) return false;
+    if (!it->is_boolean()) fail(at + "/" + key, "expected true or false");
+    return it->get<bool>();
+  };
   std::unordered_map<std::string, std::shared_ptr<const storage>> storages;
   std::vector<std::pair<std::string, saved_tensor>> out;
   for (const auto& [fqn, entry] : doc["config"].items()) {
@@ -585,7 +592,7 @@ std::vector<std::pair<std::string, saved_tensor>> load_raw_tensors(const zip_arc
     if (!entry.is_object() || !entry.contains("path_name") || !entry["path_name"].is_string()) fail(at, "an entry names its record in \"path_name\"");
     std::string path = entry["path_name"].get<std::string>();
     std::string record = std::string(folder) + path;
-    if (entry.value("use_pickle", false)) {
+    if (flag(entry, "use_pickle", at)) {
       saved_value v = unpickle_torch_save(zip_archive::view(archive.read_record(record)));
       if (v.type != saved_value::kind::tensor) fail(at, "a pickled weight is a tensor");
       out.emplace_back(fqn, *v.t);
@@ -610,8 +617,8 @@ std::vector<std::pair<std::string, saved_tensor>> load_raw_tensors(const zip_arc
     if (t.shape.size() != t.stride.size()) fail(at + "/tensor_meta", "sizes and strides differ in length");
     t.storage_offset = meta->contains("storage_offset") ? sym_int((*meta)["storage_offset"], at + "/tensor_meta/storage_offset") : 0;
     if (t.storage_offset < 0) fail(at + "/tensor_meta/storage_offset", "a negative storage offset");
-    t.requires_grad = meta->value("requires_grad", false);
-    t.is_parameter = entry.value("is_param", false);
+    t.requires_grad = flag(*meta, "requires_grad", at + "/tensor_meta");
+    t.is_parameter = flag(entry, "is_param", at);
     auto& s = storages[path];
     if (!s) {
       const zip_entry* e = archive.find_record(record);

@@ -236,6 +236,10 @@ TEST_CASE("raw weight records: an empty one is zeros of the tensor's sizes, as t
   CHECK_THROWS_WITH(archive(meta(R"([{"as_int": 4611686018427387904}, {"as_int": 4611686018427387904}])", R"([{"as_int": 1}, {"as_int": 1}])"), ""),
                     Catch::Contains("over the limit"));
   CHECK(archive(meta(R"([{"as_int": 250}])", R"([{"as_int": 1}])"), "", small)[0].second.data->bytes.size() == 1000);
+  // flags are JSON booleans (a number there was an uncaught nlohmann error: found by fuzz:pt2_raw_weights)
+  std::string numbered = meta(R"([{"as_int": 1}])", R"([{"as_int": 1}])");
+  numbered.replace(numbered.find("\"requires_grad\": true"), 21, "\"requires_grad\": 1");
+  CHECK_THROWS_WITH(archive(numbered, "abcd"), Catch::Contains("/config/w/tensor_meta/requires_grad: expected true or false"));
   // a record that is not whole elements
   CHECK_THROWS_WITH(archive(meta(R"([{"as_int": 1}])", R"([{"as_int": 1}])"), "abcdef"),
                     Catch::Contains("size 6 is not a multiple of element size 4 for dtype torch.float32"));
