@@ -130,7 +130,8 @@ def pt2_table(build, peer, nodes):
     print(f"\npt2, reading a {int(prog['nodes'])}-node archive (aotkit: mean wall time of 3 (save: 2); peer {peer_name}: {line})\n")
     print("| operation | aotkit ns/node | peer ns/node | ratio |")
     print("|---|---|---|---|")
-    for name, label in (("pt2_load_program", "load program"), ("pt2_load_with_weights", "load with weights"), ("pt2_save", "save as read"),
+    for name, label in (("pt2_load_program", "load program"), ("pt2_load_program_mapped", "load program, file mapped"),
+                        ("pt2_load_with_weights", "load with weights"), ("pt2_save", "save as read"),
                         ("pt2_save_changed", "save changed (serializer)")):
         unit = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
         ns = ours[name]["real_time"] * unit[ours[name]["time_unit"]] / ours[name]["nodes"]

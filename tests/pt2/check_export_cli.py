@@ -34,12 +34,15 @@ def same_outputs(got, want):
 
 def main():
     tool, folder = sys.argv[1], sys.argv[2]
+    table = "--table" in sys.argv[3:]  # one markdown row per archive: which checks it passed
     failures, checked, ran = [], 0, 0
+    rows = []
     for name in sorted(os.listdir(folder)):
         if not name.endswith(".pt2"):
             continue
         path = os.path.join(folder, name)
         stem = path[:-4]
+        before = len(failures)
         loaded = json.load(open(stem + ".loaded.json"))
         oracle = json.load(open(stem + ".oracle.json"))
         if run(tool, "export", "graph", path).decode() != loaded["graph_str"] + "\n":
@@ -92,10 +95,21 @@ def main():
                 failures.append(f"{name}: run")
             ran += 1
         checked += 1
+        mine = [f.split(": ", 1)[1] for f in failures[before:]]
+        def mark(*checks):
+            bad = [m for m in mine if any(m.startswith(c) for c in checks)]
+            return "✗ " + "; ".join(bad) if bad else "✓"
+        ran_here = oracle.get("example_inputs") == loaded["example_inputs"]
+        rows.append(f"| {name} | {mark('graph')} | {mark('code')} | {mark('signature', 'in_spec')} | {mark('weights')} | "
+                    f"{mark('to-fx-json')} | {mark('run') if ran_here else '— (oracle ran on other inputs)'} | {mark('save')} |")
     if ran < 1:
         failures.append("no archive ran")
     if checked < 7:
         failures.append(f"only {checked} archives")
+    if table:
+        print("| archive | graph | code | signature, specs | weights | to-fx-json | run | save (3 layouts, --dce, --remove-effect-tokens) |")
+        print("|---|---|---|---|---|---|---|---|")
+        print("\n".join(rows))
     for f in failures:
         print("FAIL", f)
     print(f"{checked} archives ({ran} run), {len(failures)} failures")
