@@ -74,7 +74,12 @@ class doc_place {
   doc_place(const doc_place& parent, std::string_view part) noexcept : parent_(&parent), base_(part) {}
   doc_place(const doc_place& parent, std::string_view part, std::size_t index) noexcept
       : parent_(&parent), base_(part), index_(index), indexed_(true) {}
-  doc_place(const doc_place&) = delete;  // parents are referred to: a copy would outlive them
+  // a parent is referred to, so it must outlive its children: never a temporary (a place made
+  // from a string in the same declaration would die at its end)
+  doc_place(doc_place&& parent, std::string_view part) = delete;
+  doc_place(doc_place&& parent, std::string_view part, std::size_t index) = delete;
+  doc_place(const doc_place&) = delete;
+
   doc_place& operator=(const doc_place&) = delete;
 
   [[nodiscard]] std::string str() const {
@@ -213,7 +218,8 @@ class reader {
     // inputs: placeholders
     const json& inputs = array_member(sg, "inputs", where);
     names.reserve(inputs.size());
-    const doc_place inputs_at(where, "/inputs/");
+    const doc_place graph_at(where);
+    const doc_place inputs_at(graph_at, "/inputs/");
     for (std::size_t i = 0; i < inputs.size(); ++i) {
       const doc_place at(inputs_at, "", i);
       auto [tag, v] = union_of(inputs[i], at);
@@ -251,7 +257,7 @@ class reader {
     // nodes
     const json& nodes = array_member(sg, "nodes", where);
     names.reserve(names.size() + nodes.size());
-    const doc_place nodes_at(where, "/nodes/");
+    const doc_place nodes_at(graph_at, "/nodes/");
     // reused from node to node: no allocation per node once they have grown
     std::vector<std::pair<std::string_view, arg>> actual;
     std::string qualified;
