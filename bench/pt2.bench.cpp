@@ -46,16 +46,24 @@ double per_node_bytes(std::size_t after, std::size_t before, std::size_t nodes) 
   return (static_cast<double>(after) - static_cast<double>(before)) / static_cast<double>(nodes);
 }
 
-// open the file and read the program: graph module, signature, call graph, tensor metadata
-void pt2_load_program(benchmark::State& state) {
-  std::string path = archive_path();
+// The timed loop: open the archive with `open` (zip_archive::open or map), read the program.
+// Returns the program's node count.
+template <class Open>
+std::size_t load_programs(benchmark::State& state, const std::string& path, Open open) {
   std::size_t nodes = 0;
   for (auto _ : state) {
-    pt2::exported_program ep = pt2::load_exported_program(pt2::zip_archive::open(path));
+    pt2::exported_program ep = pt2::load_exported_program(open(path));
     nodes = node_count(ep.module);
     benchmark::DoNotOptimize(ep);
   }
   per_node(state, nodes);
+  return nodes;
+}
+
+// open the file and read the program: graph module, signature, call graph, tensor metadata
+void pt2_load_program(benchmark::State& state) {
+  std::string path = archive_path();
+  std::size_t nodes = load_programs(state, path, [](const std::string& p) { return pt2::zip_archive::open(p); });
   // memory: what the program holds beyond the archive's bytes (which it keeps, as its document),
   // and what its graph module alone holds (a copy of it), per node
   malloc_trim(0);
@@ -92,14 +100,7 @@ void pt2_load_program(benchmark::State& state) {
 // the same from a mapped file (zip_archive::map): the archive's bytes are the page cache's, not a
 // copy in fresh memory
 void pt2_load_program_mapped(benchmark::State& state) {
-  std::string path = archive_path();
-  std::size_t nodes = 0;
-  for (auto _ : state) {
-    pt2::exported_program ep = pt2::load_exported_program(pt2::zip_archive::map(path));
-    nodes = node_count(ep.module);
-    benchmark::DoNotOptimize(ep);
-  }
-  per_node(state, nodes);
+  (void)load_programs(state, archive_path(), [](const std::string& p) { return pt2::zip_archive::map(p); });
 }
 
 // and the weights, constants and example inputs: ExportedProgram::load, ready to call
