@@ -18,11 +18,17 @@ namespace aotkit::cli {
 
 namespace {
 
-// A file is read straight into the archive's buffer (one read, no copy); standard input is slurped.
-pt2::zip_archive open_archive(const invocation& inv, const io& io) {
+// How a command holds the archive's file: commands that only read it map it (no copy, no fresh
+// memory); `save` reads it, because it may write the same path while the program still views
+// the archive's bytes (a mapped file cut short under it would be SIGBUS).
+enum class hold { map, read };
+
+// A file is mapped, or read straight into the archive's buffer (one read, no copy); standard
+// input is slurped.
+pt2::zip_archive open_archive(const invocation& inv, const io& io, hold how = hold::map) {
   if (!inv.input || *inv.input == "-") return pt2::zip_archive::from_bytes(read_input(inv, io));
   auto reading = phase(io, "read");
-  return pt2::zip_archive::open(*inv.input);
+  return how == hold::map ? pt2::zip_archive::map(*inv.input) : pt2::zip_archive::open(*inv.input);
 }
 
 pt2::exported_program read_program(const invocation& inv, const io& io) {
@@ -32,8 +38,8 @@ pt2::exported_program read_program(const invocation& inv, const io& io) {
 }
 
 // The program with its weights and example inputs, as `run` and `save` need it.
-pt2::ExportedProgram load_program(const invocation& inv, const io& io) {
-  pt2::zip_archive archive = open_archive(inv, io);
+pt2::ExportedProgram load_program(const invocation& inv, const io& io, hold how = hold::map) {
+  pt2::zip_archive archive = open_archive(inv, io, how);
   auto parsing = phase(io, "parse");
   return pt2::ExportedProgram::load(archive);
 }
@@ -280,7 +286,7 @@ void add_export_commands(registry& reg) {
               std::string stem = std::filesystem::path(it->second).stem().string();
               if (!stem.empty() && stem != "." && stem != ".." && stem.find_first_of(":\\") == std::string::npos) root = stem;
             }
-            pt2::ExportedProgram ep = load_program(inv, io);
+            pt2::ExportedProgram ep = load_program(inv, io, hold::read);
             if (inv.has("remove-effect-tokens") || inv.has("dce")) {
               auto changing = phase(io, "change");
               if (inv.has("remove-effect-tokens")) pt2::_remove_effect_tokens(ep.program());
