@@ -550,8 +550,14 @@ class Graph {
     static constexpr std::size_t big_bytes = huge_page;
     static constexpr std::size_t big_chunk = big_bytes / sizeof(Node);
     node_arena() = default;
-    inline node_arena(const node_arena& o) : owners_(o.owners_) {
-      for (std::size_t i = 0; i < o.size_; ++i) emplace_back() = o[i];
+    inline node_arena(const node_arena& o) {
+      try {
+        owners_ = o.owners_;
+        for (std::size_t i = 0; i < o.size_; ++i) emplace_back() = o[i];
+      } catch (...) {
+        release(true);  // a constructor that throws runs no destructor: free what it made here
+        throw;
+      }
     }
     node_arena& operator=(const node_arena& o) {
       if (this != &o) {
@@ -615,7 +621,9 @@ class Graph {
 
    private:
     void add_chunk();
-    void release() noexcept;
+    // Destroys the nodes that hold memory (`every`: all constructed nodes, else the listed ones
+    // when few are listed) and frees the chunks.
+    void release(bool every = false) noexcept;
     // (chunk, slot) of node i
     static inline std::pair<std::size_t, std::size_t> locate(std::size_t i) noexcept {
       if (i < small_total) return doubling_segment(i, std::countr_zero(first_chunk));

@@ -93,14 +93,15 @@ void free_block(void* p, std::size_t capacity) noexcept {
 void Graph::node_arena::add_chunk() {
   std::size_t c = chunks_.size();
   std::size_t n = c < small_chunks ? first_chunk << c : big_chunk;
+  if (c == chunks_.capacity()) chunks_.reserve(2 * c + 8);  // first: once allocated, keeping the chunk cannot throw
   chunks_.push_back(static_cast<Node*>(allocate_table(c < small_chunks ? n * sizeof(Node) : big_bytes)));
   capacity_ += n;
 }
 
-void Graph::node_arena::release() noexcept {
-  // the listed nodes, or (when most are listed) every node in memory order
+void Graph::node_arena::release(bool every) noexcept {
+  // the listed nodes, or (when most are listed, or asked) every node in memory order
   std::size_t left = 0;
-  if (8 * owners_.size() < size_) {
+  if (!every && 8 * owners_.size() < size_) {
     for (node_id id : owners_) (*this)[id].~Node();
   } else {
     left = size_;

@@ -19,9 +19,23 @@
 #include <malloc.h>
 #endif
 
+#include <new>
+
 import aotkit.graph;
 
 using namespace aotkit::graph;
+
+// operator new fails once its countdown reaches zero (negative: never): a copy interrupted at
+// each of its allocations in turn. (This executable's own operator new; the sanitizer's heap and
+// glibc's count what it takes from malloc all the same.)
+static long new_countdown = -1;
+void* operator new(std::size_t n) {
+  if (new_countdown >= 0 && new_countdown-- == 0) throw std::bad_alloc();
+  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 // Bytes the heap holds now: the sanitizer's allocator under ASan, glibc's arenas and maps otherwise.
 static long heap_bytes() {
@@ -84,4 +98,36 @@ TEST_CASE("a node's memory is freed with its graph whichever mutator gave it", "
           copy.force_name(2, long_text);
           g = copy;
         }) == 0);
+}
+
+TEST_CASE("a graph copy that fails part way frees what it had made", "[graph][memory]") {
+#if !defined(AOTKIT_TEST_ASAN)
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  REQUIRE((tunables != nullptr && std::string_view(tunables).find("tcache_count=0") != std::string_view::npos));
+#endif
+  // nodes that own memory (long names, boxed arguments), past the first chunks of the arena
+  Graph g;
+  node_id y = g.placeholder("x");
+  for (int i = 0; i < 100; ++i)
+    y = g.call_function("operator.add", {arg::node(y), arg::list({arg(long_text), arg(i)})}, {}, long_text + std::to_string(i));
+  g.output(arg::node(y));
+  { Graph warm = g; }  // whatever a first copy interns once
+  // fail the copy at its k-th allocation, for every k until one copy completes
+  long completed_at = -1;
+  for (long k = 0; k < 100000 && completed_at < 0; ++k) {
+    long before = heap_bytes();
+    bool failed = false;
+    new_countdown = k;
+    try {
+      Graph copy = g;
+    } catch (const std::bad_alloc&) {
+      failed = true;
+    }
+    new_countdown = -1;
+    if (!failed) completed_at = k;
+    long after = heap_bytes();  // before INFO, which allocates its message
+    INFO("the copy failed at allocation " << k);
+    REQUIRE(after == before);
+  }
+  CHECK(completed_at > 100);  // the copy allocates per node: it was interrupted all along the way
 }
