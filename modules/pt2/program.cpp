@@ -487,8 +487,7 @@ class reader {
       } else if (tag == "as_sym_int" || tag == "as_sym_float") {
         std::string_view name = text(member(v, "as_name", ai), ai);
         sync(name, make(std::string(name)), ai);
-      } else if (tag == "as_tensors" || tag == "as_sym_ints" || tag == "as_sym_floats" || tag == "as_ints" ||
-                 tag == "as_floats" || tag == "as_strings" || tag == "as_bools" || tag == "as_sym_bools") {
+      } else if (arg_tag t = classify(tag); is_list_tag(t) && t != arg_tag::as_optional_tensors) {
         if (!v.is_array()) fail(ai, "expected an array");
         const doc_place list_at(ai, "/");
         getitems(g, make(std::nullopt), v, doc_place(list_at, tag), sync, depth + 1);

@@ -630,16 +630,14 @@ std::vector<std::pair<std::string, saved_tensor>> load_raw_tensors(const zip_arc
       if (e->size == 0) {
         // torch's _build_file_map: an empty record is a tensor of zeros of the first view's sizes
         // (so much memory from no bytes at all: bounded as an inflated member is)
-        std::uint64_t count = 1;
-        for (std::int64_t d : t.shape) {
-          if (d != 0 && count > archive.limits().max_member_size / static_cast<std::uint64_t>(d)) count = ~std::uint64_t{0};
-          else count *= static_cast<std::uint64_t>(d);
-        }
-        if (count > archive.limits().max_member_size / itemsize)
+        std::uint64_t count = std::ranges::find(t.shape, 0) != t.shape.end() ? 0 : 1, bytes = 0;
+        bool overflows = false;
+        for (std::int64_t d : t.shape) overflows = overflows || __builtin_mul_overflow(count, static_cast<std::uint64_t>(d), &count);
+        if (overflows || __builtin_mul_overflow(count, itemsize, &bytes) || bytes > archive.limits().max_member_size)
           fail(at, "record " + record + " is empty: zeros of the tensor's sizes would be over the limit of " +
                        std::to_string(archive.limits().max_member_size) + " bytes");
         st->numel = static_cast<std::int64_t>(count);
-        st->bytes.assign(static_cast<std::size_t>(count * itemsize), '\0');
+        st->bytes.assign(static_cast<std::size_t>(bytes), '\0');
       } else {
         if (e->size % itemsize != 0)
           fail(at, "record " + record + ": size " + std::to_string(e->size) + " is not a multiple of element size " +

@@ -379,7 +379,7 @@ class flat_json_document {
     }
     void check_sorted_keys(const frame& f) {
       keys_.clear();
-      for (std::size_t i = f.first; i < pending_.size(); ++i) keys_.push_back(doc_.nodes_[pending_[i]].key());
+      for (std::size_t i = f.first; i < pending_.size(); ++i) keys_.push_back(hash_key(doc_.nodes_[pending_[i]].key()));
       if (auto k = repeated_key(keys_)) throw duplicate_json_key(pointer(), std::string(*k));
     }
 
@@ -619,7 +619,7 @@ class flat_json_document {
     std::size_t pos_ = 0;
     std::vector<frame> open_;
     std::vector<std::uint32_t> pending_;  // members of the open containers, innermost last
-    std::vector<std::string_view> keys_;  // a large object's keys, sorted when it closes
+    std::vector<hashed_key> keys_;  // a large object's keys, sorted when it closes
   };
 
   // room for `n` bytes of decoded text that stay where they are for the document's life

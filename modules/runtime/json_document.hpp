@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <optional>
-#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -37,17 +36,19 @@ inline void append_pointer_token(std::string& out, std::string_view token) {
   }
 }
 
-/// A key `keys` holds twice, if any: the check of a long object's keys when it closes, by sorting
-/// them, without a hash table a hostile document could flood. They are sorted by their hash first
-/// (keys such as "getitem_123" share long prefixes, which a text comparison reads again and again);
-/// keys of equal hash compare as text, so colliding hashes cost comparisons, never a wrong answer.
-inline std::optional<std::string_view> repeated_key(std::span<const std::string_view> keys) {
-  std::vector<std::pair<std::size_t, std::string_view>> hashed;
-  hashed.reserve(keys.size());
-  for (std::string_view k : keys) hashed.emplace_back(std::hash<std::string_view>{}(k), k);
-  std::sort(hashed.begin(), hashed.end());
-  auto repeated = std::adjacent_find(hashed.begin(), hashed.end());
-  if (repeated == hashed.end()) return std::nullopt;
+/// An object's key with its hash, as repeated_key sorts them.
+using hashed_key = std::pair<std::size_t, std::string_view>;
+inline hashed_key hash_key(std::string_view k) noexcept { return {std::hash<std::string_view>{}(k), k}; }
+
+/// A key `keys` holds twice, if any (the keys are sorted in place): the check of a long object's
+/// keys when it closes, by sorting them, without a hash table a hostile document could flood.
+/// They are sorted by their hash first (keys such as "getitem_123" share long prefixes, which a
+/// text comparison reads again and again); keys of equal hash compare as text, so colliding
+/// hashes cost comparisons, never a wrong answer.
+inline std::optional<std::string_view> repeated_key(std::vector<hashed_key>& keys) {
+  std::sort(keys.begin(), keys.end());
+  auto repeated = std::adjacent_find(keys.begin(), keys.end());
+  if (repeated == keys.end()) return std::nullopt;
   return repeated->second;
 }
 
@@ -97,9 +98,9 @@ class unique_key_dom_builder {
     if constexpr (ordered) {
       const member_vector& members = stack_.back().j->template get_ref<object_t&>();
       if (members.size() > linear_limit) {
-        std::vector<std::string_view> keys;
+        std::vector<hashed_key> keys;
         keys.reserve(members.size());
-        for (const auto& m : members) keys.emplace_back(m.first);
+        for (const auto& m : members) keys.push_back(hash_key(m.first));
         if (auto k = repeated_key(keys)) duplicate(string_t(*k));
       }
     }
